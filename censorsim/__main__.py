@@ -1,0 +1,7 @@
+"""``python -m censorsim``."""
+
+import sys
+
+from censorsim.cli import main
+
+sys.exit(main())

@@ -1,0 +1,100 @@
+"""The exception tree of censorsim.
+
+Every error the library raises on purpose derives from :class:`CensorsimError`::
+
+    CensorsimError
+    ├── WordlistError      a keyword or rule file is malformed (names file and line)
+    ├── RuleError          a rule is malformed (empty component, unknown reference, ...)
+    ├── NormalizationError an unknown normalisation step or profile
+    ├── BackendError       an unknown backend name, or a backend that cannot be used
+    │   └── MissingDependencyError  an optional package is not installed (names the extra)
+    ├── ImageError         an image cannot be read or hashed (names the image)
+    ├── IndexFormatError   a saved hash index is malformed or from another version
+    ├── PolicyError        a policy file or policy object is malformed
+    └── SimulationError    a simulation config or decision log is unusable
+
+``ValueError`` is also a base of the errors that describe bad values, so callers that
+already catch ``ValueError`` keep working.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = [
+    "BackendError",
+    "CensorsimError",
+    "ImageError",
+    "IndexFormatError",
+    "MissingDependencyError",
+    "NormalizationError",
+    "PolicyError",
+    "RuleError",
+    "SimulationError",
+    "WordlistError",
+]
+
+
+class CensorsimError(Exception):
+    """Base class of every censorsim error."""
+
+
+class WordlistError(CensorsimError, ValueError):
+    """A keyword or rule file is malformed.
+
+    Attributes:
+        path: the file, when known.
+        line: the 1-based line number, when known.
+        problem: what is wrong, without the location.
+    """
+
+    def __init__(self, problem: str, *, path: str | Path | None = None, line: int | None = None):
+        self.path = str(path) if path is not None else None
+        self.line = line
+        self.problem = problem
+        where = self.path or "<input>"
+        if line is not None:
+            where = f"{where}:{line}"
+        super().__init__(f"{where}: {problem}")
+
+
+class RuleError(CensorsimError, ValueError):
+    """A rule is malformed."""
+
+
+class NormalizationError(CensorsimError, ValueError):
+    """An unknown normalisation step or profile."""
+
+
+class BackendError(CensorsimError, ValueError):
+    """An unknown backend name, or a backend that cannot be used here."""
+
+
+class MissingDependencyError(BackendError, ImportError):
+    """An optional dependency is missing; the message names the extra to install."""
+
+
+class ImageError(CensorsimError, ValueError):
+    """An image cannot be read or hashed.
+
+    Attributes:
+        image: a name for the image (its path, or a placeholder for in-memory input).
+        problem: what is wrong.
+    """
+
+    def __init__(self, problem: str, *, image: str | Path | None = None):
+        self.image = str(image) if image is not None else "<image>"
+        self.problem = problem
+        super().__init__(f"{self.image}: {problem}")
+
+
+class IndexFormatError(CensorsimError, ValueError):
+    """A saved hash index is malformed or from another format version."""
+
+
+class PolicyError(CensorsimError, ValueError):
+    """A policy file or policy object is malformed."""
+
+
+class SimulationError(CensorsimError, ValueError):
+    """A simulation config or decision log is unusable."""

@@ -1,0 +1,69 @@
+"""Image censorship engine: perceptual and exact hashes, and a Hamming-range blacklist index.
+
+Layers: ``hashing`` (decode, hash) -> ``backends`` (range search) -> ``index`` (blacklist).
+
+Example:
+    >>> from PIL import Image
+    >>> from censorsim.image import Hasher, HammingIndex
+    >>> banned = Image.new("RGB", (64, 48), "red")
+    >>> index = HammingIndex("dhash")
+    >>> _ = index.add(Hasher("dhash").hash(banned), id="red-square", category="demo")
+    >>> [(e.id, d) for e, d in index.query(Hasher("dhash").hash(banned.resize((32, 24))), 10)]
+    [('red-square', 0)]
+"""
+
+from __future__ import annotations
+
+from censorsim.image.backends import (
+    BACKENDS,
+    DEFAULT_BACKEND,
+    HammingBackend,
+    available_backends,
+    make_backend,
+)
+from censorsim.image.hashing import (
+    ALGORITHMS,
+    Hasher,
+    HashRecord,
+    HashValue,
+    ImageHash,
+    ImageSource,
+    MultiHash,
+    Transform,
+    hash_bits,
+    hash_many,
+    iter_hashes,
+)
+from censorsim.image.index import (
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    HammingIndex,
+    IndexEntry,
+    IndexMatch,
+    append_entries,
+)
+
+__all__ = [
+    "ALGORITHMS",
+    "BACKENDS",
+    "DEFAULT_BACKEND",
+    "FORMAT_NAME",
+    "FORMAT_VERSION",
+    "HammingBackend",
+    "HammingIndex",
+    "HashRecord",
+    "HashValue",
+    "Hasher",
+    "ImageHash",
+    "ImageSource",
+    "IndexEntry",
+    "IndexMatch",
+    "MultiHash",
+    "Transform",
+    "append_entries",
+    "available_backends",
+    "hash_bits",
+    "hash_many",
+    "iter_hashes",
+    "make_backend",
+]

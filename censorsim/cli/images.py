@@ -1,0 +1,299 @@
+"""``censorsim images``: hash images into a blacklist, and match images against blacklists.
+
+    censorsim images hash samples/images -a phash -o banned.phash.jsonl --category demo
+    censorsim images hash samples/images -a phash -a md5 --output-dir blacklist/
+    censorsim images match uploads/ --index blacklist/ --threshold phash=8 --format jsonl
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from censorsim.errors import CensorsimError
+from censorsim.image import (
+    ALGORITHMS,
+    HammingIndex,
+    Hasher,
+    HashRecord,
+    IndexEntry,
+    append_entries,
+    hash_bits,
+    iter_hashes,
+)
+
+__all__ = ["default_threshold", "register"]
+
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".tif", ".tiff"})
+
+
+def default_threshold(algorithm: str, size: int) -> int:
+    """The default match radius: 0 for md5, else 10 bits per 64 (10 for 64-bit hashes)."""
+    if algorithm == "md5":
+        return 0
+    return round(hash_bits(algorithm, size) * 10 / 64)
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``images`` command with its ``hash`` and ``match`` subcommands."""
+    parser = subparsers.add_parser(
+        "images",
+        help="hash images into a blacklist, or match images against blacklists",
+        description="Perceptual and exact image hashing and blacklist matching.",
+    )
+    sub = parser.add_subparsers(dest="images_command", metavar="SUBCOMMAND")
+    parser.set_defaults(func=lambda args: _usage(parser))
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("paths", nargs="+", type=Path, help="image files or folders (recursive)")
+    common.add_argument(
+        "--fast", action="store_true", help="JPEG draft decoding (faster; changes a few hashes)"
+    )
+    common.add_argument(
+        "--no-exif", action="store_true", help="ignore the EXIF orientation (default: apply it)"
+    )
+    common.add_argument("--workers", type=int, default=None, help="process pool size")
+    common.add_argument(
+        "--errors",
+        choices=("raise", "record"),
+        default="record",
+        help="stop at the first bad image, or report it and go on (default)",
+    )
+    common.add_argument("--format", choices=("table", "jsonl"), default="table")
+    common.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    h = sub.add_parser("hash", parents=[common], help="hash images (optionally into an index)")
+    h.add_argument(
+        "-a",
+        "--algorithm",
+        action="append",
+        metavar="ALGO[:SIZE]",
+        help=f"hash algorithm, repeatable (default phash); one of {', '.join(ALGORITHMS)}",
+    )
+    out = h.add_mutually_exclusive_group()
+    out.add_argument("-o", "--output", type=Path, help="index file to write (one algorithm)")
+    out.add_argument(
+        "--output-dir", type=Path, help="write DIR/<algorithm>-<size>.jsonl per algorithm"
+    )
+    h.add_argument("--append", action="store_true", help="append to existing index files")
+    h.add_argument("--dihedral", action="store_true", help="also store the 8 rotations/mirrors")
+    h.add_argument("--category", help="category recorded with each entry")
+    h.add_argument("--added", type=date.fromisoformat, help="date added (default: today)")
+    h.set_defaults(func=_run_hash)
+
+    m = sub.add_parser("match", parents=[common], help="match images against index files")
+    m.add_argument(
+        "-i",
+        "--index",
+        action="append",
+        type=Path,
+        required=True,
+        help="index file, or a folder of *.jsonl index files; repeatable",
+    )
+    m.add_argument(
+        "-t",
+        "--threshold",
+        action="append",
+        default=[],
+        metavar="ALGO[:SIZE]=BITS",
+        help="match radius per algorithm (default: md5 0, others 10 bits per 64)",
+    )
+    m.add_argument("--backend", default="mih", help="index backend (mih, linear, faiss)")
+    m.add_argument("--fail-on-hit", action="store_true", help="exit 1 if any image matched")
+    m.set_defaults(func=_run_match)
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help(sys.stderr)
+    return 2
+
+
+def _collect(paths: Sequence[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(
+                sorted(
+                    p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES
+                )
+            )
+        else:
+            files.append(path)  # missing or unreadable files are reported by the hasher
+    return files
+
+
+def _records(
+    args: argparse.Namespace, files: list[Path], hashers: list[Hasher]
+) -> Iterator[HashRecord]:
+    from tqdm import tqdm
+
+    records = iter_hashes(
+        files,
+        hashers,
+        errors=args.errors,
+        dihedral=getattr(args, "dihedral", False),
+        workers=args.workers,
+    )
+    show = not args.no_progress and sys.stderr.isatty()
+    yield from tqdm(records, total=len(files), file=sys.stderr, disable=not show, unit="img")
+
+
+def _hashers(specs: Sequence[str], args: argparse.Namespace) -> list[Hasher]:
+    try:
+        return [Hasher.parse(s, fast=args.fast, exif_transpose=not args.no_exif) for s in specs]
+    except (ValueError, TypeError) as exc:
+        raise CensorsimError(str(exc)) from None
+
+
+def _print_error(record: HashRecord, fmt: str) -> None:
+    if fmt == "jsonl":
+        print(json.dumps({"path": record.source, "error": str(record.error)}, ensure_ascii=False))
+    else:
+        print(f"error: {record.error}", file=sys.stderr)
+
+
+# --------------------------------------------------------------------------- hash
+
+
+def _run_hash(args: argparse.Namespace) -> int:
+    hashers = _hashers(args.algorithm or ["phash"], args)
+    if args.output is not None and len(hashers) > 1:
+        raise CensorsimError("--output takes one algorithm; use --output-dir for several")
+    files = _collect(args.paths)
+    added = args.added or date.today()
+    new: list[list[IndexEntry]] = [[] for _ in hashers]
+    failed = 0
+    for record in _records(args, files, hashers):
+        if not record.ok:
+            failed += 1
+            _print_error(record, args.format)
+            continue
+        for k, value in enumerate(record.hashes):
+            new[k].append(IndexEntry(record.source, value, record.source, args.category, added))
+        if args.output is None and args.output_dir is None:
+            _print_hashes(record, hashers, args.format)
+    if args.output is not None or args.output_dir is not None:
+        for hasher, entries in zip(hashers, new, strict=True):
+            target = args.output or args.output_dir / f"{hasher.algorithm}-{hasher.size}.jsonl"
+            _write_index(target, hasher, entries, append=args.append)
+    if failed:
+        print(f"{failed} of {len(files)} images could not be hashed", file=sys.stderr)
+    return 0
+
+
+def _print_hashes(record: HashRecord, hashers: list[Hasher], fmt: str) -> None:
+    if fmt == "jsonl":
+        row: dict[str, Any] = {"path": record.source}
+        row.update({h.kind: v.to_hex() for h, v in zip(hashers, record.hashes, strict=True)})
+        print(json.dumps(row, ensure_ascii=False))
+    else:
+        pairs = zip(hashers, record.hashes, strict=True)
+        cells = "  ".join(f"{h.kind}={v.to_hex()}" for h, v in pairs)
+        print(f"{record.source}  {cells}")
+
+
+def _write_index(target: Path, hasher: Hasher, entries: list[IndexEntry], *, append: bool) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if append and target.exists():
+        existing = HammingIndex.load(target, backend="linear")
+        if (existing.algorithm, existing.size) != (hasher.algorithm, hasher.size):
+            raise CensorsimError(f"{target} holds {existing.kind} hashes, not {hasher.kind}")
+        fresh = [e for e in entries if e.id not in existing]
+        append_entries(target, fresh)
+        skipped = len(entries) - len(fresh)
+        note = f" ({skipped} already present)" if skipped else ""
+        print(f"appended {len(fresh)} {hasher.kind} entries to {target}{note}", file=sys.stderr)
+        return
+    index = HammingIndex(hasher.algorithm, hasher.size, backend="linear")
+    index.extend(entries)
+    index.dump(target)
+    print(f"wrote {len(entries)} {hasher.kind} entries to {target}", file=sys.stderr)
+
+
+# --------------------------------------------------------------------------- match
+
+
+def _index_files(paths: Sequence[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(path.glob("*.jsonl")))
+        else:
+            files.append(path)
+    if not files:
+        raise CensorsimError("no index files found")
+    return files
+
+
+def _thresholds(specs: Sequence[str]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for spec in specs:
+        key, sep, value = spec.partition("=")
+        try:
+            bits = int(value)
+        except ValueError:
+            bits = -1
+        if not sep or bits < 0 or not key:
+            raise CensorsimError(f"bad --threshold {spec!r}; expected e.g. phash=8 or phash:16=30")
+        out[key.strip()] = bits
+    return out
+
+
+def _run_match(args: argparse.Namespace) -> int:
+    indexes: list[tuple[Path, HammingIndex]] = []
+    for path in _index_files(args.index):
+        try:
+            indexes.append((path, HammingIndex.load(path, backend=args.backend)))
+        except OSError as exc:
+            raise CensorsimError(f"{path}: cannot read index ({exc.strerror or exc})") from None
+    thresholds = _thresholds(args.threshold)
+    hashers = _hashers([ix.kind for _, ix in indexes], args)
+    radii = []
+    for hasher in hashers:
+        assert hasher.size is not None
+        radius = thresholds.get(hasher.kind, thresholds.get(hasher.algorithm))
+        if radius is None:
+            radius = default_threshold(hasher.algorithm, hasher.size)
+        radii.append(radius)
+    files = _collect(args.paths)
+    if args.format == "table":
+        print(f"{'verdict':8}  {'hash':16}  {'dist':>4}  {'entry':30}  path")
+    any_hit = False
+    for record in _records(args, files, hashers):
+        if not record.ok:
+            _print_error(record, args.format)
+            continue
+        hits: list[dict[str, Any]] = []
+        for (path, index), value, radius in zip(indexes, record.hashes, radii, strict=True):
+            for entry, distance in index.query(value, radius):
+                hits.append(
+                    {
+                        "index": str(path),
+                        "hash": index.kind,
+                        "radius": radius,
+                        "entry": entry.id,
+                        "distance": distance,
+                        "category": entry.category,
+                        "source": entry.source,
+                    }
+                )
+        hits.sort(key=lambda h: (h["distance"], h["hash"], h["entry"]))
+        any_hit = any_hit or bool(hits)
+        _print_match(record.source, hits, args.format)
+    return 1 if args.fail_on_hit and any_hit else 0
+
+
+def _print_match(path: str, hits: list[dict[str, Any]], fmt: str) -> None:
+    if fmt == "jsonl":
+        print(json.dumps({"path": path, "blocked": bool(hits), "hits": hits}, ensure_ascii=False))
+        return
+    if not hits:
+        print(f"{'pass':8}  {'':16}  {'':>4}  {'':30}  {path}")
+        return
+    for hit in hits:
+        print(f"{'BLOCK':8}  {hit['hash']:16}  {hit['distance']:>4}  {hit['entry']:30}  {path}")

@@ -1,0 +1,519 @@
+"""Multi-keyword matchers: one interface, several backends selected by name.
+
+Every backend reports *every* occurrence of every keyword, overlapping ones included, as
+half-open ``[start, end)`` spans in code points of the text it was given, sorted by
+``(start, end, keyword index)``. Ordering, de-duplication of keywords and whole-word
+filtering live once, in :class:`Matcher`; a backend only finds raw occurrences.
+
+Backends (:func:`make_matcher` and :data:`BACKENDS`):
+
+``reference``
+    :class:`AhoCorasickMatcher`, a plain pure-Python Aho-Corasick automaton. It is the
+    readable reference and exposes its states, goto edges, failure links and outputs so
+    a notebook can draw them.
+``naive``
+    ``str.find`` for every keyword at every position. Quadratic, obviously right.
+``regex``
+    The standard library's ``re``: one escaped alternation inside a look-ahead finds
+    every position where some keyword starts, then the keywords sharing that first
+    character are checked there. Literal alternatives only, so no catastrophic
+    backtracking.
+``pyahocorasick``
+    pyahocorasick's automaton over the text as it is. It finds a node's children by a
+    linear scan, so it is slow on Chinese, where the root has thousands of children.
+``pyahocorasick-utf8`` (the default)
+    The same automaton over UTF-8 bytes (seen as Latin-1 characters), where no node has
+    more than 256 children and most have at most 64. Byte offsets are mapped back to code
+    points only for texts that matched.
+``ahocorasick-rs``
+    The Rust ``ahocorasick_rs`` package (extra ``fast``), overlapping mode.
+
+Example:
+    >>> m = make_matcher(["六四", "四学", "学生"])
+    >>> [(x.start, x.end, x.keyword) for x in m.find("六四学生")]
+    [(0, 2, '六四'), (1, 3, '四学'), (2, 4, '学生')]
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import ClassVar, Final
+
+from censorsim._optional import import_optional
+from censorsim.errors import BackendError
+from censorsim.models import Match
+
+__all__ = [
+    "BACKENDS",
+    "DEFAULT_BACKEND",
+    "AhoCorasickMatcher",
+    "Matcher",
+    "NaiveMatcher",
+    "PyAhoCorasickMatcher",
+    "PyAhoCorasickUtf8Matcher",
+    "RegexMatcher",
+    "RustAhoCorasickMatcher",
+    "available_backends",
+    "is_word_boundary",
+    "make_matcher",
+]
+
+RawMatch = tuple[int, int, int]
+"""``(start, end, keyword index)`` in code points."""
+
+DEFAULT_BACKEND: Final = "pyahocorasick-utf8"
+
+
+def _is_word_char(ch: str) -> bool:
+    cat = unicodedata.category(ch)
+    return cat[0] in "LNM" or ch == "_"
+
+
+def is_word_boundary(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` stands as a whole word.
+
+    The characters just before and just after the span must not be word characters
+    (letters, digits, marks, underscore), unless the span's own edge character is not a
+    word character either, or is a Han, Hiragana or Katakana character, which have no
+    word boundaries.
+
+    >>> is_word_boundary("Scunthorpe", 1, 5)
+    False
+    >>> is_word_boundary("free tibet!", 5, 10)
+    True
+    """
+    if start > 0 and _needs_boundary(text[start]) and _is_word_char(text[start - 1]):
+        return False
+    return not (end < len(text) and _needs_boundary(text[end - 1]) and _is_word_char(text[end]))
+
+
+def _needs_boundary(ch: str) -> bool:
+    if not _is_word_char(ch):
+        return False
+    name_cat = unicodedata.category(ch)
+    if name_cat == "Lo":
+        # Scripts written without spaces: no boundary needed.
+        cp = ord(ch)
+        if 0x2E80 <= cp < 0xA000 or 0xF900 <= cp < 0xFB00 or 0x20000 <= cp < 0x32400:
+            return False
+        if 0x3040 <= cp < 0x3100 or 0xAC00 <= cp < 0xD7B0:
+            return False
+    return True
+
+
+class Matcher(ABC):
+    """Finds every occurrence of a fixed set of keywords.
+
+    Args:
+        keywords: the keywords; duplicates are dropped (first occurrence wins), empty
+            strings are rejected.
+        whole_word: ``True`` to report only whole-word occurrences of every keyword, or
+            a collection of the keywords that must match as whole words.
+
+    Raises:
+        ValueError: for an empty keyword.
+    """
+
+    name: ClassVar[str] = "abstract"
+    """The backend's name in :data:`BACKENDS`."""
+    optional: ClassVar[str | None] = None
+    """The extra that installs the backend's package, if it is optional."""
+
+    def __init__(self, keywords: Iterable[str], *, whole_word: bool | Collection[str] = False):
+        kws: dict[str, None] = {}
+        for k in keywords:
+            if not isinstance(k, str):
+                raise TypeError(f"keyword {k!r} is not a string")
+            if not k:
+                raise ValueError("empty keyword: a matcher needs non-empty keywords")
+            kws.setdefault(k, None)
+        self._keywords: tuple[str, ...] = tuple(kws)
+        if whole_word is True:
+            ww = set(range(len(self._keywords)))
+        elif whole_word is False:
+            ww = set()
+        else:
+            wanted = set(whole_word)
+            ww = {i for i, k in enumerate(self._keywords) if k in wanted}
+        self._whole_word: frozenset[int] = frozenset(ww)
+        self._build(self._keywords)
+
+    @property
+    def keywords(self) -> tuple[str, ...]:
+        """The keywords, de-duplicated, in the order given; a match's index refers here."""
+        return self._keywords
+
+    def __len__(self) -> int:
+        return len(self._keywords)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {len(self._keywords)} keywords>"
+
+    # -- backend interface -------------------------------------------------------------
+
+    @abstractmethod
+    def _build(self, keywords: tuple[str, ...]) -> None:
+        """Prepare the backend for ``keywords``."""
+
+    @abstractmethod
+    def _find_raw(self, text: str) -> Iterable[RawMatch]:
+        """Every occurrence in ``text``, in any order."""
+
+    def _find_many_raw(self, texts: Sequence[str]) -> list[list[RawMatch]]:
+        """Every occurrence in each text; backends override this for a faster batch."""
+        return [list(self._find_raw(t)) for t in texts]
+
+    # -- shared, public ----------------------------------------------------------------
+
+    def _finish(self, text: str, raw: Iterable[RawMatch]) -> list[RawMatch]:
+        out = sorted(raw)
+        if self._whole_word and out:
+            ww = self._whole_word
+            out = [m for m in out if m[2] not in ww or is_word_boundary(text, m[0], m[1])]
+        return out
+
+    def find_raw(self, text: str) -> list[RawMatch]:
+        """Occurrences as sorted ``(start, end, keyword index)`` tuples."""
+        return self._finish(text, self._find_raw(text))
+
+    def find_many_raw(self, texts: Sequence[str]) -> list[list[RawMatch]]:
+        """:meth:`find_raw` for each text, through the backend's batch path."""
+        out = self._find_many_raw(texts)
+        for i, raw in enumerate(out):
+            if raw:
+                out[i] = self._finish(texts[i], raw)
+        return out
+
+    def find(self, text: str) -> list[Match]:
+        """Every occurrence in ``text`` as :class:`~censorsim.models.Match` objects."""
+        kws = self._keywords
+        return [Match(s, e, kws[k]) for s, e, k in self.find_raw(text)]
+
+    def find_many(self, texts: Sequence[str]) -> list[list[Match]]:
+        """:meth:`find` for each text, through the backend's batch path."""
+        kws = self._keywords
+        return [[Match(s, e, kws[k]) for s, e, k in raw] for raw in self.find_many_raw(texts)]
+
+    def contains_any(self, text: str) -> bool:
+        """Whether any keyword occurs in ``text``."""
+        return bool(self.find_raw(text))
+
+
+# --------------------------------------------------------------------------------------
+# Reference: a plain Aho-Corasick automaton.
+
+
+@dataclass(frozen=True, slots=True)
+class _State:
+    depth: int
+    goto: dict[str, int]
+    fail: int
+    output: tuple[int, ...]
+
+
+class AhoCorasickMatcher(Matcher):
+    """Pure-Python Aho-Corasick automaton: the readable reference.
+
+    State 0 is the root. :attr:`goto` holds the trie edges of each state, :attr:`fail`
+    the failure link of each state, :attr:`output` the keyword indices that end at each
+    state (its own and those reached through failure links), :attr:`depth` the length of
+    the string each state spells.
+    """
+
+    name = "reference"
+
+    def _build(self, keywords: tuple[str, ...]) -> None:
+        goto: list[dict[str, int]] = [{}]
+        depth = [0]
+        own: list[list[int]] = [[]]
+        for idx, kw in enumerate(keywords):
+            state = 0
+            for ch in kw:
+                nxt = goto[state].get(ch)
+                if nxt is None:
+                    nxt = len(goto)
+                    goto[state][ch] = nxt
+                    goto.append({})
+                    depth.append(depth[state] + 1)
+                    own.append([])
+                state = nxt
+            own[state].append(idx)
+        fail = [0] * len(goto)
+        output: list[list[int]] = [list(o) for o in own]
+        queue = list(goto[0].values())
+        head = 0
+        while head < len(queue):
+            state = queue[head]
+            head += 1
+            for ch, nxt in goto[state].items():
+                queue.append(nxt)
+                f = fail[state]
+                while f and ch not in goto[f]:
+                    f = fail[f]
+                cand = goto[f].get(ch, 0)
+                fail[nxt] = cand if cand != nxt else 0
+                output[nxt].extend(output[fail[nxt]])
+        self.goto: tuple[dict[str, int], ...] = tuple(goto)
+        self.fail: tuple[int, ...] = tuple(fail)
+        self.output: tuple[tuple[int, ...], ...] = tuple(tuple(o) for o in output)
+        self.depth: tuple[int, ...] = tuple(depth)
+
+    @property
+    def states(self) -> list[_State]:
+        """Every state with its depth, goto edges, failure link and outputs."""
+        return [
+            _State(self.depth[i], dict(self.goto[i]), self.fail[i], self.output[i])
+            for i in range(len(self.goto))
+        ]
+
+    def trace(self, text: str) -> Iterator[tuple[int, str, int, tuple[int, ...]]]:
+        """Yield ``(position, character, state after it, keyword indices ending there)``.
+
+        A notebook can animate the scan from this.
+        """
+        goto, fail, output = self.goto, self.fail, self.output
+        state = 0
+        for pos, ch in enumerate(text):
+            while state and ch not in goto[state]:
+                state = fail[state]
+            state = goto[state].get(ch, 0)
+            yield pos, ch, state, output[state]
+
+    def _find_raw(self, text: str) -> Iterable[RawMatch]:
+        kws = self._keywords
+        out: list[RawMatch] = []
+        for pos, _ch, _state, found in self.trace(text):
+            for k in found:
+                out.append((pos + 1 - len(kws[k]), pos + 1, k))
+        return out
+
+
+# --------------------------------------------------------------------------------------
+# Naive and regex.
+
+
+class NaiveMatcher(Matcher):
+    """``str.find`` for every keyword, every occurrence: slow and obviously right."""
+
+    name = "naive"
+
+    def _build(self, keywords: tuple[str, ...]) -> None:
+        pass
+
+    def _find_raw(self, text: str) -> Iterable[RawMatch]:
+        out: list[RawMatch] = []
+        for k, kw in enumerate(self._keywords):
+            n = len(kw)
+            pos = text.find(kw)
+            while pos >= 0:
+                out.append((pos, pos + n, k))
+                pos = text.find(kw, pos + 1)
+        return out
+
+
+class RegexMatcher(Matcher):
+    """The ``re`` module: a look-ahead over an escaped alternation of keywords."""
+
+    name = "regex"
+
+    def _build(self, keywords: tuple[str, ...]) -> None:
+        # Longest first so the alternation is deterministic; the look-ahead finds every
+        # start position, then candidates sharing the first character are checked.
+        by_first: dict[str, list[int]] = {}
+        for k, kw in enumerate(keywords):
+            by_first.setdefault(kw[0], []).append(k)
+        self._by_first = by_first
+        if keywords:
+            alts = "|".join(re.escape(k) for k in sorted(keywords, key=len, reverse=True))
+            self._pattern: re.Pattern[str] | None = re.compile(f"(?=(?:{alts}))", re.DOTALL)
+        else:
+            self._pattern = None
+
+    def _find_raw(self, text: str) -> Iterable[RawMatch]:
+        if self._pattern is None:
+            return []
+        kws = self._keywords
+        out: list[RawMatch] = []
+        for m in self._pattern.finditer(text):
+            pos = m.start()
+            for k in self._by_first[text[pos]]:
+                kw = kws[k]
+                if text.startswith(kw, pos):
+                    out.append((pos, pos + len(kw), k))
+        return out
+
+
+# --------------------------------------------------------------------------------------
+# pyahocorasick, as it is and over UTF-8.
+
+
+def _ahocorasick() -> object:
+    return import_optional("ahocorasick", "core", "the pyahocorasick backend")
+
+
+class PyAhoCorasickMatcher(Matcher):
+    """pyahocorasick over the text as it is (one automaton symbol per code point)."""
+
+    name = "pyahocorasick"
+
+    def _build(self, keywords: tuple[str, ...]) -> None:
+        ahocorasick = _ahocorasick()
+        automaton = ahocorasick.Automaton()  # type: ignore[attr-defined]
+        for k, kw in enumerate(keywords):
+            automaton.add_word(kw, (k, len(kw)))
+        if keywords:
+            automaton.make_automaton()
+        self._automaton = automaton if keywords else None
+
+    def _find_raw(self, text: str) -> Iterable[RawMatch]:
+        if self._automaton is None:
+            return []
+        return [(e + 1 - n, e + 1, k) for e, (k, n) in self._automaton.iter(text)]
+
+
+def _to_latin1(text: str) -> str:
+    return text.encode("utf-8", "surrogatepass").decode("latin-1")
+
+
+class PyAhoCorasickUtf8Matcher(Matcher):
+    """pyahocorasick over UTF-8 bytes seen as Latin-1 characters (the default).
+
+    A Chinese character becomes three symbols; no node has more than 256 children, so
+    pyahocorasick's linear child search stays short. UTF-8 is self-synchronising, so a
+    keyword's bytes can only match at a character boundary. Byte offsets are converted to
+    code points only in texts that matched.
+    """
+
+    name = "pyahocorasick-utf8"
+
+    def _build(self, keywords: tuple[str, ...]) -> None:
+        ahocorasick = _ahocorasick()
+        automaton = ahocorasick.Automaton()  # type: ignore[attr-defined]
+        for k, kw in enumerate(keywords):
+            automaton.add_word(_to_latin1(kw), (k, len(kw)))
+        if keywords:
+            automaton.make_automaton()
+        self._automaton = automaton if keywords else None
+
+    @staticmethod
+    def _char_ends(text: str, encoded: str) -> Callable[[int], int]:
+        if len(encoded) == len(text):
+            return lambda b: b
+        # End byte offset (exclusive) -> end code point offset (exclusive).
+        table: dict[int, int] = {}
+        b = 0
+        for i, ch in enumerate(text):
+            cp = ord(ch)
+            b += 1 if cp < 0x80 else 2 if cp < 0x800 else 3 if cp < 0x10000 else 4
+            table[b] = i + 1
+        return table.__getitem__
+
+    def _find_raw(self, text: str) -> Iterable[RawMatch]:
+        if self._automaton is None:
+            return []
+        encoded = _to_latin1(text)
+        found = list(self._automaton.iter(encoded))
+        if not found:
+            return found
+        to_char = self._char_ends(text, encoded)
+        out: list[RawMatch] = []
+        for e, (k, n) in found:
+            end = to_char(e + 1)
+            out.append((end - n, end, k))
+        return out
+
+    def _find_many_raw(self, texts: Sequence[str]) -> list[list[RawMatch]]:
+        automaton = self._automaton
+        if automaton is None:
+            return [[] for _ in texts]
+        it = automaton.iter
+        out: list[list[RawMatch]] = []
+        append = out.append
+        for text in texts:
+            encoded = text.encode("utf-8", "surrogatepass").decode("latin-1")
+            found = list(it(encoded))
+            if not found:
+                append(found)
+                continue
+            to_char = self._char_ends(text, encoded)
+            raw: list[RawMatch] = []
+            for e, (k, n) in found:
+                end = to_char(e + 1)
+                raw.append((end - n, end, k))
+            append(raw)
+        return out
+
+
+# --------------------------------------------------------------------------------------
+# Optional: ahocorasick_rs.
+
+
+class RustAhoCorasickMatcher(Matcher):
+    """The Rust ``ahocorasick_rs`` automaton in overlapping mode (extra ``fast``)."""
+
+    name = "ahocorasick-rs"
+    optional = "fast"
+
+    def _build(self, keywords: tuple[str, ...]) -> None:
+        mod = import_optional("ahocorasick_rs", "fast", "the ahocorasick-rs backend")
+        self._lengths = [len(k) for k in keywords]
+        self._automaton = mod.AhoCorasick(list(keywords)) if keywords else None
+
+    def _find_raw(self, text: str) -> Iterable[RawMatch]:
+        if self._automaton is None:
+            return []
+        found = self._automaton.find_matches_as_indexes(text, overlapping=True)
+        return [(s, e, k) for k, s, e in found]
+
+
+BACKENDS: Final[dict[str, type[Matcher]]] = {
+    cls.name: cls
+    for cls in (
+        AhoCorasickMatcher,
+        NaiveMatcher,
+        RegexMatcher,
+        PyAhoCorasickMatcher,
+        PyAhoCorasickUtf8Matcher,
+        RustAhoCorasickMatcher,
+    )
+}
+"""Every backend class by name."""
+
+
+def available_backends() -> list[str]:
+    """Names of the backends whose packages are installed here."""
+    from censorsim._optional import has_module
+
+    out = []
+    for name, cls in BACKENDS.items():
+        if cls is RustAhoCorasickMatcher and not has_module("ahocorasick_rs"):
+            continue
+        out.append(name)
+    return out
+
+
+def make_matcher(
+    keywords: Iterable[str],
+    backend: str = "default",
+    *,
+    whole_word: bool | Collection[str] = False,
+) -> Matcher:
+    """Build a matcher for ``keywords`` with the backend named ``backend``.
+
+    ``"default"`` is :data:`DEFAULT_BACKEND`.
+
+    Raises:
+        BackendError: for an unknown name (the message lists the known ones).
+        MissingDependencyError: when the backend's optional package is not installed.
+    """
+    name = DEFAULT_BACKEND if backend == "default" else backend
+    try:
+        cls = BACKENDS[name]
+    except KeyError:
+        known = ", ".join(BACKENDS)
+        raise BackendError(f"unknown matcher backend {backend!r}; known: {known}") from None
+    return cls(keywords, whole_word=whole_word)

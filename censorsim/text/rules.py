@@ -1,0 +1,453 @@
+"""Rule sets: keyword rules evaluated over normalised text, with explanations.
+
+A :class:`RuleSet` compiles its rules once: every keyword of every rule is normalised
+with the rule set's :class:`~censorsim.text.normalize.Normalizer`, identical normalised
+keywords are merged, and one matcher is built over them. Checking a text then costs a
+normalisation, one automaton scan, and work proportional to what matched: only rules
+that mention a matched keyword are looked at, never the whole list.
+
+Semantics (the brute-force :meth:`RuleSet.check_reference` is their executable form):
+
+- A component is satisfied by an occurrence of any of its alternative keywords in the
+  normalised text. A component listed ``n`` times in one rule needs ``n`` distinct
+  occurrences.
+- ``ALL`` rules fire when every component is satisfied, anywhere, in any order; the
+  occurrences may overlap (``帶來abc調整體xyz領域`` fires ``帶來+調整+整體+領域``).
+- ``ORDERED`` rules fire when the components occur in order without overlapping, with at
+  most ``max_gap`` normalised characters between consecutive components (no Han
+  character among them when ``gap_allows_han`` is false).
+- ``whole_word`` rules only count occurrences that stand as whole words in the
+  *original* text (:func:`~censorsim.text.matchers.is_word_boundary`).
+- A rule does not fire when every keyword of one of its ``unless`` combinations occurs.
+- With ``on=date``, only rules in force that day are considered.
+
+Example:
+    >>> rs = RuleSet([Rule.combination("六四+学生"), Rule.keyword("法轮功")])
+    >>> r = rs.check("六 四 的學生們")
+    >>> r.censored, r.rule_ids, r.masked()
+    (True, ('六四+学生',), '*** 的**們')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import date
+from pathlib import Path
+
+from censorsim.errors import RuleError
+from censorsim.models import Hit, Match, Rule, RuleMode, ScanResult
+from censorsim.text.matchers import Matcher, RawMatch, is_word_boundary, make_matcher
+from censorsim.text.normalize import NormalizedBatch, Normalizer
+from censorsim.text.wordlists import Format
+
+__all__ = ["RuleSet"]
+
+_Span = tuple[int, int]
+
+
+def _is_han(ch: str) -> bool:
+    cp = ord(ch)
+    return (
+        0x4E00 <= cp < 0xA000
+        or 0x3400 <= cp < 0x4DC0
+        or 0xF900 <= cp < 0xFB00
+        or 0x20000 <= cp < 0x32400
+        or 0x2E80 <= cp < 0x2FE0
+        or cp == 0x3007
+    )
+
+
+class _Compiled:
+    """A rule in matcher terms: components as keyword indices."""
+
+    __slots__ = ("alt_names", "components", "counts", "index", "rule", "unless")
+
+    def __init__(
+        self,
+        index: int,
+        rule: Rule,
+        components: list[tuple[int, ...]],
+        alt_names: list[dict[int, str]],
+        unless: list[tuple[int, ...]],
+    ) -> None:
+        self.index = index
+        self.rule = rule
+        self.components = components
+        self.alt_names = alt_names
+        self.unless = unless
+        counts: dict[tuple[int, ...], int] = {}
+        for comp in components:
+            counts[comp] = counts.get(comp, 0) + 1
+        self.counts = counts
+
+
+class RuleSet:
+    """An immutable, compiled set of rules.
+
+    Args:
+        rules: the rules; ids must be unique.
+        normalizer: a :class:`Normalizer`, a profile name, a ``+``-joined list of step
+            names, or None for the ``default`` profile.
+        backend: the matcher backend (see :mod:`censorsim.text.matchers`).
+
+    Raises:
+        RuleError: for duplicate ids, or a keyword that normalises to nothing.
+    """
+
+    def __init__(
+        self,
+        rules: Iterable[Rule],
+        *,
+        normalizer: Normalizer | str | None = None,
+        backend: str = "default",
+    ) -> None:
+        self._rules: tuple[Rule, ...] = tuple(rules)
+        self._normalizer = Normalizer.from_spec(normalizer)
+        self._backend = backend
+        seen: set[str] = set()
+        for rule in self._rules:
+            if not isinstance(rule, Rule):
+                raise TypeError(f"expected a Rule, got {type(rule).__name__}")
+            if rule.id in seen:
+                raise RuleError(f"duplicate rule id {rule.id!r}")
+            seen.add(rule.id)
+        keyword_index: dict[str, int] = {}
+
+        def kw(raw: str, rule: Rule) -> int:
+            norm = self._normalizer.normalize(raw)
+            if not norm:
+                raise RuleError(
+                    f"rule {rule.id!r}: keyword {raw!r} normalises to nothing "
+                    f"under {self._normalizer.name!r}"
+                )
+            return keyword_index.setdefault(norm, len(keyword_index))
+
+        compiled: list[_Compiled] = []
+        for ri, rule in enumerate(self._rules):
+            comps: list[tuple[int, ...]] = []
+            names: list[dict[int, str]] = []
+            for comp in rule.components:
+                idx: dict[int, str] = {}
+                for alt in comp:
+                    idx.setdefault(kw(alt, rule), alt)
+                comps.append(tuple(sorted(idx)))
+                names.append(idx)
+            unless = [tuple(sorted({kw(k, rule) for k in combo})) for combo in rule.unless]
+            compiled.append(_Compiled(ri, rule, comps, names, unless))
+        self._compiled: tuple[_Compiled, ...] = tuple(compiled)
+        self._keywords: tuple[str, ...] = tuple(keyword_index)
+        by_kw: list[list[int]] = [[] for _ in self._keywords]
+        for c in compiled:
+            for k in {k for comp in c.components for k in comp}:
+                by_kw[k].append(c.index)
+        self._rules_by_keyword: tuple[tuple[int, ...], ...] = tuple(tuple(r) for r in by_kw)
+        self._matcher: Matcher = make_matcher(self._keywords, backend)
+
+    # -- construction helpers ----------------------------------------------------------
+
+    @classmethod
+    def from_file(
+        cls,
+        path: str | Path,
+        *,
+        normalizer: Normalizer | str | None = None,
+        backend: str = "default",
+        format: Format = "auto",
+    ) -> RuleSet:
+        """Load rules from a rule file (see :func:`censorsim.text.wordlists.load_rules`)."""
+        from censorsim.text import wordlists
+
+        norm = Normalizer.from_spec(normalizer)
+        rules = wordlists.load_rules(path, format=format, normalizer=norm)
+        return cls(rules, normalizer=norm, backend=backend)
+
+    @classmethod
+    def from_files(
+        cls,
+        paths: Iterable[str | Path],
+        *,
+        normalizer: Normalizer | str | None = None,
+        backend: str = "default",
+    ) -> RuleSet:
+        """Load and merge rules from several rule files."""
+        from censorsim.text import wordlists
+
+        norm = Normalizer.from_spec(normalizer)
+        rules: list[Rule] = []
+        for p in paths:
+            rules.extend(wordlists.load_rules(p, normalizer=norm))
+        return cls(rules, normalizer=norm, backend=backend)
+
+    # -- introspection -----------------------------------------------------------------
+
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        """The rules, in the order given."""
+        return self._rules
+
+    @property
+    def normalizer(self) -> Normalizer:
+        """The normaliser applied to keywords and texts."""
+        return self._normalizer
+
+    @property
+    def matcher(self) -> Matcher:
+        """The matcher over the normalised keywords."""
+        return self._matcher
+
+    @property
+    def keywords(self) -> tuple[str, ...]:
+        """The distinct normalised keywords the matcher looks for."""
+        return self._keywords
+
+    def __len__(self) -> int:
+        return len(self._rules)
+
+    def __iter__(self) -> Iterator[Rule]:
+        return iter(self._rules)
+
+    def __repr__(self) -> str:
+        return (
+            f"<RuleSet {len(self._rules)} rules, {len(self._keywords)} keywords, "
+            f"normalizer={self._normalizer.name!r}, backend={self._matcher.name!r}>"
+        )
+
+    def with_rules(self, rules: Iterable[Rule]) -> RuleSet:
+        """A new rule set with other rules and the same normaliser and backend."""
+        return RuleSet(rules, normalizer=self._normalizer, backend=self._backend)
+
+    # -- checking ----------------------------------------------------------------------
+
+    def check(self, text: str, *, on: date | None = None) -> ScanResult:
+        """Check one text; see :meth:`check_many`."""
+        return self.check_many([text], on=on)[0]
+
+    def check_many(self, texts: Sequence[str], *, on: date | None = None) -> list[ScanResult]:
+        """Check many texts in one batch (the fast path).
+
+        Args:
+            texts: the texts.
+            on: only rules in force on this day; None for all rules.
+
+        Returns:
+            One :class:`~censorsim.models.ScanResult` per text, spans in the original text.
+        """
+        batch = self._normalizer.normalize_many(texts)
+        raws = self._matcher.find_many_raw(batch.texts)
+        out: list[ScanResult] = []
+        append = out.append
+        for i, raw in enumerate(raws):
+            if not raw:
+                append(ScanResult(texts[i]))
+            else:
+                append(self._evaluate(texts[i], i, batch, raw, on))
+        return out
+
+    def censored_many(self, texts: Sequence[str], *, on: date | None = None) -> list[bool]:
+        """Whether each text is censored, without building explanations."""
+        return [r.censored for r in self.check_many(texts, on=on)]
+
+    def find(self, text: str) -> list[Match]:
+        """Every keyword occurrence in ``text``, spans in the original text."""
+        batch = self._normalizer.normalize_many([text])
+        raw = self._matcher.find_raw(batch.texts[0])
+        kws = self._keywords
+        return [Match(*batch.span(0, s, e), kws[k]) for s, e, k in raw]
+
+    # -- evaluation --------------------------------------------------------------------
+
+    def _evaluate(
+        self, text: str, i: int, batch: NormalizedBatch, raw: list[RawMatch], on: date | None
+    ) -> ScanResult:
+        occ: dict[int, list[_Span]] = {}
+        for s, e, k in raw:
+            occ.setdefault(k, []).append((s, e))
+        spans: dict[_Span, _Span] = {}
+
+        def orig(span: _Span) -> _Span:
+            o = spans.get(span)
+            if o is None:
+                o = spans[span] = batch.span(i, span[0], span[1])
+            return o
+
+        candidates: set[int] = set()
+        by_kw = self._rules_by_keyword
+        for k in occ:
+            candidates.update(by_kw[k])
+        hits: list[Hit] = []
+        norm_text = batch.texts[i]
+        for ri in sorted(candidates):
+            c = self._compiled[ri]
+            rule = c.rule
+            if on is not None and not rule.active_on(on):
+                continue
+            check = _whole_word_check(text, orig) if rule.whole_word else None
+            found = _satisfy(c, occ, norm_text, check)
+            if found is None:
+                continue
+            if any(all(k in occ for k in combo) for combo in c.unless):
+                continue
+            hit_spans = tuple(orig(sp) for sp, _ in found)
+            matched = tuple(c.alt_names[j][k] for j, (_, k) in enumerate(found))
+            hits.append(Hit(rule, hit_spans, matched))
+        kws = self._keywords
+        matches = tuple(Match(*orig((s, e)), kws[k]) for s, e, k in raw)
+        return ScanResult(text, tuple(hits), matches)
+
+    # -- reference ---------------------------------------------------------------------
+
+    def check_reference(self, text: str, *, on: date | None = None) -> ScanResult:
+        """Brute force: every rule, every keyword, found with ``str.find``.
+
+        The executable statement of the semantics; slow; tests compare the fast path with
+        it.
+        """
+        norm, offsets = self._normalizer.normalize_reference(text)
+
+        def to_orig(span: _Span) -> _Span:
+            return offsets[span[0]], offsets[span[1] - 1] + 1
+
+        def occurrences(keyword: str) -> list[_Span]:
+            nk = self._normalizer.normalize_reference(keyword)[0]
+            found = []
+            pos = norm.find(nk)
+            while pos >= 0:
+                found.append((pos, pos + len(nk)))
+                pos = norm.find(nk, pos + 1)
+            return found
+
+        hits: list[Hit] = []
+        for rule in self._rules:
+            if on is not None and not rule.active_on(on):
+                continue
+            comp_occ: list[list[tuple[_Span, str]]] = []
+            for comp in rule.components:
+                seen: dict[_Span, str] = {}
+                for alt in comp:
+                    for sp in occurrences(alt):
+                        if rule.whole_word and not is_word_boundary(text, *to_orig(sp)):
+                            continue
+                        seen.setdefault(sp, alt)
+                comp_occ.append(sorted(seen.items()))
+            keys = [
+                frozenset(self._normalizer.normalize_reference(a)[0] for a in comp)
+                for comp in rule.components
+            ]
+            chosen = _reference_choose(rule, keys, comp_occ, norm)
+            if chosen is None:
+                continue
+            if any(all(occurrences(k) for k in combo) for combo in rule.unless):
+                continue
+            hits.append(
+                Hit(rule, tuple(to_orig(sp) for sp, _ in chosen), tuple(a for _, a in chosen))
+            )
+        matches = sorted(
+            Match(*to_orig(sp), kw) for kw in self._keywords for sp in occurrences(kw)
+        )
+        return ScanResult(text, tuple(hits), tuple(matches))
+
+
+def _gap_ok(rule: Rule, norm: str, prev_end: int, start: int) -> bool:
+    if start < prev_end:
+        return False
+    if rule.max_gap is not None and start - prev_end > rule.max_gap:
+        return False
+    return rule.gap_allows_han or not any(_is_han(ch) for ch in norm[prev_end:start])
+
+
+def _reference_choose(
+    rule: Rule,
+    keys: list[frozenset[str]],
+    comp_occ: list[list[tuple[_Span, str]]],
+    norm: str,
+) -> list[tuple[_Span, str]] | None:
+    """Pick one occurrence per component, or None when the rule does not fire.
+
+    Components with the same normalised alternatives (``keys``) count as repeats, each
+    repeat needing its own occurrence.
+    """
+    if rule.mode is RuleMode.ALL:
+        chosen: list[tuple[_Span, str]] = []
+        used: dict[frozenset[str], int] = {}
+        for comp, occs in zip(keys, comp_occ, strict=True):
+            n = used.get(comp, 0)
+            if n >= len(occs):
+                return None
+            chosen.append(occs[n])
+            used[comp] = n + 1
+        return chosen
+    # ORDERED: depth-first search over occurrences, earliest first.
+
+    def search(j: int, prev_end: int) -> list[tuple[_Span, str]] | None:
+        if j == len(comp_occ):
+            return []
+        for sp, alt in comp_occ[j]:
+            if j and not _gap_ok(rule, norm, prev_end, sp[0]):
+                continue
+            rest = search(j + 1, sp[1])
+            if rest is not None:
+                return [(sp, alt), *rest]
+        return None
+
+    return search(0, 0)
+
+
+def _whole_word_check(text: str, orig: Callable[[_Span], _Span]) -> Callable[[_Span], bool]:
+    def check(span: _Span) -> bool:
+        o = orig(span)
+        return is_word_boundary(text, o[0], o[1])
+
+    return check
+
+
+def _satisfy(
+    c: _Compiled,
+    occ: dict[int, list[_Span]],
+    norm: str,
+    check: Callable[[_Span], bool] | None,
+) -> list[tuple[_Span, int]] | None:
+    """Occurrences (span, keyword index) satisfying each component, or None."""
+    comp_occ: list[list[tuple[_Span, int]]] = []
+    cache: dict[tuple[int, ...], list[tuple[_Span, int]]] = {}
+    for comp in c.components:
+        got = cache.get(comp)
+        if got is None:
+            seen: dict[_Span, int] = {}
+            for k in comp:
+                for sp in occ.get(k, ()):
+                    if check is not None and not check(sp):
+                        continue
+                    seen.setdefault(sp, k)
+            got = cache[comp] = sorted(seen.items())
+        if not got:
+            return None
+        comp_occ.append(got)
+    rule = c.rule
+    if rule.mode is RuleMode.ALL:
+        chosen: list[tuple[_Span, int]] = []
+        used: dict[tuple[int, ...], int] = {}
+        for comp, occs in zip(c.components, comp_occ, strict=True):
+            n = used.get(comp, 0)
+            if n >= len(occs):
+                return None
+            chosen.append(occs[n])
+            used[comp] = n + 1
+        return chosen
+    # ORDERED: the lexicographically smallest chain. Backwards, keep the occurrences
+    # from which the rest of the chain can be completed; then walk forwards greedily.
+    feasible: list[list[tuple[_Span, int]]] = [[] for _ in comp_occ]
+    feasible[-1] = comp_occ[-1]
+    for j in range(len(comp_occ) - 2, -1, -1):
+        nxt = feasible[j + 1]
+        feasible[j] = [
+            (sp, k)
+            for sp, k in comp_occ[j]
+            if any(_gap_ok(rule, norm, sp[1], n[0]) for n, _ in nxt)
+        ]
+        if not feasible[j]:
+            return None
+    chain = [feasible[0][0]]
+    for j in range(1, len(comp_occ)):
+        prev_end = chain[-1][0][1]
+        chain.append(next(o for o in feasible[j] if _gap_ok(rule, norm, prev_end, o[0][0])))
+    return chain

@@ -8,7 +8,7 @@ Every image is drawn from a seeded random generator: posters with text in Pillow
 default font, shapes, gradients and smooth "photo-like" noise fields, at several aspect
 ratios. The JPEG bytes depend on the libjpeg inside Pillow, so ``--check`` may report a
 difference on another Pillow build even though the pictures are the same; the golden
-hashes in ``tests/image/test_samples_golden.py`` are pinned to the shipped files.
+hashes in ``tests/image/test_image_golden.py`` are pinned to the shipped files.
 """
 
 from __future__ import annotations

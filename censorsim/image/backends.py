@@ -215,6 +215,9 @@ def _scan(words: Words, queries: Words, radius: int, block_cells: int) -> QueryR
 @cache
 def _neighbour_masks(length: int, radius: int) -> Ints:
     """Every ``length``-bit value with at most ``radius`` bits set (XOR masks)."""
+    if _n_within(length, radius) * 64 > 1 << length:
+        values = np.arange(1 << length, dtype=np.int64)
+        return values[np.bitwise_count(values) <= radius]
     masks = [0]
     for k in range(1, min(radius, length) + 1):
         for combo in itertools.combinations(range(length), k):

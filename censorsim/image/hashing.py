@@ -401,6 +401,7 @@ _TRANSPOSE: dict[Transform, Image.Transpose] = {
 class _Decoded:
     image: Image.Image
     natural_size: tuple[int, int]
+    name: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -491,8 +492,8 @@ class Hasher:
         if not self.fast or self.exact:
             return None
         spec = _algorithm(self.algorithm)
-        # whash reads at least its natural scale, which only the header knows; asking
-        # for the hash size lets draft pick the scale, and _whash then upsamples.
+        # whash keeps the wavelet scale of the full-size image (_Decoded.natural_size)
+        # and resamples the drafted pixels to it.
         return _Draft("RGB" if spec.colour else "L", (spec.draft_side(self._size),) * 2)
 
     def _decode(
@@ -507,7 +508,7 @@ class Hasher:
             image, natural = _decode(
                 source, name, data=data, draft=key[0], exif_transpose=self.exif_transpose
             )
-            cache[key] = _Decoded(image, natural)
+            cache[key] = _Decoded(image, natural, name)
         return cache[key]
 
     def _compute(self, decoded: _Decoded, transform: Transform = Transform.IDENTITY) -> HashValue:
@@ -520,7 +521,7 @@ class Hasher:
         except MemoryError:
             raise
         except Exception as exc:
-            raise ImageError(f"{self.kind} hashing failed ({exc})", image=_name_of(image)) from exc
+            raise ImageError(f"{self.kind} hashing failed ({exc})", image=decoded.name) from exc
         if isinstance(bits, list):
             return MultiHash(tuple(ImageHash.from_bits(b, self.algorithm, self.size) for b in bits))
         return ImageHash.from_bits(bits, self.algorithm, self.size)

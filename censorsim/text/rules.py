@@ -33,6 +33,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
+from typing import overload
 
 from censorsim.errors import RuleError
 from censorsim.models import Hit, Match, Rule, RuleMode, ScanResult
@@ -40,7 +41,7 @@ from censorsim.text.matchers import Matcher, RawMatch, is_word_boundary, make_ma
 from censorsim.text.normalize import NormalizedBatch, Normalizer
 from censorsim.text.wordlists import Format
 
-__all__ = ["RuleSet"]
+__all__ = ["CheckResults", "RuleSet"]
 
 _Span = tuple[int, int]
 
@@ -79,6 +80,67 @@ class _Compiled:
         for comp in components:
             counts[comp] = counts.get(comp, 0) + 1
         self.counts = counts
+
+
+class CheckResults(Sequence[ScanResult]):
+    """The results of :meth:`RuleSet.check_many`: a lazy sequence of scan results.
+
+    Results of texts in which no keyword occurred are made on access; those with a
+    keyword occurrence were evaluated during the check.
+    """
+
+    __slots__ = ("_found", "_texts")
+
+    def __init__(self, texts: Sequence[str], found: dict[int, ScanResult]) -> None:
+        self._texts = texts
+        self._found = found
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+    @overload
+    def __getitem__(self, i: int) -> ScanResult: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[ScanResult]: ...
+
+    def __getitem__(self, i: int | slice) -> ScanResult | list[ScanResult]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self._texts)))]
+        n = len(self._texts)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError(f"result index {i} out of range for {n} texts")
+        got = self._found.get(i)
+        return got if got is not None else ScanResult(self._texts[i])
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(other) == len(self) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"<CheckResults {len(self)} texts, {len(self.censored_indices)} censored>"
+
+    @property
+    def censored_indices(self) -> list[int]:
+        """Indices of the censored texts, in order."""
+        return sorted(i for i, r in self._found.items() if r.hits)
+
+    @property
+    def matched_indices(self) -> list[int]:
+        """Indices of the texts with at least one keyword occurrence, in order."""
+        return sorted(self._found)
+
+    def censored(self) -> list[bool]:
+        """Whether each text is censored."""
+        out = [False] * len(self._texts)
+        for i in self.censored_indices:
+            out[i] = True
+        return out
 
 
 class RuleSet:
@@ -222,30 +284,30 @@ class RuleSet:
         """Check one text; see :meth:`check_many`."""
         return self.check_many([text], on=on)[0]
 
-    def check_many(self, texts: Sequence[str], *, on: date | None = None) -> list[ScanResult]:
+    def check_many(self, texts: Sequence[str], *, on: date | None = None) -> CheckResults:
         """Check many texts in one batch (the fast path).
+
+        Work is proportional to the batch's length for normalising and matching, and to
+        what matched for everything else: texts without a hit cost no Python object
+        until their result is asked for.
 
         Args:
             texts: the texts.
             on: only rules in force on this day; None for all rules.
 
         Returns:
-            One :class:`~censorsim.models.ScanResult` per text, spans in the original text.
+            A sequence with one :class:`~censorsim.models.ScanResult` per text (spans in
+            the original text), plus array views of the decisions.
         """
+        texts = texts if isinstance(texts, (list, tuple)) else list(texts)
         batch = self._normalizer.normalize_many(texts)
         raws = self._matcher.find_many_raw(batch.texts)
-        out: list[ScanResult] = []
-        append = out.append
+        found: dict[int, ScanResult] = {}
         for i, raw in enumerate(raws):
-            if not raw:
-                append(ScanResult(texts[i]))
-            else:
-                append(self._evaluate(texts[i], i, batch, raw, on))
-        return out
-
-    def censored_many(self, texts: Sequence[str], *, on: date | None = None) -> list[bool]:
-        """Whether each text is censored, without building explanations."""
-        return [r.censored for r in self.check_many(texts, on=on)]
+            if raw:
+                result = self._evaluate(texts[i], i, batch, raw, on)
+                found[i] = result
+        return CheckResults(texts, found)
 
     def find(self, text: str) -> list[Match]:
         """Every keyword occurrence in ``text``, spans in the original text."""

@@ -1,0 +1,236 @@
+"""Seeded, generated workloads for the benchmarks: vocabularies, keywords, messages, rules.
+
+Nothing is downloaded. The Chinese vocabulary comes from jieba's dictionary when the
+optional package ``jieba`` is installed (its ``dict.txt``: about 350,000 words with
+corpus frequencies) and otherwise from a synthetic Zipf-distributed vocabulary over the
+CJK Unified Ideographs block. The English vocabulary is synthetic (pronounceable words
+from a syllable grammar, Zipf-distributed). Same seed, same workload.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from censorsim.models import Rule
+
+__all__ = [
+    "Vocabulary",
+    "Workload",
+    "chinese_vocabulary",
+    "combination_rules",
+    "english_vocabulary",
+    "make_workload",
+]
+
+Language = Literal["zh", "en"]
+
+# Component counts of the published WeChat 709-crackdown list (Citizen Lab,
+# chat-censorship/wechat/709crackdown): 113 single keywords, 148 two-part,
+# 528 three-part, 69 four-part and 4 five-part combinations.
+WECHAT_709_COMPONENTS = {1: 113, 2: 148, 3: 528, 4: 69, 5: 4}
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """Words with sampling weights, and where they came from."""
+
+    words: tuple[str, ...]
+    weights: tuple[float, ...]
+    source: str
+    separator: str
+
+
+def chinese_vocabulary(*, size: int = 60_000, seed: int = 0) -> Vocabulary:
+    """A Chinese vocabulary: jieba's dictionary if installed, else a synthetic one."""
+    try:
+        import jieba
+
+        path = Path(jieba.__file__).with_name("dict.txt")
+        words: list[str] = []
+        weights: list[float] = []
+        with path.open(encoding="utf-8") as fh:
+            for line in fh:
+                parts = line.split()
+                if len(parts) >= 2 and parts[1].isdigit():
+                    words.append(parts[0])
+                    weights.append(float(parts[1]))
+        order = sorted(range(len(words)), key=lambda i: -weights[i])[:size]
+        return Vocabulary(
+            tuple(words[i] for i in order), tuple(weights[i] for i in order), "jieba", ""
+        )
+    except ImportError:
+        pass
+    rng = random.Random(seed)
+    chars = [chr(cp) for cp in range(0x4E00, 0x4E00 + 6000)]
+    char_w = [1.0 / (i + 1) ** 0.9 for i in range(len(chars))]
+    seen: dict[str, None] = {}
+    while len(seen) < size:
+        n = rng.choices((1, 2, 3, 4), (0.25, 0.55, 0.12, 0.08))[0]
+        seen.setdefault("".join(rng.choices(chars, char_w, k=n)), None)
+    found = tuple(seen)
+    return Vocabulary(found, tuple(1.0 / (i + 1) for i in range(len(found))), "synthetic", "")
+
+
+_ONSETS = ("", "b", "c", "d", "f", "g", "h", "j", "k", "l", "m", "n", "p", "r", "s", "t",
+           "v", "w", "st", "tr", "ch", "sh", "th", "pl", "gr")
+_VOWELS = ("a", "e", "i", "o", "u", "ea", "ai", "ou", "oo")
+_CODAS = ("", "n", "r", "s", "t", "l", "nd", "st", "ng", "ck")
+
+
+def english_vocabulary(*, size: int = 30_000, seed: int = 0) -> Vocabulary:
+    """A synthetic English-like vocabulary with Zipf weights."""
+    rng = random.Random(seed)
+    seen: dict[str, None] = {}
+    while len(seen) < size:
+        syll = rng.choices((1, 2, 3), (0.5, 0.35, 0.15))[0]
+        word = "".join(
+            rng.choice(_ONSETS) + rng.choice(_VOWELS) + rng.choice(_CODAS) for _ in range(syll)
+        )
+        seen.setdefault(word, None)
+    found = tuple(seen)
+    return Vocabulary(found, tuple(1.0 / (i + 1) for i in range(len(found))), "synthetic", " ")
+
+
+@dataclass(frozen=True, slots=True)
+class Workload:
+    """Keywords and messages for a matcher benchmark.
+
+    Attributes:
+        name: a label (language, keyword count, message kind).
+        keywords: distinct keywords.
+        messages: the texts to scan.
+        planted: indices of messages that had a keyword inserted.
+    """
+
+    name: str
+    keywords: tuple[str, ...]
+    messages: tuple[str, ...]
+    planted: tuple[int, ...]
+
+    @property
+    def code_points(self) -> int:
+        """Total length of the messages in code points."""
+        return sum(map(len, self.messages))
+
+    @property
+    def utf8_bytes(self) -> int:
+        """Total length of the messages in UTF-8 bytes."""
+        return sum(len(m.encode("utf-8", "surrogatepass")) for m in self.messages)
+
+
+_ZH_PUNCT = "，。！？、 "
+_EN_PUNCT = ",.!?"
+
+
+def _keywords(vocab: Vocabulary, n: int, rng: random.Random) -> list[str]:
+    # Censored keywords are names, phrases and slogans: two or three words, or one rare
+    # word, drawn from outside the everyday vocabulary, so that, as on real platforms,
+    # ordinary messages rarely contain one.
+    words = vocab.words
+    common = min(3000, len(words) // 10)
+    tail = words[common:]
+    rare = words[len(words) // 3 :]
+    out: dict[str, None] = {}
+    min_len = 3 if vocab.separator == "" else 6
+    while len(out) < n:
+        k = rng.choices((1, 2, 3), (0.3, 0.5, 0.2))[0]
+        kw = rng.choice(rare) if k == 1 else vocab.separator.join(rng.choices(tail, k=k))
+        if len(kw) >= min_len:
+            out.setdefault(kw, None)
+    return list(out)
+
+
+def _message(
+    vocab: Vocabulary, cum: list[float], length: int, rng: random.Random, punct: str
+) -> str:
+    parts: list[str] = []
+    size = 0
+    sep = vocab.separator
+    while size < length:
+        w = rng.choices(vocab.words, cum_weights=cum, k=1)[0]
+        parts.append(w)
+        size += len(w) + len(sep)
+        if rng.random() < 0.12:
+            parts.append(rng.choice(punct))
+            size += 1
+    text = sep.join(parts) if sep else "".join(parts)
+    return text[:length]
+
+
+def make_workload(
+    language: Language,
+    n_keywords: int,
+    n_messages: int,
+    *,
+    min_length: int = 10,
+    max_length: int = 140,
+    planted_share: float = 0.05,
+    seed: int = 0,
+    vocabulary: Vocabulary | None = None,
+) -> Workload:
+    """Chat-length (or, with other lengths, document) messages and keywords.
+
+    Args:
+        language: ``"zh"`` or ``"en"``.
+        n_keywords: number of distinct keywords.
+        n_messages: number of messages.
+        min_length, max_length: message length range in code points.
+        planted_share: share of messages into which one keyword is inserted.
+        seed: the random seed.
+        vocabulary: a vocabulary to draw from (default: by language).
+    """
+    rng = random.Random(seed)
+    vocab = vocabulary or (
+        chinese_vocabulary(seed=seed) if language == "zh" else english_vocabulary(seed=seed)
+    )
+    keywords = _keywords(vocab, n_keywords, rng)
+    punct = _ZH_PUNCT if language == "zh" else _EN_PUNCT
+    cum = list(itertools.accumulate(vocab.weights))
+    messages: list[str] = []
+    planted: list[int] = []
+    for i in range(n_messages):
+        text = _message(vocab, cum, rng.randint(min_length, max_length), rng, punct)
+        if rng.random() < planted_share:
+            kw = rng.choice(keywords)
+            pos = rng.randint(0, len(text))
+            if vocab.separator:
+                text = f"{text[:pos]} {kw} {text[pos:]}"
+            else:
+                text = text[:pos] + kw + text[pos:]
+            planted.append(i)
+        messages.append(text)
+    name = f"{language}-{n_keywords}kw-{n_messages}msg-{min_length}to{max_length}"
+    return Workload(name, tuple(keywords), tuple(messages), tuple(planted))
+
+
+def combination_rules(
+    vocab_keywords: Sequence[str],
+    n_rules: int,
+    *,
+    counts: dict[int, int] | None = None,
+    seed: int = 0,
+) -> list[Rule]:
+    """Combination rules whose component counts follow ``counts`` in proportion.
+
+    The default proportions are those of the published WeChat 709 list.
+    """
+    rng = random.Random(seed)
+    dist = counts or WECHAT_709_COMPONENTS
+    sizes = list(dist)
+    weights = [dist[s] for s in sizes]
+    pool = list(vocab_keywords)
+    rules: list[Rule] = []
+    seen: set[tuple[str, ...]] = set()
+    while len(rules) < n_rules:
+        k = rng.choices(sizes, weights)[0]
+        comps = tuple(rng.sample(pool, k))
+        if comps in seen:
+            continue
+        seen.add(comps)
+        rules.append(Rule.combination(list(comps), id=f"r{len(rules)}"))
+    return rules

@@ -1,0 +1,99 @@
+"""Normalizer: each step, profiles, offsets, and the fast paths against the reference."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from censorsim.errors import NormalizationError
+from censorsim.text.normalize import PROFILES, STEPS, Normalizer, span_to_original
+from tests.text.strategies import any_text, texts
+
+ALL = [Normalizer.from_profile(p) for p in PROFILES] + [Normalizer([s]) for s in STEPS]
+
+
+@pytest.mark.parametrize(
+    ("steps", "text", "expected"),
+    [
+        (["casefold"], "FaLun Straße", "falun strasse"),
+        (["width"], "ＦＡＬＵＮ６４　!", "FALUN64 !"),
+        (["width"], "ｶﾀｶﾅ", "カタカナ"),
+        (["t2s"], "六四學生民主運動", "六四学生民主运动"),
+        (["t2s"], "劉曉波", "刘晓波"),
+        (["ignorable"], "六 四,學\u200b生！🙂\ufe0f", "六四學生"),
+        (["digits"], "⑥④ ６４ ٦٤ ⑩ ²", "64 64 64 10 2"),
+        ([], "ＡＢ 六", "ＡＢ 六"),
+    ],
+)
+def test_steps(steps: list[str], text: str, expected: str) -> None:
+    n = Normalizer(steps)
+    assert n.normalize(text) == expected
+    assert n.normalize_reference(text)[0] == expected
+    assert n.normalize_many([text]).texts == [expected]
+
+
+def test_default_profile_folds_everything() -> None:
+    n = Normalizer.from_profile("default")
+    assert n.normalize("六 四 ６４ 學生 FALUN ⑥④") == "六四64学生falun64"
+    assert n.steps == PROFILES["default"]
+
+
+def test_identity_profile_changes_nothing() -> None:
+    n = Normalizer.from_profile("identity")
+    assert n.is_identity
+    text = "六 四 ６４ \ud800 😀"
+    assert n.normalize(text) == text
+    assert n.normalize_with_offsets(text) == (text, tuple(range(len(text))))
+
+
+def test_offsets_point_into_the_original() -> None:
+    n = Normalizer.from_profile("default")
+    text = "x ⑩ 學，生"
+    norm, offsets = n.normalize_with_offsets(text)
+    assert norm == "x10学生"
+    assert offsets == (0, 2, 2, 4, 6)
+    assert span_to_original(offsets, 1, 3) == (2, 3)
+    assert span_to_original(offsets, 3, 5) == (4, 7)
+    with pytest.raises(ValueError, match="empty span"):
+        span_to_original(offsets, 2, 2)
+
+
+def test_unknown_names_are_rejected() -> None:
+    with pytest.raises(NormalizationError, match="unknown normalisation step 'nope'"):
+        Normalizer(["casefold", "nope"])
+    with pytest.raises(NormalizationError, match="unknown normalisation profile"):
+        Normalizer.from_profile("wechat-2099")
+    assert Normalizer.from_spec("casefold+width").steps == ("casefold", "width")
+    assert Normalizer.from_spec(None) == Normalizer.from_profile("default")
+
+
+@pytest.mark.parametrize("norm", ALL, ids=lambda n: n.name)
+@settings(max_examples=60, deadline=None)
+@given(text=st.one_of(texts, any_text))
+def test_fast_paths_equal_reference(norm: Normalizer, text: str) -> None:
+    ref_text, ref_offsets = norm.normalize_reference(text)
+    assert norm.normalize(text) == ref_text
+    assert norm.normalize_with_offsets(text) == (ref_text, ref_offsets)
+
+
+@pytest.mark.parametrize("norm", ALL, ids=lambda n: n.name)
+@settings(max_examples=40, deadline=None)
+@given(batch=st.lists(st.one_of(texts, any_text), max_size=6))
+def test_batch_equals_reference(norm: Normalizer, batch: list[str]) -> None:
+    result = norm.normalize_many(batch)
+    assert len(result.texts) == len(batch)
+    for i, text in enumerate(batch):
+        ref_text, ref_offsets = norm.normalize_reference(text)
+        assert result.texts[i] == ref_text
+        assert result.offsets(i) == ref_offsets
+        for start in range(len(ref_text)):
+            end = min(len(ref_text), start + 3)
+            assert result.span(i, start, end) == span_to_original(ref_offsets, start, end)
+
+
+def test_normalisation_is_idempotent_on_examples() -> None:
+    n = Normalizer.from_profile("default")
+    for text in ["六 四 學生", "ＦＡＬＵＮ ⑥④", "Straße ⑩"]:
+        once = n.normalize(text)
+        assert n.normalize(once) == once

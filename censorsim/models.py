@@ -255,7 +255,7 @@ class Hit:
     def explain(self, text: str) -> str:
         """A one-line explanation: rule id, and each component with where it was found."""
         parts = []
-        for kw, (s, e) in zip(self.matched, self.spans):
+        for kw, (s, e) in zip(self.matched, self.spans, strict=True):
             found = text[s:e]
             shown = kw if found == kw else f"{kw} as {found!r}"
             parts.append(f"{shown} at [{s}, {e})")

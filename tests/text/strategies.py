@@ -7,7 +7,8 @@ from hypothesis import strategies as st
 # A small alphabet makes overlaps and repeats likely; it mixes simplified and traditional
 # Han, Latin of both cases and widths, digits in several styles, separators, zero-width
 # characters, emoji (non-BMP) and a lone surrogate.
-ALPHABET = list("六四学生民主运动法轮功习近平學體來abcAB64 ，。!-\u200b\u3000") + [
+ALPHABET = [
+    *"六四学生民主运动法轮功习近平學體來abcAB64 ，。!-\u200b\u3000",
     "😀",
     "\U00020000",
     "\ud800",

@@ -111,7 +111,7 @@ def test_empty_keyword_is_rejected(backend: str) -> None:
 
 
 def test_unknown_backend_names_the_known_ones() -> None:
-    with pytest.raises(BackendError, match="unknown matcher backend 'fastest'.*reference"):
+    with pytest.raises(BackendError, match=r"unknown matcher backend 'fastest'.*reference"):
         make_matcher(["a"], "fastest")
 
 

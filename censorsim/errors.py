@@ -10,6 +10,7 @@ Every error the library raises on purpose derives from :class:`CensorsimError`::
     │   └── MissingDependencyError  an optional package is not installed (names the extra)
     ├── ImageError         an image cannot be read or hashed (names the image)
     ├── IndexFormatError   a saved hash index is malformed or from another version
+    ├── InputError         a message file is malformed (names file and line)
     ├── PolicyError        a policy file or policy object is malformed
     └── SimulationError    a simulation config or decision log is unusable
 
@@ -26,6 +27,7 @@ __all__ = [
     "CensorsimError",
     "ImageError",
     "IndexFormatError",
+    "InputError",
     "MissingDependencyError",
     "NormalizationError",
     "PolicyError",
@@ -86,6 +88,10 @@ class ImageError(CensorsimError, ValueError):
         self.image = str(image) if image is not None else "<image>"
         self.problem = problem
         super().__init__(f"{self.image}: {problem}")
+
+
+class InputError(CensorsimError, ValueError):
+    """A file of messages is malformed; the message names the file and line."""
 
 
 class IndexFormatError(CensorsimError, ValueError):

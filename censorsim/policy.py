@@ -54,7 +54,7 @@ from pathlib import Path
 from typing import Any
 
 from censorsim.errors import CensorsimError, PolicyError
-from censorsim.models import Action, Hit, Rule
+from censorsim.models import Action, Hit, Rule, ScanResult
 from censorsim.text.rules import RuleSet
 
 if sys.version_info >= (3, 11):
@@ -99,6 +99,9 @@ class Surface(enum.Enum):
     WEB = "web"
     """A web request crossing a national firewall."""
 
+    # Members are singletons: identity hashing is exact and much faster than Enum's.
+    __hash__ = object.__hash__
+
     @classmethod
     def parse(cls, value: str | Surface) -> Surface:
         """Parse a surface from its name (``group_chat``, ``group-chat``, any case)."""
@@ -119,6 +122,9 @@ class Region(enum.Enum):
     """Registered with a mainland-China phone number."""
     INTERNATIONAL = "international"
     """Registered with any other number."""
+
+    # Members are singletons: identity hashing is exact and much faster than Enum's.
+    __hash__ = object.__hash__
 
     @classmethod
     def parse(cls, value: str | Region) -> Region:
@@ -533,9 +539,13 @@ class Censor:
         # Text: group by (surface, day) and run each rule set's batch path once.
         groups: dict[tuple[Surface, date], list[int]] = {}
         for i, m in enumerate(messages):
-            if m.surface not in self._surfaces:
-                self.policy.surface(m.surface)  # raises naming the surface
-            groups.setdefault((m.surface, times[i].date()), []).append(i)
+            key = (m.surface, times[i].date())
+            group = groups.get(key)
+            if group is None:
+                if m.surface not in self._surfaces:
+                    self.policy.surface(m.surface)  # raises naming the surface
+                group = groups[key] = []
+            group.append(i)
         for (surface, day), idx in groups.items():
             sp = self._surfaces[surface]
             if not sp.rulesets:
@@ -544,9 +554,8 @@ class Censor:
             texts = [messages[i].text for i in idx]
             for name in sp.rulesets:
                 results = self.policy.rulesets[name].check_many(texts, on=day)
-                for j, r in enumerate(results):
-                    if r.hits:
-                        hits_of.setdefault(idx[j], []).extend(r.hits)
+                for j, r in _censored(results):
+                    hits_of.setdefault(idx[j], []).extend(r.hits)
             for i, hits in hits_of.items():
                 out[i] = self._text_decision(sp, messages[i], tuple(hits))
         self._check_images(messages, times, out, memory)
@@ -664,6 +673,16 @@ class Censor:
                     )
             if decision.action >= current.action or current.action is Action.DELIVER:
                 out[i] = decision
+
+
+def _censored(results: Any) -> list[tuple[int, ScanResult]]:
+    """``(position, result)`` of the censored results of ``RuleSet.check_many``."""
+    indices = getattr(results, "censored_indices", None)
+    if indices is None:
+        return [(j, r) for j, r in enumerate(results) if r.hits]
+    if callable(indices):
+        indices = indices()
+    return [(j, results[j]) for j in indices]
 
 
 # ------------------------------------------------------------------------- TOML

@@ -1,0 +1,45 @@
+"""``censorsim report RUN.db``: plots and a markdown summary of a decision log.
+
+    censorsim report run.db --out report/
+    censorsim report run.db --export run.csv --no-plots
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from censorsim.report import write_report
+from censorsim.simulate import export_log
+
+__all__ = ["register"]
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``report`` command."""
+    p = subparsers.add_parser(
+        "report",
+        help="write plots and a markdown summary of a decision log",
+        description="Censored share per surface, region and time window, top rules, "
+        "collateral damage and time to deletion, as PNGs and summary.md.",
+    )
+    p.add_argument("db", type=Path, help="the decision log")
+    p.add_argument("--out", type=Path, help="output folder (default: <db>-report/)")
+    p.add_argument("--window", type=float, default=60.0, help="time window, minutes")
+    p.add_argument("--no-plots", action="store_true", help="only summary.md")
+    p.add_argument("--export", type=Path, help="also export the log (.csv or .parquet)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the ``report`` command."""
+    out = args.out or args.db.with_name(args.db.stem + "-report")
+    rep = write_report(args.db, out, window=args.window * 60, plots=not args.no_plots)
+    print(rep.markdown.read_text(encoding="utf-8"))
+    print(f"summary: {rep.markdown}")
+    for p in rep.plots:
+        print(f"plot:    {p}")
+    if args.export:
+        print(f"exported {export_log(args.db, args.export)} rows to {args.export}")
+    return 0

@@ -768,12 +768,13 @@ def policy_from_dict(data: Mapping[str, Any], *, base: Path, where: str = "<poli
     surfaces: list[SurfacePolicy] = []
     for s_name, spec in _table(data, "surfaces", where).items():
         here = f"{where} [surfaces.{s_name}]"
-        surface = Surface.parse(s_name)
+        surface = _parse_enum(Surface.parse, s_name, here)
         if not isinstance(spec, dict):
             raise PolicyError(f"{here}: must be a table")
         _check_keys(spec, _SURFACE_KEYS, here)
         regions = frozenset(
-            Region.parse(r) for r in _str_list(spec.get("regions", [r.value for r in Region]), here)
+            _parse_enum(Region.parse, r, here)
+            for r in _str_list(spec.get("regions", [r.value for r in Region]), here)
         )
         action = spec.get("action")
         surfaces.append(
@@ -818,7 +819,9 @@ def policy_from_dict(data: Mapping[str, Any], *, base: Path, where: str = "<poli
             isinstance(k, list) and len(k) == 2 for k in knots
         ):
             raise PolicyError(f"{where} [deletion]: knots must be [[seconds, share], ...]")
-        deletion = DelayDistribution(tuple((k[0], k[1]) for k in knots))
+        deletion = _parse_enum(
+            DelayDistribution, tuple((k[0], k[1]) for k in knots), f"{where} [deletion]"
+        )
     try:
         return Policy(
             name=str(name),

@@ -186,6 +186,15 @@ class SimulationConfig:
         def bad(problem: str) -> SimulationError:
             return SimulationError(f"simulation config: {problem}")
 
+        try:
+            object.__setattr__(
+                self, "surfaces", tuple((Surface.parse(k), float(w)) for k, w in self.surfaces)
+            )
+            object.__setattr__(
+                self, "regions", tuple((Region.parse(k), float(w)) for k, w in self.regions)
+            )
+        except CensorsimError as exc:
+            raise bad(str(exc)) from None
         if self.messages < 0 or self.batch_size < 1 or self.users < 1:
             raise bad("messages must be >= 0, batch_size and users >= 1")
         if self.duration <= timedelta(0):

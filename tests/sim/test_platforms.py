@@ -1,0 +1,150 @@
+"""Each profile shows its documented behaviour."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from PIL import Image
+
+from censorsim.errors import PolicyError
+from censorsim.image import HammingIndex, Hasher
+from censorsim.models import Action, Rule
+from censorsim.platforms import (
+    PROFILES,
+    great_firewall,
+    line,
+    make_profile,
+    qqmail,
+    search,
+    wechat,
+    weibo,
+)
+from censorsim.policy import (
+    Attachment,
+    Censor,
+    ImageBlacklist,
+    ImageMemory,
+    Message,
+    Reason,
+    Region,
+    Surface,
+)
+
+AT = datetime(2017, 7, 20, 12)
+
+
+def test_every_profile_builds_and_cites() -> None:
+    for name in PROFILES:
+        pol = make_profile(name)
+        assert pol.sources and all(s.startswith("http") for s in pol.sources)
+    with pytest.raises(PolicyError, match="unknown platform profile"):
+        make_profile("myspace")
+
+
+def test_wechat_region_scoping_and_silent_drop() -> None:
+    c = Censor(wechat())
+    cn = c.check(Message("刘晓波", Surface.CHAT, Region.MAINLAND), at=AT)
+    intl = c.check(Message("刘晓波", Surface.CHAT, Region.INTERNATIONAL), at=AT)
+    assert cn.action is Action.DROP and cn.sender_sees_sent and cn.error is None
+    assert intl.action is Action.DELIVER and intl.reason is Reason.OUT_OF_SCOPE
+
+
+def test_wechat_group_filtered_more_than_one_to_one() -> None:
+    c = Censor(wechat())
+    assert c.check(Message("法轮功", Surface.CHAT), at=AT).action is Action.DELIVER
+    assert c.check(Message("法轮功", Surface.GROUP_CHAT), at=AT).action is Action.DROP
+
+
+def test_wechat_moments_hidden_from_mainland() -> None:
+    d = Censor(wechat()).check(Message("刘晓波", Surface.FEED, Region.INTERNATIONAL), at=AT)
+    assert d.action is Action.HIDE and d.hidden_from == {Region.MAINLAND}
+
+
+def _banned() -> tuple[bytes, ImageBlacklist, Hasher]:
+    import io
+
+    img = Image.new("RGB", (64, 64))
+    for x in range(64):
+        for y in range(64):
+            img.putpixel((x, y), (x * 4, y * 4, (x * y) % 256))
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    hasher = Hasher("phash")
+    index = HammingIndex("phash")
+    index.add(hasher.hash(buf.getvalue()), id="banned")
+    return buf.getvalue(), ImageBlacklist(perceptual=index, radius=8), hasher
+
+
+def test_wechat_md5_learning_first_delivered_second_blocked() -> None:
+    data, blacklist, hasher = _banned()
+    c = Censor(wechat(images=blacklist))
+    memory = ImageMemory()
+    att = Attachment.from_bytes(data, "x", hasher=hasher)
+    msg = Message("", Surface.CHAT, Region.MAINLAND, att)
+    first = c.check(msg, at=AT, memory=memory)
+    assert first.action is Action.DELIVER and first.learn_md5 == msg.attachment.md5  # type: ignore[union-attr]
+    memory.learn(first.learn_md5, AT + c.policy.analysis_delay)  # type: ignore[arg-type]
+    later = AT + c.policy.analysis_delay
+    second = c.check(msg, at=later, memory=memory)
+    assert second.action is Action.DROP and second.reason is Reason.IMAGE_MD5
+    # The same two sends in one batch give the same decisions.
+    assert c.check_many([msg, msg], at=[AT, later], memory=ImageMemory()) == [first, second]
+
+
+def test_wechat_moments_blocks_visually_and_ocr() -> None:
+    data, blacklist, hasher = _banned()
+    c = Censor(wechat(images=blacklist))
+    att = Attachment.from_bytes(data, "x", hasher=hasher)
+    d = c.check(Message("", Surface.FEED, Region.INTERNATIONAL, att), at=AT)
+    assert d.action is Action.HIDE and d.reason is Reason.IMAGE_VISUAL
+    assert d.image_ids == ("banned",)
+    ocr = Attachment("poster", "cd" * 16, None, "悼念刘晓波")
+    d = c.check(Message("", Surface.FEED, Region.MAINLAND, ocr), at=AT)
+    assert d.censored and d.reason is Reason.IMAGE_OCR
+
+
+def test_weibo_refuse_hide_delete_later() -> None:
+    c = Censor(weibo(refuse=["xk19-xi-third-term"], hide=["oats-falun-gong"]))
+    refused = c.check(Message("习近平三连任", Surface.POST), at=AT)
+    assert refused.action is Action.REFUSE and refused.error == "data error"
+    assert not refused.sender_sees_sent
+    assert c.check(Message("法轮功", Surface.POST), at=AT).action is Action.HIDE
+    assert c.check(Message("刘晓波", Surface.POST), at=AT).action is Action.DELETE_LATER
+    s = c.check(Message("晓波", Surface.SEARCH), at=AT)
+    assert s.action is Action.BLOCK and s.error
+
+
+def test_search_hard_vs_soft() -> None:
+    c = Censor(search("baidu"))
+    assert c.check(Message("刘晓波", Surface.SEARCH), at=AT).action is Action.BLOCK
+    soft = c.check(Message("习近平", Surface.SEARCH), at=AT)
+    assert soft.action is Action.LIMIT_RESULTS and soft.censored and soft.error is None
+    with pytest.raises(PolicyError, match="unknown search engine"):
+        search("altavista")
+
+
+def test_qqmail_refuses_with_550_and_extenuating() -> None:
+    rule = Rule.combination("六四+学生", unless=(("历史", "考试"),))
+    c = Censor(qqmail([rule]))
+    d = c.check(Message("六四学生", Surface.MAIL), at=AT)
+    assert d.action is Action.REFUSE and d.error == "550 Mail content denied"
+    assert c.check(Message("六四学生 历史考试", Surface.MAIL), at=AT).action is Action.DELIVER
+
+
+def test_line_client_side_only_for_china_numbers() -> None:
+    c = Censor(line())
+    assert c.check(Message("刘晓波", Surface.CHAT, Region.MAINLAND), at=AT).action is Action.DROP
+    intl = Message("刘晓波", Surface.CHAT, Region.INTERNATIONAL)
+    assert c.check(intl, at=AT).action is Action.DELIVER
+
+
+def test_great_firewall_resets_and_domains() -> None:
+    c = Censor(great_firewall())
+    d = c.check(Message("GET https://www.Google.com/search?q=weather", Surface.WEB), at=AT)
+    assert d.action is Action.BLOCK and d.error == "connection reset"
+    assert d.rule_ids == ("domain:google.com",)
+    assert c.check(Message("GET /?q=刘晓波", Surface.WEB), at=AT).action is Action.BLOCK
+    assert c.check(Message("GET https://example.cn/", Surface.WEB), at=AT).action is Action.DELIVER
+    outside = c.check(Message("GET https://twitter.com/", Surface.WEB, Region.INTERNATIONAL), at=AT)
+    assert outside.action is Action.DELIVER

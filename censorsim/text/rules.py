@@ -198,9 +198,18 @@ class RuleSet:
             compiled.append(_Compiled(ri, rule, comps, names, unless))
         self._compiled: tuple[_Compiled, ...] = tuple(compiled)
         self._keywords: tuple[str, ...] = tuple(keyword_index)
-        by_kw: list[list[int]] = [[] for _ in self._keywords]
+        # A rule can only fire when every component matched, so it is filed under one
+        # component only: the one whose keywords the fewest rules mention. A keyword
+        # shared by thousands of rules (64, 习近平) then wakes up only the rules for
+        # which it is the rarest part.
+        mentions = [0] * len(self._keywords)
         for c in compiled:
             for k in {k for comp in c.components for k in comp}:
+                mentions[k] += 1
+        by_kw: list[list[int]] = [[] for _ in self._keywords]
+        for c in compiled:
+            anchor = min(c.components, key=lambda comp: sum(mentions[k] for k in comp))
+            for k in anchor:
                 by_kw[k].append(c.index)
         self._rules_by_keyword: tuple[tuple[int, ...], ...] = tuple(tuple(r) for r in by_kw)
         self._matcher: Matcher = make_matcher(self._keywords, backend)
@@ -469,6 +478,12 @@ def _satisfy(
     check: Callable[[_Span], bool] | None,
 ) -> list[tuple[_Span, int]] | None:
     """Occurrences (span, keyword index) satisfying each component, or None."""
+    for comp in c.components:
+        for k in comp:
+            if k in occ:
+                break
+        else:
+            return None
     comp_occ: list[list[tuple[_Span, int]]] = []
     cache: dict[tuple[int, ...], list[tuple[_Span, int]]] = {}
     for comp in c.components:

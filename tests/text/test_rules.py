@@ -133,7 +133,9 @@ def test_evaluation_only_looks_at_rules_that_mention_a_match(
     assert calls == ["target"]
     calls.clear()
     assert not rs.check("词7").censored
-    assert sorted(calls) == ["r6", "r7"]
+    # r6 (词6+词7) and r7 (词7+词8) mention 词7; each rule is filed under one component
+    # only (the first of its rarest ones), so only r7 is looked at.
+    assert calls == ["r7"]
 
 
 def test_check_many_is_a_lazy_sequence() -> None:

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
+from censorsim._data import data_dir
 from censorsim.errors import PolicyError
 from censorsim.models import Action, Rule
 from censorsim.policy import (
@@ -71,7 +71,7 @@ GFW_DOMAINS: tuple[str, ...] = ("twitter.com", "google.com", "facebook.com", "wh
 SEARCH_ENGINES: tuple[str, ...] = ("baidu", "weibo", "bing", "sogou")
 """Search engines the :func:`search` profile names (Knockel, Kato & Dirks 2023)."""
 
-_WORDLISTS = Path(__file__).resolve().parent.parent / "wordlists"
+_WORDLISTS = data_dir("wordlists")
 
 
 def example_rules(*names: str, action: Action | None = None) -> list[Rule]:

@@ -40,6 +40,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from censorsim._data import data_dir
 from censorsim._optional import import_optional
 from censorsim.errors import CensorsimError, SimulationError
 from censorsim.models import Action
@@ -117,8 +118,7 @@ CREATE TABLE decisions (
     learned_md5 TEXT NOT NULL);
 """
 
-_ROOT = Path(__file__).resolve().parent.parent
-_SAMPLES = _ROOT / "samples"
+_SAMPLES = data_dir("samples")
 
 # ------------------------------------------------------------------------- config
 

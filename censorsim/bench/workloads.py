@@ -24,7 +24,9 @@ __all__ = [
     "chinese_vocabulary",
     "combination_rules",
     "english_vocabulary",
+    "load_workload",
     "make_workload",
+    "with_combination_rules",
 ]
 
 Language = Literal["zh", "en"]
@@ -105,12 +107,15 @@ class Workload:
         keywords: distinct keywords.
         messages: the texts to scan.
         planted: indices of messages that had a keyword inserted.
+        rules: rules for the pipeline contenders; empty means one single-keyword rule
+            per keyword. Their keywords are ``keywords``.
     """
 
     name: str
     keywords: tuple[str, ...]
     messages: tuple[str, ...]
     planted: tuple[int, ...]
+    rules: tuple[Rule, ...] = ()
 
     @property
     def code_points(self) -> int:
@@ -121,6 +126,19 @@ class Workload:
     def utf8_bytes(self) -> int:
         """Total length of the messages in UTF-8 bytes."""
         return sum(len(m.encode("utf-8", "surrogatepass")) for m in self.messages)
+
+    def describe(self) -> dict[str, object]:
+        """Sizes for the report: keywords, rules, messages, code points, bytes."""
+        return {
+            "name": self.name,
+            "keywords": len(self.keywords),
+            "rules": len(self.rules) or len(self.keywords),
+            "combination_rules": bool(self.rules),
+            "messages": len(self.messages),
+            "planted": len(self.planted),
+            "code_points": self.code_points,
+            "utf8_bytes": self.utf8_bytes,
+        }
 
 
 _ZH_PUNCT = "，。！？、 "
@@ -206,6 +224,75 @@ def make_workload(
         messages.append(text)
     name = f"{language}-{n_keywords}kw-{n_messages}msg-{min_length}to{max_length}"
     return Workload(name, tuple(keywords), tuple(messages), tuple(planted))
+
+
+def with_combination_rules(
+    workload: Workload,
+    n_rules: int,
+    *,
+    counts: dict[int, int] | None = None,
+    seed: int = 0,
+) -> Workload:
+    """The workload with :func:`combination_rules` over its keywords.
+
+    The keywords become exactly those the rules mention, so every contender scans for
+    the rules' components. Messages get one more planted combination each where a
+    keyword was planted, so that some rules fire.
+    """
+    rules = combination_rules(workload.keywords, n_rules, counts=counts, seed=seed)
+    used: dict[str, None] = {}
+    for rule in rules:
+        for k in rule.keywords:
+            used.setdefault(k, None)
+    rng = random.Random(seed)
+    messages = list(workload.messages)
+    sep = " " if any(" " in k for k in used) else "，"
+    for i in workload.planted:
+        rule = rng.choice(rules)
+        messages[i] = messages[i] + sep + sep.join(rule.keywords)
+    name = f"{workload.name}-{n_rules}rules"
+    return Workload(name, tuple(used), tuple(messages), workload.planted, tuple(rules))
+
+
+def load_workload(
+    keywords: str | Path,
+    corpus: str | Path,
+    *,
+    max_messages: int | None = None,
+    name: str | None = None,
+) -> Workload:
+    """A workload from the user's own keyword file and corpus.
+
+    Args:
+        keywords: a keyword or rule file in any format
+            :func:`censorsim.text.wordlists.load_rules` reads; combination rules are
+            kept for the pipeline contenders.
+        corpus: a UTF-8 text file, one message per line (empty lines skipped).
+        max_messages: read at most this many messages.
+        name: the workload's label (default: both file names).
+
+    Raises:
+        WordlistError: for a malformed keyword file (the message names file and line).
+        OSError: when a file cannot be read.
+    """
+    from censorsim.text.wordlists import load_rules
+
+    rules = load_rules(keywords)
+    kws: dict[str, None] = {}
+    for rule in rules:
+        for k in rule.keywords:
+            kws.setdefault(k, None)
+    single = all(len(r.components) == 1 and len(r.components[0]) == 1 for r in rules)
+    messages: list[str] = []
+    with Path(corpus).open(encoding="utf-8") as fh:
+        for line in fh:
+            text = line.rstrip("\r\n")
+            if text:
+                messages.append(text)
+                if max_messages is not None and len(messages) >= max_messages:
+                    break
+    label = name or f"{Path(keywords).name}+{Path(corpus).name}"
+    return Workload(label, tuple(kws), tuple(messages), (), () if single else tuple(rules))
 
 
 def combination_rules(

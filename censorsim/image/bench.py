@@ -6,6 +6,12 @@
 * :func:`dihedral_distances`: how far each rotation or mirror moves each hash.
 * :func:`bench_index`: range queries per second for every backend and faiss
   ``IndexBinaryFlat`` over random 64-bit hashes, checked against the numpy reference.
+* Contenders for the harness (:mod:`censorsim.bench.harness`), one runner signature per
+  kind: :class:`IndexContender` (``build(entries, radius)`` then ``query(queries,
+  radius)``; every index backend, faiss ``IndexBinaryFlat`` and
+  ``IndexBinaryMultiHash``) and :class:`HashContender` (``build()`` then
+  ``scan(paths)``; every hasher, exact and fast decoding), with their gate references
+  :func:`reference_triples` and :func:`reference_hashes`.
 
 Nothing here prints; every function returns plain dataclasses.
 """
@@ -28,13 +34,19 @@ from censorsim.image.index import HammingIndex
 
 __all__ = [
     "DraftEffect",
+    "HashContender",
     "HashingResult",
+    "IndexContender",
     "IndexResult",
     "bench_hashing",
     "bench_index",
     "dihedral_distances",
     "draft_effect",
+    "hash_contenders",
+    "index_contenders",
     "make_queries",
+    "reference_hashes",
+    "reference_triples",
 ]
 
 
@@ -180,22 +192,12 @@ def make_queries(
 
 
 def _faiss_flat(entries: NDArray[np.uint64], queries: NDArray[np.uint64], radius: int) -> Any:
-    import faiss
-
-    def as_bytes(words: NDArray[np.uint64]) -> NDArray[np.uint8]:
-        return np.ascontiguousarray(words.astype(">u8")).view(np.uint8).reshape(len(words), 8)
-
     start = time.perf_counter()
-    index = faiss.IndexBinaryFlat(64)
-    index.add(as_bytes(entries))
+    runner = _FaissRaw("faiss-flat").build(entries, radius)
     built = time.perf_counter() - start
-    q = as_bytes(queries)
     start = time.perf_counter()
-    lims, dist, ids = index.range_search(q, radius + 1)
+    triples = runner.query(queries, radius)
     elapsed = time.perf_counter() - start
-    qi = np.repeat(np.arange(len(queries), dtype=np.int64), np.diff(lims).astype(np.int64))
-    order = np.lexsort((ids, dist, qi))
-    triples = (qi[order], ids.astype(np.int64)[order], dist.astype(np.int64)[order])
     return built, elapsed, triples
 
 
@@ -263,3 +265,224 @@ def bench_index(
 def _same(a: Sequence[NDArray[np.int64]], b: Sequence[NDArray[np.int64]]) -> bool:
     return all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
 
+
+
+# --------------------------------------------------------------------------- contenders
+
+Triples = tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]
+
+
+def _as_bytes(words: NDArray[np.uint64]) -> NDArray[np.uint8]:
+    return np.ascontiguousarray(words.astype(">u8")).view(np.uint8).reshape(len(words), 8)
+
+
+def _sorted_triples(qi: NDArray[Any], rows: NDArray[Any], dist: NDArray[Any]) -> Triples:
+    order = np.lexsort((rows, dist, qi))
+    return (
+        qi[order].astype(np.int64),
+        rows[order].astype(np.int64),
+        dist[order].astype(np.int64),
+    )
+
+
+class IndexRunner:
+    """A built index: :meth:`query` answers range queries (the timed call)."""
+
+    def __init__(self, query: Any) -> None:
+        self._query = query
+
+    def query(self, queries: NDArray[np.uint64], radius: int) -> Triples:
+        """``(query, entry, distance)`` arrays of every entry within ``radius``."""
+        result: Triples = self._query(queries, radius)
+        return result
+
+
+class IndexContender:
+    """A Hamming range-search contender over 64-bit hashes.
+
+    Attributes:
+        name: ``index:<backend>`` for :class:`HammingIndex` backends, ``faiss-flat`` and
+            ``faiss-multihash`` for faiss used directly.
+        requires: modules that must import.
+        note: one line for the report.
+    """
+
+    name: str = "abstract"
+    requires: tuple[str, ...] = ()
+    note: str = ""
+
+    def missing(self) -> str | None:
+        """Why the contender cannot run here, or None."""
+        absent = [m for m in self.requires if not has_module(m)]
+        return f"package not installed: {', '.join(absent)}" if absent else None
+
+    def build(self, entries: NDArray[np.uint64], radius: int) -> IndexRunner:
+        """Index ``entries`` (lazy tables are built by one query at ``radius``)."""
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name!r}>"
+
+
+class _BackendIndex(IndexContender):
+    def __init__(self, backend: str) -> None:
+        self.backend = backend
+        self.name = f"index:{backend}"
+        self.requires = ("faiss",) if backend == "faiss" else ()
+        self.note = f"HammingIndex(backend={backend!r}).query_words"
+
+    def build(self, entries: NDArray[np.uint64], radius: int) -> IndexRunner:
+        index = HammingIndex.from_words(entries, "phash", backend=self.backend)
+        index.query_words(entries[:1], radius)
+
+        def query(queries: NDArray[np.uint64], r: int) -> Triples:
+            qi, rows, dist = index.query_words(queries, r)
+            return _sorted_triples(qi, rows, dist)
+
+        return IndexRunner(query)
+
+
+class _FaissRaw(IndexContender):
+    requires = ("faiss",)
+
+    def __init__(self, kind: str) -> None:
+        self.name = kind
+        self.note = (
+            "faiss IndexBinaryFlat.range_search"
+            if kind == "faiss-flat"
+            else "faiss IndexBinaryMultiHash(64, 4 tables, 16 bits), nflip = radius // 4 "
+            "(exact by pigeonhole)"
+        )
+
+    def build(self, entries: NDArray[np.uint64], radius: int) -> IndexRunner:
+        import faiss
+
+        index: Any
+        if self.name == "faiss-flat":
+            index = faiss.IndexBinaryFlat(64)
+        else:
+            index = faiss.IndexBinaryMultiHash(64, 4, 16)
+            index.nflip = radius // 4
+        index.add(_as_bytes(entries))
+
+        def query(queries: NDArray[np.uint64], r: int) -> Triples:
+            # faiss reports distances strictly below its radius; ours is inclusive.
+            lims, dist, ids = index.range_search(_as_bytes(queries), r + 1)
+            qi = np.repeat(
+                np.arange(len(queries), dtype=np.int64), np.diff(lims).astype(np.int64)
+            )
+            return _sorted_triples(qi, ids, dist)
+
+        return IndexRunner(query)
+
+
+def index_contenders() -> list[IndexContender]:
+    """Every index contender, installed or not, in report order."""
+    out: list[IndexContender] = [_BackendIndex(b) for b in BACKENDS]
+    out += [_FaissRaw("faiss-flat"), _FaissRaw("faiss-multihash")]
+    return out
+
+
+def reference_triples(
+    entries: NDArray[np.uint64], queries: NDArray[np.uint64], radius: int
+) -> set[tuple[int, int, int]]:
+    """The gate's reference: ``(query, entry, distance)`` by the linear numpy scan."""
+    qi, rows, dist = HammingIndex.from_words(entries, "phash", backend="linear").query_words(
+        queries, radius
+    )
+    return set(zip(qi.tolist(), rows.tolist(), dist.tolist(), strict=True))
+
+
+class HashContender:
+    """One hasher in one decoding mode; ``scan(paths)`` is :func:`hash_many`.
+
+    Attributes:
+        algorithm: the algorithm.
+        fast: JPEG draft decoding (changes some hashes; see :func:`draft_effect`).
+        name: ``hash:<algorithm>`` or ``hash:<algorithm>:fast``.
+    """
+
+    requires: tuple[str, ...] = ()
+
+    def __init__(self, algorithm: str, fast: bool) -> None:
+        self.algorithm = algorithm
+        self.fast = fast
+        self.name = f"hash:{algorithm}" + (":fast" if fast else "")
+        self.note = (
+            "hash_many, JPEG draft decoding: gated on the inputs draft mode leaves alone"
+            if fast
+            else "hash_many, exact decoding: gated against imagehash (hashlib for md5)"
+        )
+
+    def missing(self) -> str | None:
+        """Always None: hashers need only core dependencies."""
+        return None
+
+    def build(self) -> Any:
+        """A scan function over paths returning ``(image index, hex)`` pairs per image."""
+        hasher = Hasher(self.algorithm, fast=self.fast)
+
+        def scan(paths: Sequence[Path]) -> list[str]:
+            return [r.hashes[0].to_hex() for r in hash_many(paths, hasher)]
+
+        return scan
+
+    def gated_inputs(self, paths: Sequence[Path]) -> list[int]:
+        """Indices of the inputs the gate compares (see :func:`reference_hashes`)."""
+        keep = []
+        for i, p in enumerate(paths):
+            jpeg = p.suffix.lower() in (".jpg", ".jpeg")
+            if self.algorithm == "md5" or not (_has_alpha(p) or (self.fast and jpeg)):
+                keep.append(i)
+        return keep
+
+    def __repr__(self) -> str:
+        return f"<HashContender {self.name!r}>"
+
+
+def _has_alpha(path: Path) -> bool:
+    from PIL import Image
+
+    with Image.open(path) as img:
+        return img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info
+
+
+def hash_contenders(algorithms: Sequence[str] = ALGORITHMS) -> list[HashContender]:
+    """Every hasher, exact then fast decoding (md5 has no fast mode)."""
+    out = []
+    for a in algorithms:
+        out.append(HashContender(a, False))
+        if a != "md5":
+            out.append(HashContender(a, True))
+    return out
+
+
+def reference_hashes(algorithm: str, paths: Sequence[Path]) -> list[str]:
+    """The gate's reference: imagehash called directly (hashlib's MD5 for ``md5``).
+
+    Inputs with an alpha channel are composited by censorsim before hashing, which
+    imagehash does not do; :meth:`HashContender.gated_inputs` leaves them out.
+    """
+    import hashlib
+
+    import imagehash
+    from PIL import Image, ImageOps
+
+    funcs: dict[str, Any] = {
+        "average": imagehash.average_hash,
+        "phash": imagehash.phash,
+        "phash_simple": imagehash.phash_simple,
+        "dhash": imagehash.dhash,
+        "dhash_vertical": imagehash.dhash_vertical,
+        "whash": imagehash.whash,
+        "colorhash": imagehash.colorhash,
+        "crop_resistant": imagehash.crop_resistant_hash,
+    }
+    out = []
+    for p in paths:
+        if algorithm == "md5":
+            out.append(hashlib.md5(Path(p).read_bytes()).hexdigest())
+            continue
+        with Image.open(p) as img:
+            out.append(str(funcs[algorithm](ImageOps.exif_transpose(img))))
+    return out

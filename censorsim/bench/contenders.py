@@ -1,0 +1,458 @@
+"""Text contenders by name, each behind one runner signature.
+
+A contender is built from a workload (``build``, timed on its own), and the built
+runner scans a batch of messages (``scan``, timed); ``occurrences`` turns what ``scan``
+returned into gate records, untimed. Contenders whose package is missing say so through
+:meth:`TextContender.missing` and are reported as skipped.
+
+Families:
+
+``censorsim:<backend>``
+    every backend of :data:`censorsim.text.matchers.BACKENDS` through ``find_many_raw``.
+``pipeline:<profile>``
+    :meth:`censorsim.text.rules.RuleSet.check_many` (normalise, match, evaluate rules)
+    with the ``default`` or ``identity`` normalisation profile and the default backend.
+    Its occurrences are those of the normalised keywords, spans in the original text;
+    its gate also compares which rules fired with the brute-force
+    :meth:`~censorsim.text.rules.RuleSet.check_reference` on the first messages.
+peers
+    what a user would pick instead, used directly: ``pyahocorasick`` (per-message
+    ``Automaton.iter``), ``ahocorasick_rs`` (overlapping), ``hyperscan`` (literal
+    patterns on UTF-8 bytes, ``HS_FLAG_SOM_LEFTMOST``, byte offsets mapped back to code
+    points), ``re`` and ``regex`` (one match per start position), ``flashtext``
+    (whole words, no overlaps).
+
+Example:
+    >>> from censorsim.bench.workloads import make_workload
+    >>> w = make_workload("en", 50, 20, seed=1)
+    >>> runner = text_contender("pyahocorasick").build(w)
+    >>> out = runner.scan(w.messages)
+    >>> len(out) == len(w.messages)
+    True
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from censorsim._optional import has_module
+from censorsim.bench.gate import Occurrence, expected_under
+from censorsim.bench.workloads import Workload
+from censorsim.models import Rule
+from censorsim.text.matchers import BACKENDS, RawMatch, available_backends, make_matcher
+from censorsim.text.rules import CheckResults, RuleSet
+
+__all__ = [
+    "PEERS",
+    "REFERENCE_CONTENDER",
+    "TextContender",
+    "TextRunner",
+    "occurrences_from_raw",
+    "reference_occurrences",
+    "text_contender",
+    "text_contenders",
+]
+
+REFERENCE_CONTENDER: Final = "pyahocorasick"
+"""The contender every text throughput is compared with (raw pyahocorasick)."""
+
+PEERS: Final = ("pyahocorasick", "ahocorasick_rs", "hyperscan", "re", "regex", "flashtext")
+"""The raw peer contenders, in report order."""
+
+RULE_GATE_BUDGET: Final = 60_000
+"""Rule checks (rules x messages) the pipeline's brute-force rule gate may spend.
+
+The rules that fired are compared on the first messages with a keyword occurrence,
+as many as this budget allows (at least one).
+"""
+
+
+def occurrences_from_raw(
+    raws: Sequence[Sequence[RawMatch]], keywords: Sequence[str], offset: int = 0
+) -> set[Occurrence]:
+    """Gate records from per-message ``(start, end, keyword index)`` lists."""
+    return {
+        (i + offset, s, e, keywords[k]) for i, raw in enumerate(raws) for s, e, k in raw
+    }
+
+
+def reference_occurrences(keywords: Sequence[str], messages: Sequence[str]) -> set[Occurrence]:
+    """Every occurrence, by the pure-Python reference automaton, one message at a time."""
+    m = make_matcher(keywords, "reference")
+    kws = m.keywords
+    return {(i, s, e, kws[k]) for i, text in enumerate(messages) for s, e, k in m.find_raw(text)}
+
+
+class TextRunner(ABC):
+    """A built contender."""
+
+    @abstractmethod
+    def scan(self, messages: Sequence[str]) -> Any:
+        """Scan a batch of messages (the timed call); returns the contender's own output."""
+
+    @abstractmethod
+    def occurrences(self, messages: Sequence[str], output: Any) -> set[Occurrence]:
+        """Gate records from what :meth:`scan` returned for ``messages``."""
+
+
+class _RawRunner(TextRunner):
+    """A runner whose ``scan`` returns ``(start, end, keyword index)`` lists."""
+
+    def __init__(self, keywords: Sequence[str], scan: Callable[[Sequence[str]], Any]) -> None:
+        self._keywords = tuple(keywords)
+        self._scan = scan
+
+    def scan(self, messages: Sequence[str]) -> Any:
+        return self._scan(messages)
+
+    def occurrences(self, messages: Sequence[str], output: Any) -> set[Occurrence]:
+        return occurrences_from_raw(output, self._keywords)
+
+
+class TextContender(ABC):
+    """A named way of finding keywords in messages.
+
+    Attributes:
+        name: the contender's name.
+        family: ``"censorsim"``, ``"pipeline"`` or ``"peer"``.
+        semantics: a key of :data:`censorsim.bench.gate.SEMANTICS`, or ``"normalised"``.
+        requires: modules that must import for the contender to run.
+        note: one line for the report.
+        advisory: the gate's verdict is reported but does not fail the run. Only for a
+            peer whose semantics the reference can only approximate (flashtext does not
+            restart a failed partial match, so it misses some whole-word occurrences
+            that start inside one).
+    """
+
+    name: str = "abstract"
+    family: str = "peer"
+    semantics: str = "overlapping"
+    requires: tuple[str, ...] = ()
+    note: str = ""
+    advisory: bool = False
+
+    def missing(self) -> str | None:
+        """Why the contender cannot run here, or None when it can."""
+        absent = [m for m in self.requires if not has_module(m)]
+        return f"package not installed: {', '.join(absent)}" if absent else None
+
+    @abstractmethod
+    def build(self, workload: Workload) -> TextRunner:
+        """Build the contender for the workload's keywords (the timed build)."""
+
+    def expected(
+        self, workload: Workload, reference: set[Occurrence], messages: Sequence[str]
+    ) -> set[Occurrence]:
+        """The records the contender must produce on ``messages`` (a prefix of the workload).
+
+        Args:
+            workload: the workload.
+            reference: the reference's occurrences on ``messages``.
+            messages: the messages scanned.
+        """
+        return expected_under(reference, self.semantics, messages)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name!r}>"
+
+
+# --------------------------------------------------------------------------------------
+# censorsim matcher backends.
+
+
+class _BackendContender(TextContender):
+    family = "censorsim"
+
+    def __init__(self, backend: str) -> None:
+        self.backend = backend
+        self.name = f"censorsim:{backend}"
+        cls = BACKENDS[backend]
+        self.note = (cls.__doc__ or "").strip().splitlines()[0]
+
+    def missing(self) -> str | None:
+        if self.backend in available_backends():
+            return None
+        extra = BACKENDS[self.backend].optional
+        return f"backend not installed: pip install 'censorsim[{extra}]'"
+
+    def build(self, workload: Workload) -> TextRunner:
+        matcher = make_matcher(workload.keywords, self.backend)
+        return _RawRunner(matcher.keywords, matcher.find_many_raw)
+
+
+# --------------------------------------------------------------------------------------
+# The full pipeline.
+
+
+class _PipelineRunner(TextRunner):
+    def __init__(self, ruleset: RuleSet) -> None:
+        self.ruleset = ruleset
+
+    def scan(self, messages: Sequence[str]) -> Any:
+        return self.ruleset.check_many(messages)
+
+    def occurrences(self, messages: Sequence[str], output: Any) -> set[Occurrence]:
+        results: CheckResults = output
+        out: set[Occurrence] = set()
+        n_rule = _rule_gate_messages(len(self.ruleset))
+        for j, i in enumerate(results.matched_indices):
+            res = results[i]
+            out.update((i, m.start, m.end, m.keyword) for m in res.matches)
+            if j < n_rule:
+                out.update((i, -1, -1, f"rule:{rid}") for rid in res.rule_ids)
+        return out
+
+
+def _rule_gate_messages(n_rules: int) -> int:
+    return max(1, RULE_GATE_BUDGET // max(1, n_rules))
+
+
+def _workload_rules(workload: Workload) -> list[Rule]:
+    if workload.rules:
+        return list(workload.rules)
+    return [Rule.keyword(k, id=f"k{i}") for i, k in enumerate(workload.keywords)]
+
+
+class _PipelineContender(TextContender):
+    family = "pipeline"
+    semantics = "normalised"
+
+    def __init__(self, profile: str) -> None:
+        self.profile = profile
+        self.name = f"pipeline:{profile}"
+        self.note = (
+            f"RuleSet.check_many, normaliser profile {profile!r}, default backend; "
+            "occurrences of the normalised keywords plus the rules that fired"
+        )
+
+    def build(self, workload: Workload) -> TextRunner:
+        return _PipelineRunner(RuleSet(_workload_rules(workload), normalizer=self.profile))
+
+    def expected(
+        self, workload: Workload, reference: set[Occurrence], messages: Sequence[str]
+    ) -> set[Occurrence]:
+        rs = RuleSet(_workload_rules(workload), normalizer=self.profile, backend="reference")
+        norm = rs.normalizer
+        matcher = rs.matcher
+        kws = matcher.keywords
+        out: set[Occurrence] = set()
+        matched: list[int] = []
+        for i, text in enumerate(messages):
+            normed, offsets = norm.normalize_reference(text)
+            found = matcher.find_raw(normed)
+            if found:
+                matched.append(i)
+            for s, e, k in found:
+                out.add((i, offsets[s], offsets[e - 1] + 1, kws[k]))
+        for i in matched[: _rule_gate_messages(len(rs))]:
+            out.update((i, -1, -1, f"rule:{r}") for r in rs.check_reference(messages[i]).rule_ids)
+        return out
+
+
+# --------------------------------------------------------------------------------------
+# Raw peers.
+
+
+class _PyAhoCorasick(TextContender):
+    name = "pyahocorasick"
+    requires = ("ahocorasick",)
+    note = "pyahocorasick Automaton.iter per message, on the text as it is"
+
+    def build(self, workload: Workload) -> TextRunner:
+        import ahocorasick
+
+        automaton = ahocorasick.Automaton()
+        for k, kw in enumerate(workload.keywords):
+            automaton.add_word(kw, (k, len(kw)))
+        automaton.make_automaton()
+        it = automaton.iter
+
+        def scan(messages: Sequence[str]) -> list[list[RawMatch]]:
+            return [[(e + 1 - n, e + 1, k) for e, (k, n) in it(m)] for m in messages]
+
+        return _RawRunner(workload.keywords, scan)
+
+
+class _RustAhoCorasick(TextContender):
+    name = "ahocorasick_rs"
+    requires = ("ahocorasick_rs",)
+    note = "ahocorasick_rs find_matches_as_indexes(overlapping=True) per message"
+
+    def build(self, workload: Workload) -> TextRunner:
+        import ahocorasick_rs
+
+        find = ahocorasick_rs.AhoCorasick(list(workload.keywords)).find_matches_as_indexes
+
+        def scan(messages: Sequence[str]) -> list[list[RawMatch]]:
+            return [[(s, e, k) for k, s, e in find(m, overlapping=True)] for m in messages]
+
+        return _RawRunner(workload.keywords, scan)
+
+
+def _byte_to_char(text: str, data: bytes, found: list[RawMatch]) -> list[RawMatch]:
+    if len(data) == len(text):
+        return found
+    # Code points before each byte offset: count UTF-8 lead bytes.
+    cache: dict[int, int] = {}
+    out: list[RawMatch] = []
+    for s, e, k in found:
+        cs = cache.get(s)
+        if cs is None:
+            cs = cache[s] = len(data[:s].decode("utf-8", "surrogatepass"))
+        ce = cache.get(e)
+        if ce is None:
+            ce = cache[e] = len(data[:e].decode("utf-8", "surrogatepass"))
+        out.append((cs, ce, k))
+    return out
+
+
+class _Hyperscan(TextContender):
+    name = "hyperscan"
+    requires = ("hyperscan",)
+    note = "hyperscan literal block mode on UTF-8 bytes, SOM_LEFTMOST, offsets mapped back"
+
+    def build(self, workload: Workload) -> TextRunner:
+        import hyperscan
+
+        kws = workload.keywords
+        db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        db.compile(
+            expressions=[k.encode("utf-8", "surrogatepass") for k in kws],
+            ids=list(range(len(kws))),
+            elements=len(kws),
+            flags=[hyperscan.HS_FLAG_SOM_LEFTMOST] * len(kws),
+            literal=True,
+        )
+        scratch = hyperscan.Scratch(db)
+        hs_scan = db.scan
+
+        def on_match(k: int, start: int, end: int, _flags: int, found: Any) -> None:
+            found.append((start, end, k))
+
+        def scan(messages: Sequence[str]) -> list[list[RawMatch]]:
+            out: list[list[RawMatch]] = []
+            for m in messages:
+                data = m.encode("utf-8", "surrogatepass")
+                found: list[RawMatch] = []
+                hs_scan(data, match_event_handler=on_match, context=found, scratch=scratch)
+                out.append(_byte_to_char(m, data, found) if found else found)
+            return out
+
+        return _RawRunner(kws, scan)
+
+
+class _Re(TextContender):
+    name = "re"
+    semantics = "longest-per-start"
+    note = "re: (?=(alternation, longest first)) finditer per message"
+
+    def build(self, workload: Workload) -> TextRunner:
+        kws = workload.keywords
+        index = {k: i for i, k in enumerate(kws)}
+        alts = "|".join(re.escape(k) for k in sorted(kws, key=len, reverse=True))
+        finditer = re.compile(f"(?=({alts}))", re.DOTALL).finditer
+
+        def scan(messages: Sequence[str]) -> list[list[RawMatch]]:
+            return [
+                [(x.start(1), x.end(1), index[x.group(1)]) for x in finditer(m)]
+                for m in messages
+            ]
+
+        return _RawRunner(kws, scan)
+
+
+class _Regex(TextContender):
+    name = "regex"
+    requires = ("regex",)
+    semantics = "longest-per-start"
+    note = r"regex: a named list \L<kw>, finditer(overlapped=True) per message"
+
+    def build(self, workload: Workload) -> TextRunner:
+        import regex
+
+        kws = workload.keywords
+        index = {k: i for i, k in enumerate(kws)}
+        finditer = regex.compile(r"\L<kw>", kw=list(kws)).finditer
+
+        def scan(messages: Sequence[str]) -> list[list[RawMatch]]:
+            return [
+                [(x.start(), x.end(), index[x.group()]) for x in finditer(m, overlapped=True)]
+                for m in messages
+            ]
+
+        return _RawRunner(kws, scan)
+
+
+class _FlashText(TextContender):
+    name = "flashtext"
+    requires = ("flashtext",)
+    semantics = "whole-word-leftmost-longest"
+    advisory = True
+    note = (
+        "flashtext KeywordProcessor(case_sensitive=True).extract_keywords(span_info=True); "
+        "whole words, no overlaps, no restart inside a failed partial match (advisory gate)"
+    )
+
+    def build(self, workload: Workload) -> TextRunner:
+        from flashtext import KeywordProcessor
+
+        kws = workload.keywords
+        index = {k: i for i, k in enumerate(kws)}
+        kp = KeywordProcessor(case_sensitive=True)
+        for k in kws:
+            kp.add_keyword(k)
+        extract = kp.extract_keywords
+
+        def scan(messages: Sequence[str]) -> list[list[RawMatch]]:
+            return [[(s, e, index[k]) for k, s, e in extract(m, span_info=True)] for m in messages]
+
+        return _RawRunner(kws, scan)
+
+
+@dataclass(frozen=True, slots=True)
+class _Factory:
+    name: str
+    make: Callable[[], TextContender]
+
+
+def _factories() -> list[_Factory]:
+    out = [_Factory(f"censorsim:{b}", lambda b=b: _BackendContender(b)) for b in BACKENDS]  # type: ignore[misc]
+    out += [
+        _Factory("pipeline:default", lambda: _PipelineContender("default")),
+        _Factory("pipeline:identity", lambda: _PipelineContender("identity")),
+    ]
+    peers: dict[str, Callable[[], TextContender]] = {
+        "pyahocorasick": _PyAhoCorasick,
+        "ahocorasick_rs": _RustAhoCorasick,
+        "hyperscan": _Hyperscan,
+        "re": _Re,
+        "regex": _Regex,
+        "flashtext": _FlashText,
+    }
+    out += [_Factory(n, peers[n]) for n in PEERS]
+    return out
+
+
+def text_contenders() -> list[TextContender]:
+    """Every text contender, installed or not, in report order."""
+    return [f.make() for f in _factories()]
+
+
+def text_contender(name: str) -> TextContender:
+    """The text contender called ``name``.
+
+    Raises:
+        ValueError: for an unknown name (the message lists the known ones).
+    """
+    for f in _factories():
+        if f.name == name:
+            return f.make()
+    known = ", ".join(f.name for f in _factories())
+    raise ValueError(f"unknown text contender {name!r}; known: {known}")
+
+
+

@@ -1,0 +1,156 @@
+"""``censorsim bench``: gate, time and compare matcher, index and hasher contenders.
+
+    censorsim bench --quick                                  # CI: gate everything, ~1 min
+    censorsim bench --full --out benchmarks/results           # the README's run, ~20 min
+    censorsim bench --quick --compare benchmarks/results/baseline-quick.json
+    censorsim bench --keywords words.txt --corpus chat.txt --suite text
+    censorsim bench --list
+
+Exit status: 0 when every gate passed (and nothing regressed, with ``--compare``);
+1 when a gate failed or a contender regressed beyond the tolerance; 2 for bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from censorsim.errors import CensorsimError
+
+__all__ = ["register"]
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``bench`` command."""
+    p = subparsers.add_parser(
+        "bench",
+        help="benchmark matchers, indexes and hashers behind a correctness gate",
+        description=(
+            "Run every contender through the correctness gate, then time it; write JSON, "
+            "markdown and plots; optionally compare with a saved baseline."
+        ),
+    )
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--quick", action="store_true", help="the small CI profile (default)")
+    mode.add_argument("--full", action="store_true", help="the full profile (~20 minutes)")
+    p.add_argument("--suite", action="append", choices=("text", "index", "hash"),
+                   help="run only this suite (repeatable; default all)")
+    p.add_argument("--contender", action="append", default=[], metavar="NAME",
+                   help="run only this contender (repeatable; 'censorsim:' selects a prefix)")
+    p.add_argument("--keywords", type=Path, help="your keyword or rule file (with --corpus)")
+    p.add_argument("--corpus", type=Path, help="your corpus, one message per line")
+    p.add_argument("--max-messages", type=int, help="read at most this many corpus lines")
+    p.add_argument("--repeats", type=int, help="timed repeats (default: profile's)")
+    p.add_argument("--budget", type=float, help="seconds per scan above which a text "
+                   "contender is not timed (default: profile's)")
+    p.add_argument("--seed", type=int, default=0, help="workload seed (default 0)")
+    p.add_argument("--out", type=Path, help="write bench-<profile>.json/.md and plots here")
+    p.add_argument("--no-plots", action="store_true", help="do not draw plots")
+    p.add_argument("--compare", type=Path, metavar="BASELINE",
+                   help="compare with a saved run; exit 1 on a regression")
+    p.add_argument("--tolerance", type=float, default=0.3,
+                   help="allowed fall of a throughput ratio with --compare (default 0.3)")
+    p.add_argument("--reference", metavar="NAME",
+                   help="text contender the ratios are taken to (default pyahocorasick)")
+    p.add_argument("--save-baseline", type=Path, metavar="PATH",
+                   help="also save this run's JSON as a baseline")
+    p.add_argument("--list", action="store_true", help="list the contenders and exit")
+    p.add_argument("--quiet", action="store_true", help="no progress lines")
+    p.set_defaults(func=_run)
+
+
+def _list() -> int:
+    from censorsim.bench.contenders import text_contenders
+    from censorsim.image.bench import hash_contenders, index_contenders
+
+    for c in text_contenders():
+        state = c.missing() or "available"
+        print(f"text   {c.name:28} {c.semantics:28} {state}")
+    for ic in index_contenders():
+        print(f"index  {ic.name:28} {'range':28} {ic.missing() or 'available'}")
+    for hc in hash_contenders():
+        sem = "draft-decode" if hc.fast else "exact"
+        print(f"hash   {hc.name:28} {sem:28} available")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.list:
+        return _list()
+    from censorsim.bench.compare import compare_runs
+    from censorsim.bench.harness import BenchConfig, run_benchmarks
+    from censorsim.bench.report import load_run, markdown, plot_run, save_run
+    from censorsim.bench.workloads import load_workload
+
+    if (args.keywords is None) != (args.corpus is None):
+        print("censorsim bench: error: --keywords and --corpus go together", file=sys.stderr)
+        return 2
+    overrides: dict[str, Any] = {"seed": args.seed}
+    if args.suite:
+        overrides["suites"] = tuple(dict.fromkeys(args.suite))
+    if args.contender:
+        overrides["contenders"] = tuple(args.contender)
+    if args.repeats is not None:
+        overrides["repeats"] = max(1, args.repeats)
+    if args.budget is not None:
+        overrides["budget_seconds"] = args.budget
+    if args.keywords is not None:
+        try:
+            user = load_workload(args.keywords, args.corpus, max_messages=args.max_messages)
+        except (OSError, ValueError) as exc:
+            raise CensorsimError(str(exc)) from exc
+        overrides["text"] = ()
+        overrides["extra_workloads"] = (user,)
+    config = BenchConfig.full(**overrides) if args.full else BenchConfig.quick(**overrides)
+    baseline = None
+    if args.compare is not None:
+        try:
+            baseline = load_run(args.compare)
+        except (OSError, ValueError) as exc:
+            print(f"censorsim bench: error: {exc}", file=sys.stderr)
+            return 2
+
+    start = time.perf_counter()
+
+    def progress(line: str) -> None:
+        if not args.quiet:
+            print(f"[{time.perf_counter() - start:7.1f}s] {line}", file=sys.stderr, flush=True)
+
+    command = "python -m censorsim bench " + " ".join(shlex.quote(a) for a in sys.argv[2:]) \
+        if sys.argv[1:2] == ["bench"] else ""
+    run = run_benchmarks(config, progress=progress, command=command)
+    report = markdown(run)
+    print(report)
+    if args.out is not None:
+        stem = f"bench-{config.profile}"
+        save_run(run, args.out / f"{stem}.json")
+        (args.out / f"{stem}.md").write_text(report, encoding="utf-8")
+        if not args.no_plots:
+            for path in plot_run(run, args.out, prefix=f"{stem}-"):
+                progress(f"wrote {path}")
+        progress(f"wrote {args.out / (stem + '.json')} and {stem}.md")
+    if args.save_baseline is not None:
+        save_run(run, args.save_baseline)
+    status = 0
+    failures = run.gate_failures
+    if failures:
+        names = ", ".join(f"{r.contender} on {r.workload}" for r in failures)
+        print(f"GATE FAILED: {names}", file=sys.stderr)
+        status = 1
+    else:
+        print(f"gate passed: {sum(r.status == 'ok' for r in run.results)} contender runs "
+              f"timed, {sum(r.status == 'skipped' for r in run.results)} skipped, "
+              f"{sum(r.status == 'over-budget' for r in run.results)} over budget")
+    if baseline is not None:
+        refs = {"text": args.reference} if args.reference else None
+        comparison = compare_runs(run, baseline, tolerance=args.tolerance, references=refs)
+        print(comparison.markdown())
+        if not comparison.ok:
+            print(f"REGRESSION: {len(comparison.regressions)} contender(s) beyond "
+                  f"{args.tolerance:.0%}", file=sys.stderr)
+            status = 1
+    return status

@@ -581,6 +581,7 @@ def _text_one(
     n = len(messages)
     probe = _MemoryProbe()
     try:
+        contender.prepare()
         probe.start()
         t0 = time.perf_counter()
         runner = contender.build(workload)
@@ -605,10 +606,9 @@ def _text_one(
             memory = probe.stop()
             head = messages[:chunk]
             ref = {o for o in reference if o[0] < chunk}
-            verdict = gate(
-                contender.expected(workload, ref, head), runner.occurrences(head, head_out),
-                scope="probe", semantics=contender.semantics,
-            )
+            want = contender.expected(workload, ref, head)
+            got = contender.comparable(want, runner.occurrences(head, head_out))
+            verdict = gate(want, got, scope="probe", semantics=contender.semantics)
             status = "over-budget" if verdict.passed else "gate-failed"
             reason = (
                 f"estimated {estimate:.3g} s per scan > budget {config.budget_seconds:g} s; "
@@ -617,11 +617,9 @@ def _text_one(
             return replace(base, status=status, reason=reason, gate=verdict, memory=memory)
         output = runner.scan(messages)
         memory = probe.stop()
-        verdict = gate(
-            contender.expected(workload, reference, messages),
-            runner.occurrences(messages, output),
-            semantics=contender.semantics,
-        )
+        want = contender.expected(workload, reference, messages)
+        got = contender.comparable(want, runner.occurrences(messages, output))
+        verdict = gate(want, got, semantics=contender.semantics)
         del output
     except Exception as exc:  # a contender's crash is a result, not a harness failure
         probe.abort()

@@ -192,6 +192,39 @@ class Matcher(ABC):
                 out[i] = self._finish(texts[i], raw)
         return out
 
+    def _find_joined(
+        self, joined: str, bounds: npt.NDArray[np.int64], codes: npt.NDArray[np.uint32] | None
+    ) -> dict[int, list[RawMatch]]:
+        """Occurrences per text of a joined batch; backends override this for speed."""
+        b = bounds.tolist()
+        texts = [joined[b[i] : b[i + 1]] for i in range(len(b) - 1)]
+        return {i: raw for i, raw in enumerate(self._find_many_raw(texts)) if raw}
+
+    def find_joined_raw(
+        self,
+        joined: str,
+        bounds: npt.NDArray[np.int64],
+        codes: npt.NDArray[np.uint32] | None = None,
+    ) -> dict[int, list[RawMatch]]:
+        """Occurrences in texts given joined: the batch path with the least overhead.
+
+        Args:
+            joined: the texts concatenated.
+            bounds: ``len + 1`` offsets; text ``i`` is ``joined[bounds[i]:bounds[i + 1]]``.
+            codes: the code points of ``joined`` as ``uint32``, if already at hand.
+
+        Returns:
+            For each text with at least one occurrence, its sorted raw matches (offsets
+            relative to the text); texts without one are absent.
+        """
+        out = self._find_joined(joined, bounds, codes)
+        if not out:
+            return out
+        b = bounds.tolist()
+        for i, raw in out.items():
+            out[i] = self._finish(joined[b[i] : b[i + 1]], raw)
+        return {i: raw for i, raw in out.items() if raw}
+
     def find(self, text: str) -> list[Match]:
         """Every occurrence in ``text`` as :class:`~censorsim.models.Match` objects."""
         kws = self._keywords
@@ -444,113 +477,175 @@ class PyAhoCorasickUtf8Matcher(Matcher):
         return out
 
 
+    def _find_joined(
+        self, joined: str, bounds: npt.NDArray[np.int64], codes: npt.NDArray[np.uint32] | None
+    ) -> dict[int, list[RawMatch]]:
+        # One automaton pass over the whole batch; matches that straddle two texts are
+        # dropped afterwards, so no separator is needed.
+        out: dict[int, list[RawMatch]] = {}
+        if self._automaton is None or not joined:
+            return out
+        encoded = joined.encode("utf-8", "surrogatepass").decode("latin-1")
+        found = list(self._automaton.iter(encoded))
+        if not found:
+            return out
+        ends_b = np.fromiter((e for e, _ in found), dtype=np.int64, count=len(found)) + 1
+        keys = [v for _, v in found]
+        if len(encoded) == len(joined):
+            ends_c = ends_b
+        else:
+            if codes is None:
+                codes = np.frombuffer(
+                    joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32
+                )
+            width = 1 + (codes >= 0x80).astype(np.int64) + (codes >= 0x800) + (codes >= 0x10000)
+            before = np.zeros(codes.size + 1, dtype=np.int64)
+            np.cumsum(width, out=before[1:])
+            ends_c = np.searchsorted(before, ends_b)
+        lengths = np.fromiter((n for _, n in keys), dtype=np.int64, count=len(keys))
+        starts_c = ends_c - lengths
+        owner = np.searchsorted(bounds, starts_c, side="right") - 1
+        inside = ends_c <= bounds[owner + 1]
+        base = bounds[owner]
+        for i, s, e, ok, (k, _) in zip(
+            owner.tolist(),
+            (starts_c - base).tolist(),
+            (ends_c - base).tolist(),
+            inside.tolist(),
+            keys,
+            strict=True,
+        ):
+            if ok:
+                out.setdefault(i, []).append((s, e, k))
+        return out
+
+
 # --------------------------------------------------------------------------------------
 # Vectorised prefix hashing with exact verification.
 
-_PREFIX_MAX: Final = 8
 _HASH_BITS: Final = 22
-_MULT: Final = np.uint64(0x9E3779B97F4A7C15)
-_BASE: Final = np.uint64(0x100000001B3)
+_MULT32: Final = np.uint32(0x9E3779B1)
+_BASE32: Final = np.uint32(0x01000193)
 
 
 class NumpyPrefixMatcher(Matcher):
     """Vectorised prefix hashing over a whole batch, then exact verification.
 
-    Every keyword is filed under its *prefix*: its first ``min(len, 8)`` code points. A
-    batch of texts is turned into one array of code points; for every position and
-    every prefix length in use, a polynomial hash of the next characters is looked up
-    in a bitmap of the keywords' prefix hashes (numpy, no Python loop). Only positions
-    with a hit are examined in Python: the actual prefix is looked up in a dict and the
-    keywords filed under it are compared with ``str.startswith``. A hash collision only
-    costs a dict miss, so the result is exact.
+    Every keyword is filed under its *prefix*: its first ``p`` code points, where ``p``
+    is the largest of :attr:`prefix_lengths` not longer than the keyword (1, 2, 3 for
+    mostly-Han keyword sets; 1, 2, 3, 4, 6, 8, 12 otherwise). A batch of
+    texts becomes one array of code points; for every position and every prefix length
+    in use, a rolling polynomial hash of the next characters is looked up in a bitmap of
+    the keywords' prefix hashes (numpy, no Python loop). Only positions with a hit are
+    examined in Python: the actual prefix is looked up in a dict and the keywords filed
+    under it are compared with ``str.startswith``. A hash collision only costs a dict
+    miss, so the result is exact.
 
     On Chinese chat text a position rarely starts a keyword's prefix, so almost all the
     work is the vectorised part, whose cost does not depend on how many keywords there
-    are or how many distinct characters they start with.
+    are or on how many distinct characters they start with.
     """
 
     name = "numpy-prefix"
 
     def _build(self, keywords: tuple[str, ...]) -> None:
-        groups: list[dict[str, list[int]]] = [{} for _ in range(_PREFIX_MAX + 1)]
+        # Three Han characters select about as well as six Latin letters; shorter
+        # prefixes mean fewer array passes, longer ones fewer positions to verify.
+        han = sum(1 for kw in keywords for c in kw[:3] if 0x2E80 <= ord(c) < 0x32400)
+        total = sum(min(3, len(kw)) for kw in keywords) or 1
+        self.prefix_lengths: tuple[int, ...] = (
+            (1, 2, 3) if han * 2 >= total else (1, 2, 3, 4, 6, 8, 12)
+        )
+        groups: dict[int, dict[str, list[int]]] = {n: {} for n in self.prefix_lengths}
         for k, kw in enumerate(keywords):
-            prefix = kw[:_PREFIX_MAX]
-            groups[len(prefix)].setdefault(prefix, []).append(k)
+            n = max(p for p in self.prefix_lengths if p <= len(kw))
+            groups[n].setdefault(kw[:n], []).append(k)
         self._groups = groups
-        self._lengths = [n for n in range(1, _PREFIX_MAX + 1) if groups[n]]
+        self._used = tuple(n for n in self.prefix_lengths if groups[n])
         self._kw_len = [len(k) for k in keywords]
         self._bitmaps: dict[int, npt.NDArray[np.bool_]] = {}
-        for n in self._lengths:
+        for n in self._used:
+            prefixes = list(groups[n])
             if n == 1:
                 table = np.zeros(0x110000, dtype=np.bool_)
-                table[[ord(p) for p in groups[1]]] = True
+                table[[ord(p) for p in prefixes]] = True
             else:
                 table = np.zeros(1 << _HASH_BITS, dtype=np.bool_)
-                codes = np.array(
-                    [[ord(c) for c in p] for p in groups[n]], dtype=np.uint64
-                ).reshape(len(groups[n]), n)
+                codes = np.array([[ord(c) for c in p] for p in prefixes], dtype=np.uint32)
                 h = codes[:, 0].copy()
                 for j in range(1, n):
-                    h = h * _BASE + codes[:, j]
+                    h *= _BASE32
+                    h += codes[:, j]
                 table[self._bucket(h)] = True
             self._bitmaps[n] = table
 
     @staticmethod
-    def _bucket(h: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
-        return (h * _MULT) >> np.uint64(64 - _HASH_BITS)
+    def _bucket(h: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
+        out = h * _MULT32
+        out >>= np.uint32(32 - _HASH_BITS)
+        return out
 
     def _find_raw(self, text: str) -> Iterable[RawMatch]:
         return self._find_many_raw([text])[0]
 
     def _find_many_raw(self, texts: Sequence[str]) -> list[list[RawMatch]]:
-        out: list[list[RawMatch]] = [[] for _ in texts]
-        if not self._lengths or not texts:
+        bounds = np.zeros(len(texts) + 1, dtype=np.int64)
+        np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)), out=bounds[1:])
+        found = self._find_joined("".join(texts), bounds, None)
+        return [found.get(i, []) for i in range(len(texts))]
+
+    def _find_joined(
+        self, joined: str, bounds: npt.NDArray[np.int64], codes: npt.NDArray[np.uint32] | None
+    ) -> dict[int, list[RawMatch]]:
+        out: dict[int, list[RawMatch]] = {}
+        if not self._used or not joined:
             return out
-        joined = "".join(texts)
-        if not joined:
-            return out
-        codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-        ends = np.cumsum(lengths)
-        starts = (ends - lengths).tolist()
-        wide: npt.NDArray[np.uint64] | None = None
-        h: npt.NDArray[np.uint64] | None = None
-        groups = self._groups
-        kw_len = self._kw_len
-        top = self._lengths[-1]
-        for n in range(1, top + 1):
-            if n == 1:
-                table = self._bitmaps.get(1)
-                positions = None if table is None else np.flatnonzero(table[codes])
-            else:
-                if wide is None:
-                    wide = codes.astype(np.uint64)
-                    h = wide
-                assert h is not None
+        if codes is None:
+            codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        ends = bounds[1:]
+        h = codes.copy()  # rolling hash of the n code points starting at each position
+        for n in range(1, self._used[-1] + 1):
+            if n > 1:
                 if h.size <= 1:
                     break
-                h = h[:-1] * _BASE + wide[n - 1 :]
-                positions = (
-                    np.flatnonzero(self._bitmaps[n][self._bucket(h)])
-                    if n in self._bitmaps
-                    else None
-                )
-            if positions is None or not positions.size:
+                h = h[:-1]
+                h *= _BASE32
+                h += codes[n - 1 :]
+            table = self._bitmaps.get(n)
+            if table is None:
                 continue
-            group = groups[n]
-            owners = np.searchsorted(ends, positions, side="right").tolist()
-            for pos, i in zip(positions.tolist(), owners, strict=True):
-                text = texts[i]
-                off = pos - starts[i]
-                cands = group.get(text[off : off + n])
-                if cands is None:
-                    continue
-                found = out[i]
-                for k in cands:
-                    m = kw_len[k]
-                    if m == n or text.startswith(self._keywords[k], off):
-                        found.append((off, off + m, k))
+            hits = table.take(codes) if n == 1 else table.take(self._bucket(h))
+            positions = np.flatnonzero(hits)
+            if positions.size:
+                self._verify(joined, positions, ends, bounds, n, out)
         return out
+
+    def _verify(
+        self,
+        joined: str,
+        positions: npt.NDArray[np.intp],
+        ends: npt.NDArray[np.int64],
+        bounds: npt.NDArray[np.int64],
+        n: int,
+        out: dict[int, list[RawMatch]],
+    ) -> None:
+        group = self._groups[n]
+        kw_len = self._kw_len
+        keywords = self._keywords
+        owners = np.searchsorted(ends, positions, side="right")
+        b = bounds.tolist()
+        for pos, i in zip(positions.tolist(), owners.tolist(), strict=True):
+            end = b[i + 1]
+            if pos + n > end:
+                continue
+            cands = group.get(joined[pos : pos + n])
+            if cands is None:
+                continue
+            start = b[i]
+            for k in cands:
+                m = kw_len[k]
+                if m == n or joined.startswith(keywords[k], pos, end):
+                    out.setdefault(i, []).append((pos - start, pos - start + m, k))
 
 
 # --------------------------------------------------------------------------------------

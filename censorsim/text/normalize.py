@@ -214,34 +214,48 @@ def span_to_original(
 
 @dataclass(frozen=True, slots=True)
 class NormalizedBatch:
-    """Normalised texts of a batch, with the offset maps kept as arrays.
+    """Normalised texts of a batch, kept joined in one string and one array.
 
     Attributes:
-        texts: the normalised texts, in input order.
+        joined: the normalised texts, concatenated.
+        codes: the code points of ``joined`` (``uint32``).
+        bounds: ``len + 1`` offsets; text ``i`` is ``joined[bounds[i]:bounds[i + 1]]``.
     """
 
-    texts: list[str]
+    joined: str
+    codes: npt.NDArray[np.uint32]
+    bounds: npt.NDArray[np.int64]
     _origin: npt.NDArray[np.int64] | None
-    _bounds: npt.NDArray[np.int64] | None
-    _starts: npt.NDArray[np.int64] | None
-    _special: dict[int, tuple[int, ...]]
+    _starts: npt.NDArray[np.int64]
+
+    def __len__(self) -> int:
+        return len(self.bounds) - 1
+
+    def text(self, i: int) -> str:
+        """Normalised text ``i``."""
+        return self.joined[int(self.bounds[i]) : int(self.bounds[i + 1])]
+
+    @property
+    def texts(self) -> list[str]:
+        """Every normalised text, in input order (built on each access)."""
+        b = self.bounds.tolist()
+        joined = self.joined
+        return [joined[b[i] : b[i + 1]] for i in range(len(b) - 1)]
 
     def offsets(self, i: int) -> tuple[int, ...]:
         """Original index of every normalised character of text ``i``."""
-        if i in self._special:
-            return self._special[i]
-        if self._origin is None or self._bounds is None or self._starts is None:
-            return tuple(range(len(self.texts[i])))
-        lo, hi = int(self._bounds[i]), int(self._bounds[i + 1])
+        lo, hi = int(self.bounds[i]), int(self.bounds[i + 1])
+        if self._origin is None:
+            return tuple(range(hi - lo))
         return tuple((self._origin[lo:hi] - self._starts[i]).tolist())
 
     def span(self, i: int, start: int, end: int) -> tuple[int, int]:
         """Map span ``[start, end)`` of normalised text ``i`` to its original text."""
-        if i in self._special:
-            return span_to_original(self._special[i], start, end)
-        if self._origin is None or self._bounds is None or self._starts is None:
+        if end <= start:
+            raise ValueError(f"empty span [{start}, {end})")
+        if self._origin is None:
             return start, end
-        base = int(self._bounds[i])
+        base = int(self.bounds[i])
         shift = int(self._starts[i])
         return (
             int(self._origin[base + start]) - shift,
@@ -384,34 +398,38 @@ class Normalizer:
         return self._lut
 
     def normalize_many(self, texts: Sequence[str]) -> NormalizedBatch:
-        """Normalise a batch at once; offsets stay in arrays until asked for.
+        """Normalise a batch at once, vectorised; offsets stay in arrays until asked for.
 
-        Texts containing a character that expands to several characters (``⑩``,
-        ``ß``) take the per-text path; all others go through one vectorised lookup.
+        The batch is joined, turned into one array of code points, mapped through the
+        composed lookup table, and compressed; characters that expand to several
+        (``⑩``, ``ß``) are spliced in afterwards.
         """
-        if not self._map or not texts:
-            return NormalizedBatch(list(texts), None, None, None, {})
+        count = len(texts)
+        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=count)
+        starts = np.zeros(count + 1, dtype=np.int64)
+        np.cumsum(lengths, out=starts[1:])
         joined = "".join(texts)
         codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-        starts = np.zeros(len(texts) + 1, dtype=np.int64)
-        np.cumsum(lengths, out=starts[1:])
-        mapped = self._table()[codes]
-        special: dict[int, tuple[int, ...]] = {}
-        expanded = np.flatnonzero(mapped == _EXPAND)
-        if expanded.size:
-            for i in np.unique(np.searchsorted(starts, expanded, side="right") - 1).tolist():
-                lo, hi = int(starts[i]), int(starts[i + 1])
-                special[i] = self.normalize_with_offsets(texts[i])[1]
-                mapped[lo:hi] = _REMOVE  # handled on the slow path
-        keep = mapped != _REMOVE
-        origin = np.flatnonzero(keep).astype(np.int64)
+        if not self._map:
+            return NormalizedBatch(joined, codes, starts, None, starts)
+        mapped = self._table().take(codes)
+        expand = np.flatnonzero(mapped == _EXPAND)
         cum = np.zeros(codes.size + 1, dtype=np.int64)
-        np.cumsum(keep, out=cum[1:])
+        if not expand.size:
+            keep = mapped != _REMOVE
+            out = mapped[keep]
+            origin = np.flatnonzero(keep)
+            np.cumsum(keep, out=cum[1:])
+        else:
+            counts = (mapped != _REMOVE).astype(np.int64)
+            reps = [self._map[int(codes[p])] for p in expand.tolist()]
+            counts[expand] = [len(r) for r in reps]
+            np.cumsum(counts, out=cum[1:])
+            out = np.repeat(mapped, counts)
+            origin = np.repeat(np.arange(codes.size, dtype=np.int64), counts)
+            for p, rep in zip(expand.tolist(), reps, strict=True):
+                at = int(cum[p])
+                out[at : at + len(rep)] = [ord(c) for c in rep]
         bounds = cum[starts]
-        out = mapped[keep].tobytes().decode("utf-32-le", "surrogatepass")
-        b = bounds.tolist()
-        normed = [out[b[i] : b[i + 1]] for i in range(len(texts))]
-        for i in special:
-            normed[i] = self.normalize_with_offsets(texts[i])[0]
-        return NormalizedBatch(normed, origin, bounds, starts[:-1], special)
+        text = out.tobytes().decode("utf-32-le", "surrogatepass")
+        return NormalizedBatch(text, out, bounds, origin.astype(np.int64, copy=False), starts)

@@ -310,18 +310,16 @@ class RuleSet:
         """
         texts = texts if isinstance(texts, (list, tuple)) else list(texts)
         batch = self._normalizer.normalize_many(texts)
-        raws = self._matcher.find_many_raw(batch.texts)
+        raws = self._matcher.find_joined_raw(batch.joined, batch.bounds, batch.codes)
         found: dict[int, ScanResult] = {}
-        for i, raw in enumerate(raws):
-            if raw:
-                result = self._evaluate(texts[i], i, batch, raw, on)
-                found[i] = result
+        for i, raw in raws.items():
+            found[i] = self._evaluate(texts[i], i, batch, raw, on)
         return CheckResults(texts, found)
 
     def find(self, text: str) -> list[Match]:
         """Every keyword occurrence in ``text``, spans in the original text."""
         batch = self._normalizer.normalize_many([text])
-        raw = self._matcher.find_raw(batch.texts[0])
+        raw = self._matcher.find_raw(batch.text(0))
         kws = self._keywords
         return [Match(*batch.span(0, s, e), kws[k]) for s, e, k in raw]
 
@@ -346,7 +344,7 @@ class RuleSet:
         for k in occ:
             candidates.update(by_kw[k])
         hits: list[Hit] = []
-        norm_text = batch.texts[i]
+        norm_text = batch.text(i)
         for ri in sorted(candidates):
             c = self._compiled[ri]
             rule = c.rule

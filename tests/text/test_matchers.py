@@ -204,3 +204,20 @@ def test_prefix_hash_collisions_stay_exact(keywords: list[str], batch: list[str]
         mod._HASH_BITS = saved
     ref = make_matcher(keywords, "reference")
     assert got == [ref.find_raw(t) for t in batch]
+
+
+@settings(max_examples=60, deadline=None)
+@given(keywords=keyword_lists, batch=st.lists(st.one_of(texts, any_text), max_size=30))
+def test_every_joined_path_equals_the_reference(keywords: list[str], batch: list[str]) -> None:
+    import numpy as np
+
+    ref = make_matcher(keywords, "reference")
+    expected = {i: ref.find_raw(t) for i, t in enumerate(batch) if ref.find_raw(t)}
+    bounds = np.zeros(len(batch) + 1, dtype=np.int64)
+    np.cumsum([len(t) for t in batch], out=bounds[1:])
+    joined = "".join(batch)
+    codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    for name in BACKEND_NAMES:
+        m = make_matcher(keywords, name)
+        assert m.find_joined_raw(joined, bounds) == expected, name
+        assert m.find_joined_raw(joined, bounds, codes) == expected, name

@@ -261,7 +261,8 @@ def homophones(char: str) -> tuple[str, ...]:
     """Common characters whose first pinyin reading (with tone) equals ``char``'s.
 
     Both ``char`` and its homophones must be GB 2312 level-1 characters (the 3,755 most
-    common), so substitutes read naturally; ``char`` itself is left out. Built once from pypinyin's installed dictionary (the ``evasion`` extra).
+    common), so substitutes read naturally; ``char`` itself is left out. Built once
+    from pypinyin's installed dictionary (the ``evasion`` extra).
 
     Raises:
         MissingDependencyError: pypinyin is not installed.

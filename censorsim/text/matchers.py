@@ -729,6 +729,33 @@ class RustAhoCorasickMatcher(Matcher):
         return [(s, e, k) for k, s, e in found]
 
 
+    def _find_joined(
+        self, joined: str, bounds: npt.NDArray[np.int64], codes: npt.NDArray[np.uint32] | None
+    ) -> dict[int, list[RawMatch]]:
+        if self._fallback is not None or self._automaton is None:
+            return super()._find_joined(joined, bounds, codes)
+        try:
+            found = self._automaton.find_matches_as_indexes(joined, overlapping=True)
+        except UnicodeEncodeError:
+            return super()._find_joined(joined, bounds, codes)
+        out: dict[int, list[RawMatch]] = {}
+        if not found:
+            return out
+        arr = np.array(found, dtype=np.int64).reshape(len(found), 3)
+        owner = np.searchsorted(bounds, arr[:, 1], side="right") - 1
+        inside = arr[:, 2] <= bounds[owner + 1]
+        base = bounds[owner]
+        for i, s, e, k in zip(
+            owner[inside].tolist(),
+            (arr[inside, 1] - base[inside]).tolist(),
+            (arr[inside, 2] - base[inside]).tolist(),
+            arr[inside, 0].tolist(),
+            strict=True,
+        ):
+            out.setdefault(i, []).append((s, e, k))
+        return out
+
+
 BACKENDS: Final[dict[str, type[Matcher]]] = {
     cls.name: cls
     for cls in (

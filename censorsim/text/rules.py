@@ -61,7 +61,7 @@ def _is_han(ch: str) -> bool:
 class _Compiled:
     """A rule in matcher terms: components as keyword indices."""
 
-    __slots__ = ("alt_names", "components", "counts", "index", "rule", "unless")
+    __slots__ = ("alt_names", "components", "counts", "index", "rule", "simple", "unless")
 
     def __init__(
         self,
@@ -80,6 +80,10 @@ class _Compiled:
         for comp in components:
             counts[comp] = counts.get(comp, 0) + 1
         self.counts = counts
+        plain = len(components) == 1 and len(components[0]) == 1 and not unless
+        self.simple: int | None = (
+            components[0][0] if plain and not rule.whole_word else None
+        )
 
 
 class CheckResults(Sequence[ScanResult]):
@@ -331,27 +335,33 @@ class RuleSet:
         occ: dict[int, list[_Span]] = {}
         for s, e, k in raw:
             occ.setdefault(k, []).append((s, e))
-        spans: dict[_Span, _Span] = {}
+        offsets = batch.offsets(i)
 
         def orig(span: _Span) -> _Span:
-            o = spans.get(span)
-            if o is None:
-                o = spans[span] = batch.span(i, span[0], span[1])
-            return o
+            return offsets[span[0]], offsets[span[1] - 1] + 1
 
         candidates: set[int] = set()
         by_kw = self._rules_by_keyword
         for k in occ:
             candidates.update(by_kw[k])
         hits: list[Hit] = []
-        norm_text = batch.text(i)
+        norm_text: str | None = None
+        compiled = self._compiled
         for ri in sorted(candidates):
-            c = self._compiled[ri]
+            c = compiled[ri]
             rule = c.rule
+            if c.simple is not None:
+                # One keyword, no condition: it fired when it occurred.
+                if on is None or rule.active_on(on):
+                    first = occ[c.simple][0]
+                    hits.append(Hit(rule, (orig(first),), (c.alt_names[0][c.simple],)))
+                continue
             if on is not None and not rule.active_on(on):
                 continue
             check = _whole_word_check(text, orig) if rule.whole_word else None
-            found = _satisfy(c, occ, norm_text, check)
+            if norm_text is None and rule.mode is RuleMode.ORDERED:
+                norm_text = batch.text(i)
+            found = _satisfy(c, occ, norm_text or "", check)
             if found is None:
                 continue
             if any(all(k in occ for k in combo) for combo in c.unless):
@@ -360,7 +370,7 @@ class RuleSet:
             matched = tuple(c.alt_names[j][k] for j, (_, k) in enumerate(found))
             hits.append(Hit(rule, hit_spans, matched))
         kws = self._keywords
-        matches = tuple(Match(*orig((s, e)), kws[k]) for s, e, k in raw)
+        matches = tuple(Match(offsets[s], offsets[e - 1] + 1, kws[k]) for s, e, k in raw)
         return ScanResult(text, tuple(hits), matches)
 
     # -- reference ---------------------------------------------------------------------

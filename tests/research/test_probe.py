@@ -1,0 +1,165 @@
+"""Probing: the oracle, both isolation methods, and the isolation property."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from censorsim.errors import CensorsimError
+from censorsim.models import Rule
+from censorsim.policy import Censor, Policy, Region, Surface, SurfacePolicy
+from censorsim.probe import (
+    METHODS,
+    BudgetExhausted,
+    Oracle,
+    isolate,
+    isolate_binary_split,
+    isolate_recursive_halving,
+)
+from censorsim.text.rules import RuleSet
+
+XI = RuleSet([Rule.combination("习近平+三连任")], normalizer="identity")
+ARTICLE = "今天天气很好，习近平说要三连任，我们去吃饭吧。"
+
+
+def test_binary_split_isolates_a_combination() -> None:
+    oracle = Oracle(XI)
+    iso = isolate_binary_split(oracle, ARTICLE)
+    assert iso.components == ("习近平", "三连任")
+    assert [ARTICLE[s:e] for s, e in iso.spans] == list(iso.components)
+    assert iso.confirmed and not iso.exhausted and iso.method == "binary-split"
+    assert iso.queries == oracle.queries
+
+
+def test_recursive_halving_isolates_a_combination() -> None:
+    iso = isolate_recursive_halving(Oracle(XI), ARTICLE)
+    assert iso.components == ("习近平", "三连任") and iso.confirmed
+
+
+def test_overlapping_components_survive_only_in_binary_split() -> None:
+    rs = RuleSet([Rule.combination("帶來+調整+整體+領域")], normalizer="identity")
+    text = "今天帶來abc調整體xyz領域的消息"
+    iso = isolate(Oracle(rs), text, "binary-split")
+    assert sorted(iso.components) == sorted(["帶來", "調整", "整體", "領域"])
+    assert iso.confirmed
+    old = isolate(Oracle(rs), text, "recursive-halving")
+    assert old.components == ("帶來", "調整體", "領域")  # censored, but not the rule
+
+
+def test_adjacent_components_merge_in_recursive_halving() -> None:
+    text = "吃饭了吗习近平三连任好的"
+    assert isolate(Oracle(XI), text).components == ("习近平", "三连任")
+    old = isolate(Oracle(XI), text, "recursive-halving")
+    assert old.components == ("习近平三连任",)
+
+
+def test_not_censored_text_isolates_nothing() -> None:
+    for method in METHODS:
+        iso = isolate(Oracle(XI), "天气很好", method)
+        assert iso.components == () and not iso.confirmed and iso.queries == 1
+
+
+def test_budget() -> None:
+    oracle = Oracle(XI, budget=5)
+    iso = isolate_binary_split(oracle, ARTICLE)
+    assert iso.exhausted and not iso.confirmed and oracle.queries == 5
+    iso = isolate_recursive_halving(Oracle(XI, budget=3), ARTICLE)
+    assert iso.exhausted
+    with pytest.raises(BudgetExhausted):
+        Oracle(XI, budget=0).censored(["x"])
+    assert issubclass(BudgetExhausted, CensorsimError)
+
+
+def test_separator_joins_fragments() -> None:
+    seen: list[str] = []
+
+    def check(text: str) -> bool:
+        seen.append(text)
+        return False
+
+    Oracle(check, separator="|").censored(["a", "", "b"])
+    assert seen == ["a|b"]
+    with pytest.raises(ValueError, match="separator"):
+        Oracle(check, separator="")
+    with pytest.raises(ValueError, match="budget"):
+        Oracle(check, budget=-1)
+    with pytest.raises(TypeError):
+        Oracle(42)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="unknown isolation method"):
+        isolate(Oracle(check), "x", "nope")
+
+
+def test_separator_the_normaliser_removes_splits_nothing() -> None:
+    default = RuleSet([Rule.combination("习近平+三连任")])  # strips newlines
+    iso = isolate(Oracle(default, separator="\n"), ARTICLE)
+    assert iso.confirmed and len(iso.components) == 6  # one character each
+    iso = isolate(Oracle(default, separator="吧"), ARTICLE)
+    assert iso.components == ("习近平", "三连任")
+
+
+def test_oracle_for_censor() -> None:
+    policy = Policy(
+        name="toy",
+        rulesets={"main": XI},
+        surfaces=(SurfacePolicy(Surface.CHAT, rulesets=("main",),
+                                regions=frozenset({Region.MAINLAND})),),
+    )
+    oracle = Oracle.for_censor(Censor(policy), at=datetime(2020, 1, 1))
+    assert isolate(oracle, ARTICLE).components == ("习近平", "三连任")
+    abroad = Oracle.for_censor(Censor(policy), at=datetime(2020, 1, 1), region="international")
+    assert not abroad.censored([ARTICLE])
+
+
+# ----------------------------------------------------------------------------- property
+
+KEY_ALPHABET = "abcdefgh"
+FILLER = "uvwxyz "
+
+keywords = st.text(KEY_ALPHABET, min_size=1, max_size=3)
+rule_specs = st.lists(st.lists(keywords, min_size=1, max_size=3), min_size=1, max_size=5)
+
+
+@st.composite
+def cases(draw: st.DrawFn) -> tuple[list[Rule], str]:
+    specs = draw(rule_specs)
+    rules = [Rule(id=f"r{i}", components=tuple((k,) for k in comps))
+             for i, comps in enumerate(specs)]
+    planted = draw(st.lists(st.sampled_from(range(len(rules))), min_size=1, max_size=3))
+    pieces = list(draw(st.text(FILLER, max_size=40)))
+    for i in planted:
+        for comp in rules[i].components:
+            for _ in range(draw(st.integers(1, 2))):
+                pieces.insert(draw(st.integers(0, len(pieces))), comp[0])
+    return rules, "".join(pieces)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases())
+def test_isolated_combination_is_present_and_censored_alone(case: tuple[list[Rule], str]) -> None:
+    rules, article = case
+    rs = RuleSet(rules, normalizer="identity")
+    assert rs.check(article).censored
+    oracle = Oracle(rs, separator="|")
+    iso = isolate_binary_split(oracle, article)
+    assert iso.confirmed and not iso.exhausted
+    for comp, (s, e) in zip(iso.components, iso.spans, strict=True):
+        assert article[s:e] == comp
+    assert rs.check("|".join(iso.components)).censored
+    # Minimal: without any one component the rest is not censored.
+    for k in range(len(iso.components)):
+        rest = iso.components[:k] + iso.components[k + 1 :]
+        assert not rs.check("|".join(rest)).censored
+
+
+@settings(max_examples=100, deadline=None)
+@given(cases())
+def test_recursive_halving_keeps_a_censored_text(case: tuple[list[Rule], str]) -> None:
+    rules, article = case
+    rs = RuleSet(rules, normalizer="identity")
+    iso = isolate_recursive_halving(Oracle(rs, separator="|"), article)
+    for comp, (s, e) in zip(iso.components, iso.spans, strict=True):
+        assert article[s:e] == comp
+    assert rs.check("".join(iso.components)).censored

@@ -33,6 +33,8 @@ Backends (:func:`make_matcher` and :data:`BACKENDS`):
     ``numpy-prefix`` for mostly-Han keyword sets, ``pyahocorasick-utf8`` otherwise.
 ``ahocorasick-rs``
     The Rust ``ahocorasick_rs`` package (extra ``fast``), overlapping mode.
+``hyperscan``
+    Intel Hyperscan's literal compiler over UTF-8 bytes (extra ``hyperscan``).
 
 Example:
     >>> m = make_matcher(["六四", "四学", "学生"])
@@ -61,6 +63,7 @@ __all__ = [
     "DEFAULT_BACKEND",
     "AhoCorasickMatcher",
     "AutoMatcher",
+    "HyperscanMatcher",
     "Matcher",
     "NaiveMatcher",
     "NumpyPrefixMatcher",
@@ -498,33 +501,48 @@ class PyAhoCorasickUtf8Matcher(Matcher):
             return out
         ends_b = np.fromiter((e for e, _ in found), dtype=np.int64, count=len(found)) + 1
         keys = [v for _, v in found]
-        if len(encoded) == len(joined):
-            ends_c = ends_b
-        else:
-            if codes is None:
-                codes = np.frombuffer(
-                    joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32
-                )
-            width = 1 + (codes >= 0x80).astype(np.int64) + (codes >= 0x800) + (codes >= 0x10000)
-            before = np.zeros(codes.size + 1, dtype=np.int64)
-            np.cumsum(width, out=before[1:])
-            ends_c = np.searchsorted(before, ends_b)
-        lengths = np.fromiter((n for _, n in keys), dtype=np.int64, count=len(keys))
-        starts_c = ends_c - lengths
-        owner = np.searchsorted(bounds, starts_c, side="right") - 1
-        inside = ends_c <= bounds[owner + 1]
-        base = bounds[owner]
-        for i, s, e, ok, (k, _) in zip(
-            owner.tolist(),
-            (starts_c - base).tolist(),
-            (ends_c - base).tolist(),
-            inside.tolist(),
-            keys,
-            strict=True,
-        ):
-            if ok:
-                out.setdefault(i, []).append((s, e, k))
-        return out
+        return _place_byte_matches(joined, len(encoded), codes, bounds, ends_b, keys)
+
+
+def _place_byte_matches(
+    joined: str,
+    n_bytes: int,
+    codes: npt.NDArray[np.uint32] | None,
+    bounds: npt.NDArray[np.int64],
+    ends_b: npt.NDArray[np.int64],
+    keys: list[tuple[int, int]],
+) -> dict[int, list[RawMatch]]:
+    """Turn matches over the UTF-8 bytes of a joined batch into per-text code points.
+
+    ``ends_b`` are exclusive end byte offsets; ``keys`` the matching ``(keyword index,
+    length in code points)``. Matches that straddle two texts are dropped.
+    """
+    out: dict[int, list[RawMatch]] = {}
+    if n_bytes == len(joined):
+        ends_c = ends_b
+    else:
+        if codes is None:
+            codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        width = 1 + (codes >= 0x80).astype(np.int64) + (codes >= 0x800) + (codes >= 0x10000)
+        before = np.zeros(codes.size + 1, dtype=np.int64)
+        np.cumsum(width, out=before[1:])
+        ends_c = np.searchsorted(before, ends_b)
+    lengths = np.fromiter((n for _, n in keys), dtype=np.int64, count=len(keys))
+    starts_c = ends_c - lengths
+    owner = np.searchsorted(bounds, starts_c, side="right") - 1
+    inside = ends_c <= bounds[owner + 1]
+    base = bounds[owner]
+    for i, s, e, ok, (k, _) in zip(
+        owner.tolist(),
+        (starts_c - base).tolist(),
+        (ends_c - base).tolist(),
+        inside.tolist(),
+        keys,
+        strict=True,
+    ):
+        if ok:
+            out.setdefault(i, []).append((s, e, k))
+    return out
 
 
 # --------------------------------------------------------------------------------------
@@ -756,6 +774,57 @@ class RustAhoCorasickMatcher(Matcher):
         return out
 
 
+class HyperscanMatcher(Matcher):
+    """Intel Hyperscan in literal mode over UTF-8 bytes (extra ``hyperscan``).
+
+    Hyperscan reports every end offset of every literal, overlapping ones included;
+    offsets are mapped back to code points as for ``pyahocorasick-utf8``.
+    """
+
+    name = "hyperscan"
+    optional = "hyperscan"
+
+    def _build(self, keywords: tuple[str, ...]) -> None:
+        hs = import_optional("hyperscan", "hyperscan", "the hyperscan backend")
+        self._lengths = [len(k) for k in keywords]
+        self._db = None
+        if keywords:
+            db = hs.Database(mode=hs.HS_MODE_BLOCK)
+            patterns = [k.encode("utf-8", "surrogatepass") for k in keywords]
+            db.compile(expressions=patterns, ids=list(range(len(patterns))), literal=True)
+            self._db = db
+
+    def _scan(self, data: bytes) -> tuple[list[int], list[int]]:
+        ids: list[int] = []
+        ends: list[int] = []
+
+        def on_match(k: int, _start: int, end: int, _flags: int, _ctx: object) -> None:
+            ids.append(k)
+            ends.append(end)
+
+        assert self._db is not None
+        self._db.scan(data, match_event_handler=on_match)
+        return ids, ends
+
+    def _find_raw(self, text: str) -> Iterable[RawMatch]:
+        bounds = np.array([0, len(text)], dtype=np.int64)
+        return self._find_joined(text, bounds, None).get(0, [])
+
+    def _find_joined(
+        self, joined: str, bounds: npt.NDArray[np.int64], codes: npt.NDArray[np.uint32] | None
+    ) -> dict[int, list[RawMatch]]:
+        if self._db is None or not joined:
+            return {}
+        data = joined.encode("utf-8", "surrogatepass")
+        ids, ends = self._scan(data)
+        if not ids:
+            return {}
+        lengths = self._lengths
+        keys = [(k, lengths[k]) for k in ids]
+        ends_b = np.array(ends, dtype=np.int64)
+        return _place_byte_matches(joined, len(data), codes, bounds, ends_b, keys)
+
+
 BACKENDS: Final[dict[str, type[Matcher]]] = {
     cls.name: cls
     for cls in (
@@ -767,6 +836,7 @@ BACKENDS: Final[dict[str, type[Matcher]]] = {
         NumpyPrefixMatcher,
         AutoMatcher,
         RustAhoCorasickMatcher,
+        HyperscanMatcher,
     )
 }
 """Every backend class by name."""
@@ -776,9 +846,11 @@ def available_backends() -> list[str]:
     """Names of the backends whose packages are installed here."""
     from censorsim._optional import has_module
 
+    needs = {RustAhoCorasickMatcher: "ahocorasick_rs", HyperscanMatcher: "hyperscan"}
     out = []
     for name, cls in BACKENDS.items():
-        if cls is RustAhoCorasickMatcher and not has_module("ahocorasick_rs"):
+        module = needs.get(cls)
+        if module is not None and not has_module(module):
             continue
         out.append(name)
     return out

@@ -12,7 +12,8 @@ Every error the library raises on purpose derives from :class:`CensorsimError`::
     ├── IndexFormatError   a saved hash index is malformed or from another version
     ├── InputError         a message file is malformed (names file and line)
     ├── PolicyError        a policy file or policy object is malformed
-    └── SimulationError    a simulation config or decision log is unusable
+    ├── SimulationError    a simulation config or decision log is unusable
+    └── BudgetExhausted    a probing oracle was asked more queries than its budget
 
 ``ValueError`` is also a base of the errors that describe bad values, so callers that
 already catch ``ValueError`` keep working.
@@ -24,6 +25,7 @@ from pathlib import Path
 
 __all__ = [
     "BackendError",
+    "BudgetExhausted",
     "CensorsimError",
     "ImageError",
     "IndexFormatError",
@@ -104,3 +106,7 @@ class PolicyError(CensorsimError, ValueError):
 
 class SimulationError(CensorsimError, ValueError):
     """A simulation config or decision log is unusable."""
+
+
+class BudgetExhausted(CensorsimError):
+    """A probing oracle was asked more queries than its budget allows."""

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from censorsim.errors import CensorsimError
+from censorsim.errors import BudgetExhausted
 
 __all__ = [
     "METHODS",
@@ -50,10 +50,6 @@ __all__ = [
 ]
 
 Span = tuple[int, int]
-
-
-class BudgetExhausted(CensorsimError):
-    """An :class:`Oracle` was asked more queries than its budget allows."""
 
 
 class SupportsCheck(Protocol):

@@ -553,6 +553,16 @@ def _percentiles(samples_ns: Sequence[int]) -> dict[str, float]:
     return {"p50": float(np.percentile(arr, 50)), "p99": float(np.percentile(arr, 99))}
 
 
+def _probe_chunk(messages: Sequence[str], limit: int) -> int:
+    """Messages per probe step: up to 10, fewer when they are long (about 2,000 code points)."""
+    size = 0
+    for i, m in enumerate(messages[: min(limit, 10)]):
+        size += len(m)
+        if size >= 2_000:
+            return i + 1
+    return max(1, min(limit, 10, len(messages)))
+
+
 def _spread(n: int, k: int) -> list[int]:
     if n <= k:
         return list(range(n))
@@ -590,7 +600,7 @@ def _text_one(
         # Probe: the first messages in chunks, until probe_messages or a tenth of the
         # budget; the gate of a contender over budget sees the first chunk only.
         k = max(1, min(n, config.probe_messages))
-        chunk = max(1, min(k, 10))
+        chunk = _probe_chunk(messages, k)
         done = 0
         head_out: Any = None
         t0 = time.perf_counter()

@@ -208,7 +208,15 @@ def make_workload(
     )
     keywords = _keywords(vocab, n_keywords, rng)
     punct = _ZH_PUNCT if language == "zh" else _EN_PUNCT
-    cum = list(itertools.accumulate(vocab.weights))
+    # Ordinary chat does not use the words a list bans on their own: messages are drawn
+    # from the vocabulary without them, so keywords occur where they are planted (the
+    # planted share) and, rarely, by chance across word boundaries or as phrases.
+    banned = set(keywords)
+    cum = list(
+        itertools.accumulate(
+            0.0 if w in banned else x for w, x in zip(vocab.words, vocab.weights, strict=True)
+        )
+    )
     messages: list[str] = []
     planted: list[int] = []
     for i in range(n_messages):

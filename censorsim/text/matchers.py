@@ -30,7 +30,8 @@ Backends (:func:`make_matcher` and :data:`BACKENDS`):
     with numpy and looked up in a bitmap of the keywords' prefixes; only hits are
     verified in Python. The fastest here on Chinese.
 ``auto`` (the default)
-    ``numpy-prefix`` for mostly-Han keyword sets, ``pyahocorasick-utf8`` otherwise.
+    ``numpy-prefix`` for mostly-Han keyword sets; otherwise ``ahocorasick-rs`` when
+    installed, else ``pyahocorasick-utf8``.
 ``ahocorasick-rs``
     The Rust ``ahocorasick_rs`` package (extra ``fast``), overlapping mode.
 ``hyperscan``
@@ -678,22 +679,28 @@ def _mostly_han(keywords: Sequence[str]) -> bool:
 
 
 class AutoMatcher(Matcher):
-    """The default: ``numpy-prefix`` for mostly-Han keyword sets, else ``pyahocorasick-utf8``.
+    """The default: the fastest backend installed, by the script of the keywords.
 
-    On Chinese the vectorised prefix filter is several times faster than an automaton
-    (pyahocorasick's children are searched linearly and Han has thousands of first
-    characters); on Latin text the automaton's small alphabet makes it the faster one.
+    Mostly-Han keyword sets get ``numpy-prefix``: on Chinese the vectorised prefix filter
+    is several times faster than an automaton (pyahocorasick's children are searched
+    linearly and Han keywords start with thousands of characters). Other sets get an
+    automaton, whose small Latin alphabet makes it the faster one there:
+    ``ahocorasick-rs`` when the extra ``fast`` is installed, else ``pyahocorasick-utf8``.
     ``delegate`` names the backend chosen.
     """
 
     name = "auto"
 
     def _build(self, keywords: tuple[str, ...]) -> None:
-        inner: Matcher = (
-            NumpyPrefixMatcher(keywords)
-            if _mostly_han(keywords)
-            else PyAhoCorasickUtf8Matcher(keywords)
-        )
+        from censorsim._optional import has_module
+
+        inner: Matcher
+        if _mostly_han(keywords):
+            inner = NumpyPrefixMatcher(keywords)
+        elif has_module("ahocorasick_rs"):
+            inner = RustAhoCorasickMatcher(keywords)
+        else:
+            inner = PyAhoCorasickUtf8Matcher(keywords)
         self._inner = inner
         self.delegate: str = inner.name
 

@@ -240,6 +240,20 @@ class Decision:
     learn_md5: str | None = None
     hits: tuple[Hit, ...] = field(default=(), compare=False, repr=False)
 
+    @classmethod
+    def clean(cls, surface: Surface) -> Decision:
+        """The decision on a message nothing matched on ``surface``: delivered, no reason.
+
+        One shared object per surface: :meth:`Censor.check_many` returns this very object
+        for every such message, so a caller may test ``d is Decision.clean(d.surface)``
+        instead of comparing fields.
+
+        Example:
+            >>> Decision.clean(Surface.CHAT) is Decision.clean(Surface.CHAT)
+            True
+        """
+        return _CLEAN[surface]
+
     @property
     def censored(self) -> bool:
         """Whether anything beyond delivering (or flagging) happened."""
@@ -491,6 +505,7 @@ class Policy:
 
 
 _CLEAN = {s: Decision(Action.DELIVER, s) for s in Surface}
+"""The shared clean decision of each surface (see :meth:`Decision.clean`)."""
 
 
 class Censor:

@@ -13,6 +13,7 @@ from censorsim.models import Action, Rule
 from censorsim.policy import (
     Attachment,
     Censor,
+    Decision,
     DelayDistribution,
     ImageCheck,
     ImageMemory,
@@ -128,3 +129,21 @@ def test_malformed_policy_files(tmp_path: Path, text: str, match: str) -> None:
 def test_missing_policy_file(tmp_path: Path) -> None:
     with pytest.raises(PolicyError, match="policy file not found"):
         load_policy(tmp_path / "nope.toml")
+
+
+def test_clean_decisions_are_shared_per_surface(at: datetime) -> None:
+    policy = Policy(
+        name="toy",
+        rulesets={"main": RuleSet([Rule.combination("六四+学生")])},
+        surfaces=(SurfacePolicy(Surface.CHAT, rulesets=("main",)),
+                  SurfacePolicy(Surface.FEED, rulesets=("main",))),
+    )
+    out = Censor(policy).check_many(
+        [Message("你好", Surface.CHAT), Message("早上好", Surface.FEED),
+         Message("六四的学生", Surface.CHAT)],
+        at=at,
+    )
+    assert out[0] is Decision.clean(Surface.CHAT) and out[1] is Decision.clean(Surface.FEED)
+    assert out[2] is not Decision.clean(Surface.CHAT) and out[2].censored
+    assert Decision.clean(Surface.CHAT).action is Action.DELIVER
+    assert Decision.clean(Surface.CHAT).reason is Reason.NONE

@@ -7,26 +7,37 @@ own and a run is reproducible from its config. The censor's decisions are writte
 :class:`DecisionLog` (SQLite, WAL) in one transaction per batch, so a killed run resumes
 from its last committed batch and ends with the same log as an uninterrupted run.
 
-Log schema (version :data:`LOG_SCHEMA_VERSION`; described in ``docs/simulation.md``)::
+Log schema (version :data:`LOG_SCHEMA_VERSION`; described in ``docs/simulation.md``): one
+narrow row per message, pointing at what it carried and what was decided; each content
+and each distinct outcome is stored once. The ``decisions`` view joins them back into one
+row per message with names (:data:`LOG_COLUMNS`); read the log through it::
 
     schema_version(version)                   one row
-    run(key, value)                           config (canonical JSON), seed, start, status
+    run(key, value)                           config (canonical JSON), seed, start,
+                                              messages, batch_size, status
     users(user_id, region, activity)          the simulated population
     batches(batch, first_message, messages)   one row per committed batch
-    decisions(message_id, batch, t, user_id, region, surface, kind, lang, origin, text,
-              image, image_md5, action, censored, reason, rule_ids, image_ids, error,
-              hidden_from, delete_after, learned_md5)
+    surfaces(surface_id, name)                the codes of messages.surface_id
+    contents(content_id, kind, lang, origin, text, image, image_md5)
+    outcomes(outcome_id, action, censored, reason, rule_ids, image_ids, error,
+             hidden_from, learned_md5)        outcome 0: delivered, nothing matched
+    messages(message_id, t, user_id, surface_id, content_id, outcome_id)
+    deletions(message_id, delete_after)       only messages deleted later
+    decisions                                 VIEW: LOG_COLUMNS, one row per message
 
-``t`` and ``delete_after`` are seconds since the run's start (``delete_after`` is NULL
-unless the action is ``delete_later``); ``rule_ids``, ``image_ids`` and ``hidden_from``
-are ``;``-joined; an empty string means none in every text column.
+A message's batch is ``message_id // batch_size``. ``t`` and ``delete_after`` are seconds
+since the run's start (``delete_after`` is NULL in the view unless the action is
+``delete_later``); ``rule_ids``, ``image_ids`` and ``hidden_from`` are ``;``-joined; an
+empty string means none in every text column.
 """
 
 from __future__ import annotations
 
 import bisect
 import csv
+import functools
 import io
+import itertools
 import json
 import math
 import os
@@ -38,14 +49,13 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from censorsim._data import data_dir
 from censorsim._optional import import_optional
 from censorsim.errors import CensorsimError, SimulationError
 from censorsim.models import Action
 from censorsim.policy import (
-    _CLEAN,
     Attachment,
     Censor,
     Decision,
@@ -68,6 +78,7 @@ __all__ = [
     "LOG_SCHEMA_VERSION",
     "Corpus",
     "DecisionLog",
+    "MessageBatch",
     "RunSummary",
     "Simulation",
     "SimulationConfig",
@@ -77,15 +88,15 @@ __all__ = [
     "read_log",
 ]
 
-LOG_SCHEMA_VERSION = 1
-"""The decision log schema this version writes and reads."""
+LOG_SCHEMA_VERSION = 2
+"""The decision log schema this version writes and reads (1: one wide table)."""
 
 LOG_COLUMNS: tuple[str, ...] = (
     "message_id", "batch", "t", "user_id", "region", "surface", "kind", "lang", "origin",
     "text", "image", "image_md5", "action", "censored", "reason", "rule_ids", "image_ids",
     "error", "hidden_from", "delete_after", "learned_md5",
 )
-"""Columns of the ``decisions`` table, in order."""
+"""Columns of the ``decisions`` view, in order."""
 
 _SCHEMA = """
 CREATE TABLE schema_version (version INTEGER NOT NULL);
@@ -94,19 +105,17 @@ CREATE TABLE users (
     user_id INTEGER PRIMARY KEY, region TEXT NOT NULL, activity REAL NOT NULL);
 CREATE TABLE batches (
     batch INTEGER PRIMARY KEY, first_message INTEGER NOT NULL, messages INTEGER NOT NULL);
-CREATE TABLE decisions (
-    message_id INTEGER PRIMARY KEY,
-    batch INTEGER NOT NULL,
-    t REAL NOT NULL,
-    user_id INTEGER NOT NULL,
-    region TEXT NOT NULL,
-    surface TEXT NOT NULL,
+CREATE TABLE surfaces (surface_id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+CREATE TABLE contents (
+    content_id INTEGER PRIMARY KEY,
     kind TEXT NOT NULL,
     lang TEXT NOT NULL,
     origin TEXT NOT NULL,
     text TEXT NOT NULL,
     image TEXT NOT NULL,
-    image_md5 TEXT NOT NULL,
+    image_md5 TEXT NOT NULL);
+CREATE TABLE outcomes (
+    outcome_id INTEGER PRIMARY KEY,
     action TEXT NOT NULL,
     censored INTEGER NOT NULL,
     reason TEXT NOT NULL,
@@ -114,9 +123,36 @@ CREATE TABLE decisions (
     image_ids TEXT NOT NULL,
     error TEXT NOT NULL,
     hidden_from TEXT NOT NULL,
-    delete_after REAL,
     learned_md5 TEXT NOT NULL);
+CREATE TABLE messages (
+    message_id INTEGER PRIMARY KEY,
+    t REAL NOT NULL,
+    user_id INTEGER NOT NULL REFERENCES users,
+    surface_id INTEGER NOT NULL REFERENCES surfaces,
+    content_id INTEGER NOT NULL REFERENCES contents,
+    outcome_id INTEGER NOT NULL REFERENCES outcomes);
+CREATE TABLE deletions (
+    message_id INTEGER PRIMARY KEY REFERENCES messages, delete_after REAL NOT NULL);
+CREATE VIEW decisions AS
+SELECT m.message_id, m.message_id / r.batch_size AS batch, m.t, m.user_id, u.region,
+       s.name AS surface, c.kind, c.lang, c.origin, c.text, c.image, c.image_md5,
+       o.action, o.censored, o.reason, o.rule_ids, o.image_ids, o.error, o.hidden_from,
+       d.delete_after, o.learned_md5
+FROM messages AS m
+CROSS JOIN (SELECT CAST(value AS INTEGER) AS batch_size FROM run WHERE key = 'batch_size') AS r
+JOIN users AS u ON u.user_id = m.user_id
+JOIN surfaces AS s ON s.surface_id = m.surface_id
+JOIN contents AS c ON c.content_id = m.content_id
+JOIN outcomes AS o ON o.outcome_id = m.outcome_id
+LEFT JOIN deletions AS d ON d.message_id = m.message_id;
 """
+
+_SURFACES: tuple[Surface, ...] = tuple(Surface)
+"""Surfaces by ``surface_id``."""
+_REGIONS: tuple[Region, ...] = tuple(Region)
+_LANGS = ("zh", "en")
+_CLEAN_OUTCOME = ("deliver", 0, "none", "", "", "", "", "")
+"""Outcome 0: the fields of every clean decision (``Decision.clean``)."""
 
 _SAMPLES = data_dir("samples")
 
@@ -469,8 +505,18 @@ class DecisionLog:
         except sqlite3.DatabaseError as exc:
             raise SimulationError(f"{self.path}: not a censorsim decision log ({exc})") from None
         if not tables:
-            self._db.executescript("BEGIN;" + _SCHEMA + "COMMIT;")
-            self._db.execute("INSERT INTO schema_version VALUES (?)", (LOG_SCHEMA_VERSION,))
+            with self._transaction():
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        self._db.execute(statement)
+                self._db.execute("INSERT INTO schema_version VALUES (?)", (LOG_SCHEMA_VERSION,))
+                self._db.executemany(
+                    "INSERT INTO surfaces VALUES (?, ?)",
+                    [(i, s.value) for i, s in enumerate(_SURFACES)],
+                )
+                self._db.execute(
+                    "INSERT INTO outcomes VALUES (0, ?, ?, ?, ?, ?, ?, ?, ?)", _CLEAN_OUTCOME
+                )
         elif "schema_version" not in tables:
             self.close()
             raise SimulationError(f"{self.path}: not a censorsim decision log (no schema_version)")
@@ -530,27 +576,81 @@ class DecisionLog:
                 "INSERT INTO run VALUES (?, ?)",
                 [("config", cfg), ("seed", str(config.seed)),
                  ("start", config.start.isoformat()), ("messages", str(config.messages)),
-                 ("status", "running")],
+                 ("batch_size", str(config.batch_size)), ("status", "running")],
             )
             self._db.executemany("INSERT INTO users VALUES (?, ?, ?)", users)
 
-    def write_batch(self, batch: int, first: int, rows: Sequence[tuple[Any, ...]]) -> None:
-        """Write one batch's rows and its ``batches`` row in one transaction."""
+    def write_batch(
+        self,
+        batch: int,
+        first: int,
+        columns: Sequence[Sequence[Any]],
+        *,
+        contents: Sequence[tuple[Any, ...]] = (),
+        outcomes: Sequence[tuple[Any, ...]] = (),
+        deletions: Sequence[tuple[int, float]] = (),
+    ) -> None:
+        """Write one batch in one transaction.
+
+        Args:
+            batch: the batch number.
+            first: the id of its first message (every message before it is logged).
+            columns: the ``messages`` columns after ``message_id`` (``t``, ``user_id``,
+                ``surface_id``, ``content_id``, ``outcome_id``), one value per message.
+            contents: ``contents`` rows the batch is the first to use.
+            outcomes: ``outcomes`` rows the batch is the first to use.
+            deletions: ``deletions`` rows of the batch.
+
+        Raises:
+            SimulationError: the messages did not get the ids ``first, first + 1, ...``
+                (nothing is written).
+        """
+        count = len(columns[0])
         with self._transaction():
-            self._db.executemany(_INSERT, rows)
-            self._db.execute("INSERT INTO batches VALUES (?, ?, ?)", (batch, first, len(rows)))
+            self._db.executemany("INSERT INTO contents VALUES (?, ?, ?, ?, ?, ?, ?)", contents)
+            self._db.executemany(
+                "INSERT INTO outcomes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", outcomes
+            )
+            last = first - 1
+            # Many rows per statement, a few times faster than executemany's row at a
+            # time; each statement's first row has its id, SQLite numbers the rest on.
+            for lo in range(0, count, _ROWS_PER_INSERT):
+                chunk = zip(*(c[lo:lo + _ROWS_PER_INSERT] for c in columns), strict=True)
+                params = [first + lo, *itertools.chain.from_iterable(chunk)]
+                sql = _insert_messages(len(params) // len(columns))
+                last = self._db.execute(sql, params).lastrowid or last
+            if last != first + count - 1:
+                raise SimulationError(
+                    f"{self.path}: batch {batch} got message ids up to {last}, "
+                    f"expected {first}..{first + count - 1}"
+                )
+            self._db.executemany("INSERT INTO deletions VALUES (?, ?)", deletions)
+            self._db.execute("INSERT INTO batches VALUES (?, ?, ?)", (batch, first, count))
 
     def finish(self) -> None:
         """Mark the run complete."""
         with self._transaction():
             self._db.execute("UPDATE run SET value='complete' WHERE key='status'")
 
+    def content_ids(self) -> set[int]:
+        """Ids of the contents logged so far."""
+        return {r[0] for r in self._db.execute("SELECT content_id FROM contents")}
+
+    def outcome_ids(self) -> dict[tuple[Any, ...], int]:
+        """Id of each logged outcome, by its fields (``outcomes`` columns after the id)."""
+        return {
+            tuple(r[1:]): r[0]
+            for r in self._db.execute("SELECT * FROM outcomes ORDER BY outcome_id")
+        }
+
     def learned(self) -> list[tuple[str, float]]:
-        """``(md5, t)`` of every logged learning event."""
+        """``(md5, t)`` of every logged learning event, in message order."""
         return [
             (r[0], float(r[1]))
             for r in self._db.execute(
-                "SELECT learned_md5, t FROM decisions WHERE learned_md5 != ''"
+                "SELECT o.learned_md5, m.t FROM messages AS m "
+                "JOIN outcomes AS o ON o.outcome_id = m.outcome_id "
+                "WHERE o.learned_md5 != '' ORDER BY m.message_id"
             )
         ]
 
@@ -573,7 +673,15 @@ class DecisionLog:
         return DecisionLog._Tx(self._db)
 
 
-_INSERT = f"INSERT INTO decisions VALUES ({', '.join('?' * len(LOG_COLUMNS))})"
+_ROWS_PER_INSERT = 500
+"""Message rows per ``INSERT`` statement (5 parameters each; SQLite allows 32766)."""
+
+
+@functools.lru_cache(maxsize=8)
+def _insert_messages(rows: int) -> str:
+    """``INSERT`` of ``rows`` messages: the first one's id, then 5 values per message."""
+    values = ", ".join(["(?, ?, ?, ?, ?, ?)"] + ["(NULL, ?, ?, ?, ?, ?)"] * (rows - 1))
+    return f"INSERT INTO messages VALUES {values}"
 
 
 def open_log(path: str | os.PathLike[str]) -> DecisionLog:
@@ -665,8 +773,210 @@ class RunSummary:
     complete: bool
 
 
-_TEMPLATES_ZH = ("{a}，{b}", "{a}。另外，{b}", "{a} {b}", "说真的，{a}")
-_TEMPLATES_EN = ("{a} {b}", "{a} Also, {b}", "btw {a}", "{a} {b} :)")
+_TEMPLATES: Mapping[str, tuple[str, ...]] = {
+    "zh": ("{a}，{b}", "{a}。另外，{b}", "{a} {b}", "说真的，{a}"),
+    "en": ("{a} {b}", "{a} Also, {b}", "btw {a}", "{a} {b} :)"),
+}
+_SPACED_SHARE = 0.3
+"""Share of generated sensitive Chinese texts whose keywords are spaced out."""
+
+
+@dataclass(frozen=True, slots=True)
+class MessageBatch:
+    """One batch of a run's messages, column by column (position ``k`` is message ``first + k``).
+
+    Attributes:
+        batch: the batch number.
+        first: the id of its first message.
+        messages: what the censor checks (equal messages may be one shared object).
+        times: when each is sent.
+        seconds: the same times in seconds since the run's start (the log's ``t``).
+        users: the senders' ids.
+        surface_ids: the log's surface codes (``surfaces`` table).
+        content_ids: the log's content ids (``contents`` table).
+    """
+
+    batch: int
+    first: int
+    messages: list[Message]
+    times: list[datetime]
+    seconds: list[float]
+    users: list[int]
+    surface_ids: list[int]
+    content_ids: list[int]
+
+    def __len__(self) -> int:
+        return len(self.messages)
+
+
+class _Content(NamedTuple):
+    """What a message carries besides its sender, surface and time (a ``contents`` row).
+
+    A named tuple: cheap to build, and untracked by the garbage collector.
+    """
+
+    kind: str
+    lang: str
+    origin: str
+    text: str
+    attachment: Attachment | None = None
+
+    def row(self, content_id: int) -> tuple[Any, ...]:
+        att = self.attachment
+        return (content_id, self.kind, self.lang, self.origin, self.text,
+                att.name if att else "", att.md5 if att else "")
+
+
+@dataclass(frozen=True, slots=True)
+class _Category:
+    origin: str
+    kind: str
+    lang: str
+    radices: tuple[int, ...]
+    offset: int
+
+    @property
+    def size(self) -> int:
+        return math.prod(self.radices)
+
+
+class _ContentSpace:
+    """Numbers every content a run can draw, so a content's id is the same in every batch.
+
+    Each ``(origin, kind, lang)`` category owns a range of ids; within it an id is the
+    mixed-radix number of the choices that make the content:
+
+    - ``corpus``: the line of ``<kind>-<lang>.txt``;
+    - ``generated``: the template, a benign line, then for sensitive texts a rule's
+      keywords, and a second benign line (in Chinese one more value: the keywords spaced
+      out instead);
+    - ``image``: the image file and its variant (language ``-``).
+
+    Ids depend only on the corpus, the rules and the images, never on the order messages
+    are drawn in, so batches are generated independently and the log stores each content
+    once. Drawing is vectorised; texts are built once per content (:meth:`describe`).
+    """
+
+    def __init__(
+        self,
+        corpus: Corpus,
+        keywords: Mapping[str, Sequence[tuple[str, ...]]],
+        images: Sequence[_Image],
+        variants: Sequence[tuple[str, float]],
+    ) -> None:
+        self._corpus = corpus.texts
+        self._keywords = keywords
+        self._images = images
+        self._variant_ids = [_VARIANTS.index(v) for v, _ in variants]
+        self._variant_cum = _cumulative([w for _, w in variants])
+        banned = [i for i, im in enumerate(images) if im.banned]
+        allowed = [i for i, im in enumerate(images) if not im.banned]
+        # The image pools of benign and sensitive messages (sensitive ones use the banned).
+        self._pools = (allowed or banned, banned or allowed)
+        self._categories: list[_Category] = []
+        self._lookup: dict[tuple[str, str, str], int] = {}
+        for origin in ("corpus", "generated", "image"):
+            for kind in ("benign", "sensitive"):
+                for lang in (("-",) if origin == "image" else _LANGS):
+                    self._add(origin, kind, lang, self._radices(origin, kind, lang))
+        self._offsets = [c.offset for c in self._categories]
+        self._described: dict[int, _Content] = {}
+
+    def _radices(self, origin: str, kind: str, lang: str) -> tuple[int, ...]:
+        if origin == "image":
+            return (len(self._images), len(_VARIANTS))
+        if origin == "corpus":
+            return (len(self._corpus[(kind, lang)]),)
+        lines = len(self._corpus[("benign", lang)])
+        templates = len(_TEMPLATES[lang])
+        keywords = len(self._keywords[lang])
+        if kind == "benign" or not keywords:
+            return (templates, lines, lines)
+        return (templates, lines, keywords, lines + (lang == "zh"))
+
+    def _add(self, origin: str, kind: str, lang: str, radices: tuple[int, ...]) -> None:
+        offset = self._categories[-1].offset + self._categories[-1].size if self._categories else 0
+        self._lookup[(origin, kind, lang)] = len(self._categories)
+        self._categories.append(_Category(origin, kind, lang, radices, offset))
+
+    def draw(self, sensitive: Any, image: Any, generated: Any, lang: Any, u: Any) -> Any:
+        """Content ids of messages (numpy arrays; ``lang`` indexes ``zh``/``en``).
+
+        ``u`` holds seven rows of uniform draws per message: line or image, first line,
+        second line, keywords, spacing, template, image variant.
+        """
+        import numpy as np
+
+        out = np.empty(len(sensitive), dtype=np.int64)
+        for (origin, kind, lang_name), ci in self._lookup.items():
+            mask = (sensitive == (kind == "sensitive")) & (image == (origin == "image"))
+            if origin != "image":
+                mask &= (generated == (origin == "generated")) & (lang == _LANGS.index(lang_name))
+            idx = np.flatnonzero(mask)
+            if idx.size:
+                cat = self._categories[ci]
+                digits = self._digits(cat, u[:, idx])
+                number = np.zeros(idx.size, dtype=np.int64)
+                for digit, radix in zip(digits, cat.radices, strict=True):
+                    number = number * radix + digit
+                out[idx] = cat.offset + number
+        return out
+
+    def _digits(self, cat: _Category, u: Any) -> list[Any]:
+        import numpy as np
+
+        def pick(row: Any, k: int) -> Any:
+            return np.minimum((row * k).astype(np.int64), k - 1)
+
+        if cat.origin == "corpus":
+            return [pick(u[0], cat.radices[0])]
+        if cat.origin == "image":
+            pool = np.asarray(self._pools[cat.kind == "sensitive"], dtype=np.int64)
+            ids = np.asarray(self._variant_ids, dtype=np.int64)
+            cum = self._variant_cum
+            return [pool[pick(u[0], len(pool))], ids[np.searchsorted(cum, u[6] * cum[-1], "right")]]
+        lines = len(self._corpus[("benign", cat.lang)])
+        first, second = pick(u[1], lines), pick(u[2], lines)
+        template = pick(u[5], cat.radices[0])
+        if len(cat.radices) == 3:
+            return [template, first, second]
+        if cat.lang == "zh":
+            second = np.where(u[4] < _SPACED_SHARE, lines, second)  # `lines`: spaced out
+        return [template, first, pick(u[3], cat.radices[2]), second]
+
+    def describe(self, content_id: int) -> _Content:
+        """The content with this id (built once, then cached)."""
+        content = self._described.get(content_id)
+        if content is None:
+            content = self._described[content_id] = self._build(content_id)
+        return content
+
+    def _build(self, content_id: int) -> _Content:
+        cat = self._categories[bisect.bisect_right(self._offsets, content_id) - 1]
+        number = content_id - cat.offset
+        digits: list[int] = []
+        for radix in reversed(cat.radices):
+            number, digit = divmod(number, radix)
+            digits.append(digit)
+        digits.reverse()
+        if cat.origin == "image":
+            att = self._images[digits[0]].by_variant[_VARIANTS[digits[1]]]
+            return _Content(cat.kind, "-", "image", "", att)
+        if cat.origin == "corpus":
+            line = self._corpus[(cat.kind, cat.lang)][digits[0]]
+            return _Content(cat.kind, cat.lang, "corpus", line)
+        benign = self._corpus[("benign", cat.lang)]
+        template, first = _TEMPLATES[cat.lang][digits[0]], benign[digits[1]]
+        if len(digits) == 3:
+            second = benign[digits[2]]
+        else:
+            keywords = self._keywords[cat.lang][digits[2]]
+            if digits[3] == len(benign):
+                second = " ".join("".join(keywords))
+            else:
+                sep = "" if cat.lang == "zh" else " "
+                second = sep.join(keywords) + sep + benign[digits[3]]
+        return _Content(cat.kind, cat.lang, "generated", template.format(a=first, b=second))
 
 
 class Simulation:
@@ -682,6 +992,8 @@ class Simulation:
     """
 
     def __init__(self, config: SimulationConfig, policy: Policy | None = None) -> None:
+        import numpy as np
+
         self.config = config
         base = policy if policy is not None else config.build_policy()
         for surface, _ in config.surfaces:
@@ -703,17 +1015,20 @@ class Simulation:
         self.policy = base
         self.censor = Censor(base)
         self.users = self._make_users()
-        self._user_cum = _cumulative([u[2] for u in self.users])
-        self._region_of = [Region(u[1]) for u in self.users]
-        self._region_name = [u[1] for u in self.users]
-        self._surfaces = [s for s, _ in config.surfaces]
-        self._surface_cum = _cumulative([w for _, w in config.surfaces])
-        self._langs = [lang for lang, _ in config.languages]
-        self._lang_cum = _cumulative([w for _, w in config.languages])
-        self._variants = [v for v, _ in config.image_variants]
-        self._variant_cum = _cumulative([w for _, w in config.image_variants])
+        self._user_cum = np.array(_cumulative([u[2] for u in self.users]))
+        self._user_region = np.array([_REGIONS.index(Region(u[1])) for u in self.users])
+        self._surface_ids = np.array([_SURFACES.index(s) for s, _ in config.surfaces])
+        self._surface_cum = np.array(_cumulative([w for _, w in config.surfaces]))
+        self._lang_ids = np.array([_LANGS.index(lang) for lang, _ in config.languages])
+        self._lang_cum = np.array(_cumulative([w for _, w in config.languages]))
         self._clock = _DiurnalClock(config.duration.total_seconds())
-        self._keywords = self._rule_keywords()
+        self._contents = _ContentSpace(
+            self.corpus,
+            self._rule_keywords(),
+            self._images,
+            config.image_variants,
+        )
+        self._message_cache: dict[int, Message] = {}
 
     def _make_users(self) -> list[tuple[int, str, float]]:
         rng = random.Random(f"{self.config.seed}:users")
@@ -745,80 +1060,44 @@ class Simulation:
         """How many batches the run has."""
         return math.ceil(self.config.messages / self.config.batch_size)
 
-    def messages(self, batch: int) -> list[tuple[Message, float, tuple[Any, ...]]]:
-        """Batch ``batch``'s messages with their times and log fields (deterministic)."""
+    def messages(self, batch: int) -> MessageBatch:
+        """Batch ``batch``'s messages, times, senders and contents (deterministic).
+
+        Every draw is vectorised (numpy, seeded by ``(seed, batch)``); a message is built
+        once per (content, surface, region) and shared by the messages that repeat it.
+        """
         import numpy as np
 
         cfg = self.config
         first = batch * cfg.batch_size
         n = min(cfg.batch_size, cfg.messages - first)
-        g = np.random.default_rng([cfg.seed, 1, batch])
-        u = g.random((8, n))
-        times = self._clock.times((first + np.arange(n) + u[0]) / cfg.messages).tolist()
-        users = np.searchsorted(self._user_cum, u[1] * self._user_cum[-1], "right").tolist()
-        surf = np.searchsorted(self._surface_cum, u[2] * self._surface_cum[-1], "right").tolist()
-        sensitive = (u[3] < cfg.sensitive_share).tolist()
-        image = (u[4] < cfg.image_share).tolist() if self._images else [False] * n
-        langs = np.searchsorted(self._lang_cum, u[5] * self._lang_cum[-1], "right").tolist()
-        generated = (u[6] < cfg.generated_share).tolist()
-        pick = u[7].tolist()
-        rng = random.Random(f"{cfg.seed}:generate:{batch}")
-        corpus = self.corpus.texts
-        banned = [im for im in self._images if im.banned]
-        allowed = [im for im in self._images if not im.banned]
-        var_cum, var_top = self._variant_cum, self._variant_cum[-1]
-        surfaces = self._surfaces
-        surface_names = [s.value for s in surfaces]
-        regions = self._region_of
-        region_names = self._region_name
-        lang_names = self._langs
-        out: list[tuple[Message, float, tuple[Any, ...]]] = []
-        append = out.append
-        for k in range(n):
-            user = users[k]
-            si = surf[k]
-            sens = sensitive[k]
-            kind = "sensitive" if sens else "benign"
-            attachment = None
-            if image[k]:
-                pool = banned if sens and banned else (allowed or banned)
-                im = pool[int(pick[k] * len(pool))]
-                variant = self._variants[bisect.bisect(var_cum, rng.random() * var_top)]
-                attachment = im.by_variant[variant]
-                text, lang, origin = "", "-", "image"
-                name, md5 = attachment.name, attachment.md5
-            else:
-                lang = lang_names[langs[k]]
-                if generated[k]:
-                    text = self._generate(rng, kind, lang)
-                    origin = "generated"
-                else:
-                    pool_t = corpus[(kind, lang)]
-                    text = pool_t[int(pick[k] * len(pool_t))]
-                    origin = "corpus"
-                name = md5 = ""
-            t = times[k]
-            append((
-                Message(text, surfaces[si], regions[user], attachment),
-                t,
-                (first + k, batch, t, user, region_names[user], surface_names[si], kind, lang,
-                 origin, text, name, md5),
-            ))
-        return out
+        u = np.random.default_rng([cfg.seed, 2, batch]).random((14, n))
+        seconds = self._clock.times((first + np.arange(n) + u[0]) / cfg.messages)
+        users = np.searchsorted(self._user_cum, u[1] * self._user_cum[-1], "right")
+        surface = self._surface_ids[
+            np.searchsorted(self._surface_cum, u[2] * self._surface_cum[-1], "right")
+        ]
+        lang = self._lang_ids[np.searchsorted(self._lang_cum, u[5] * self._lang_cum[-1], "right")]
+        image = u[4] < cfg.image_share if self._images else np.zeros(n, dtype=bool)
+        contents = self._contents.draw(
+            u[3] < cfg.sensitive_share, image, u[6] < cfg.generated_share, lang, u[7:]
+        )
+        region = self._user_region[users]
+        keys = ((contents * len(_SURFACES) + surface) * len(_REGIONS) + region).tolist()
+        cache = self._message_cache
+        messages = [cache.get(k) or self._message(k) for k in keys]
+        return MessageBatch(
+            batch, first, messages, _datetimes(cfg.start, seconds), seconds.tolist(),
+            users.tolist(), surface.tolist(), contents.tolist(),
+        )
 
-    def _generate(self, rng: random.Random, kind: str, lang: str) -> str:
-        benign = self.corpus.texts[("benign", lang)]
-        templates = _TEMPLATES_ZH if lang == "zh" else _TEMPLATES_EN
-        a = benign[int(rng.random() * len(benign))]
-        b = benign[int(rng.random() * len(benign))]
-        if kind == "sensitive" and self._keywords[lang]:
-            kws = self._keywords[lang][int(rng.random() * len(self._keywords[lang]))]
-            sep = "" if lang == "zh" else " "
-            if lang == "zh" and rng.random() < 0.3:  # spaced-out characters
-                b = " ".join("".join(kws))
-            else:
-                b = sep.join(kws) + sep + b
-        return templates[int(rng.random() * len(templates))].format(a=a, b=b)
+    def _message(self, key: int) -> Message:
+        content_id, rest = divmod(key, len(_SURFACES) * len(_REGIONS))
+        surface, region = divmod(rest, len(_REGIONS))
+        content = self._contents.describe(content_id)
+        message = Message(content.text, _SURFACES[surface], _REGIONS[region], content.attachment)
+        self._message_cache[key] = message
+        return message
 
     def run(
         self,
@@ -849,18 +1128,20 @@ class Simulation:
         with DecisionLog(path) as log:
             log.begin_run(cfg, self.users)
             done_batches, done = log.committed()
+            # What earlier batches left behind: learned images, logged contents and outcomes.
             memory = ImageMemory()
             delay = self.policy.analysis_delay
-            for md5, t in log.learned():
-                memory.learn(md5, cfg.start + timedelta(seconds=t) + delay)
+            learned = log.learned()
+            times = _datetimes(cfg.start, [t for _, t in learned])
+            for (md5, _), when in zip(learned, times, strict=True):
+                memory.learn(md5, when + delay)
+            state = _LogState(log.content_ids(), log.outcome_ids())
             start_done = done
             last = self.n_batches
             if max_batches is not None:
                 last = min(last, done_batches + max_batches)
             for batch in range(done_batches, last):
-                rows = self._run_batch(batch, memory)
-                log.write_batch(batch, batch * cfg.batch_size, rows)
-                done += len(rows)
+                done += self._run_batch(self.messages(batch), memory, log, state)
                 if progress is not None:
                     progress(done, cfg.messages)
                 if cfg.batch_pause:
@@ -870,38 +1151,66 @@ class Simulation:
                 log.finish()
         return RunSummary(path, done, start_done, time.perf_counter() - t0, complete)
 
-    def _run_batch(self, batch: int, memory: ImageMemory) -> list[tuple[Any, ...]]:
-        cfg = self.config
-        items = self.messages(batch)
-        start = cfg.start
-        td = timedelta
-        times = [start + td(seconds=t) for _, t, _ in items]
-        decisions = self.censor.check_many([m for m, _, _ in items], at=times, memory=memory)
-        delay_rng = random.Random(f"{cfg.seed}:delay:{batch}")
+    def _run_batch(
+        self, batch: MessageBatch, memory: ImageMemory, log: DecisionLog, state: _LogState
+    ) -> int:
+        """Check one batch, apply its learning and deletions, and log it; returns its size."""
+        import numpy as np
+
+        decisions = self.censor.check_many(batch.messages, at=batch.times, memory=memory)
+        delay_rng = random.Random(f"{self.config.seed}:delay:{batch.batch}")
         deletion = self.policy.deletion
         analysis = self.policy.analysis_delay
-        rows: list[tuple[Any, ...]] = []
-        append = rows.append
-        cache: dict[int, tuple[Any, ...]] = {}  # id -> log fields of shared clean decisions
-        delete_later = Action.DELETE_LATER
-        for (_, _, fields), when, d in zip(items, times, decisions, strict=True):
-            tail = cache.get(id(d))
-            if tail is not None:
-                append(fields + tail)
-                continue
-            delete_after = None
-            if d.action is delete_later:
-                delete_after = round(deletion.sample(delay_rng), 3)
+        outcome_ids = [0] * len(decisions)  # outcome 0: delivered, nothing matched
+        new_outcomes: list[tuple[Any, ...]] = []
+        deletions: list[tuple[int, float]] = []
+        clean = {s: Decision.clean(s) for s in _SURFACES}
+        for i in [i for i, d in enumerate(decisions) if d is not clean[d.surface]]:
+            d = decisions[i]
+            if d.action is Action.DELETE_LATER:
+                deletions.append((batch.first + i, round(deletion.sample(delay_rng), 3)))
             if d.learn_md5 is not None:
-                memory.learn(d.learn_md5, when + analysis)
-            tail = _decision_fields(d, delete_after)
-            if d is _CLEAN.get(d.surface):
-                cache[id(d)] = tail
-            append(fields + tail)
-        return rows
+                memory.learn(d.learn_md5, batch.times[i] + analysis)
+            key = (d.action, d.reason, d.rule_ids, d.image_ids, d.error, d.hidden_from,
+                   d.learn_md5)
+            outcome = state.by_decision.get(key)
+            if outcome is None:
+                fields = _outcome_fields(d)
+                outcome = state.outcomes.get(fields)
+                if outcome is None:
+                    outcome = state.outcomes[fields] = len(state.outcomes)
+                    new_outcomes.append((outcome, *fields))
+                state.by_decision[key] = outcome
+            outcome_ids[i] = outcome
+        known = state.contents
+        new_contents = [c for c in np.unique(batch.content_ids).tolist() if c not in known]
+        known.update(new_contents)
+        log.write_batch(
+            batch.batch,
+            batch.first,
+            (batch.seconds, batch.users, batch.surface_ids, batch.content_ids, outcome_ids),
+            contents=[self._contents.describe(c).row(c) for c in new_contents],
+            outcomes=new_outcomes,
+            deletions=deletions,
+        )
+        return len(batch)
 
 
-def _decision_fields(d: Decision, delete_after: float | None) -> tuple[Any, ...]:
+@dataclass(slots=True)
+class _LogState:
+    """What the log already holds: content ids, and outcome ids by their fields.
+
+    ``by_decision`` caches outcome ids by the decision fields they come from, which
+    skips formatting the fields of a decision seen before.
+    """
+
+    contents: set[int]
+    outcomes: dict[tuple[Any, ...], int]
+    by_decision: dict[tuple[Any, ...], int] = field(default_factory=dict)
+
+
+def _outcome_fields(d: Decision) -> tuple[Any, ...]:
+    """A decision as an ``outcomes`` row (without the id)."""
     return (
         d.action.name.lower(),
         int(d.censored),
@@ -910,9 +1219,24 @@ def _decision_fields(d: Decision, delete_after: float | None) -> tuple[Any, ...]
         ";".join(d.image_ids),
         d.error or "",
         ";".join(sorted(r.value for r in d.hidden_from)),
-        delete_after,
         d.learn_md5 or "",
     )
+
+
+def _datetimes(start: datetime, seconds: Any) -> list[datetime]:
+    """``start`` plus each of ``seconds`` (whole milliseconds), as datetimes.
+
+    Built by numpy, a few times faster than ``start + timedelta(seconds=t)`` per message;
+    the run and its resumption both use it, so learned times agree to the microsecond.
+    """
+    import numpy as np
+
+    ms = np.rint(np.asarray(seconds, dtype=np.float64) * 1000).astype(np.int64)
+    naive = (np.datetime64(start.replace(tzinfo=None), "us") + ms.astype("timedelta64[ms]"))
+    out: list[datetime] = naive.tolist()
+    if start.tzinfo is not None:
+        out = [d.replace(tzinfo=start.tzinfo) for d in out]
+    return out
 
 
 def _cumulative(weights: Sequence[float]) -> list[float]:

@@ -17,6 +17,7 @@ from censorsim.errors import PolicyError, SimulationError
 from censorsim.policy import Surface
 from censorsim.simulate import (
     LOG_COLUMNS,
+    LOG_SCHEMA_VERSION,
     DecisionLog,
     Simulation,
     SimulationConfig,
@@ -39,7 +40,8 @@ def _tables(db: Path) -> dict[str, list[tuple[object, ...]]]:
     try:
         return {
             t: con.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall()
-            for t in ("schema_version", "run", "users", "batches", "decisions")
+            for t in ("schema_version", "run", "users", "batches", "surfaces", "contents",
+                      "outcomes", "messages", "deletions", "decisions")
         }
     finally:
         con.close()
@@ -202,3 +204,53 @@ def test_export_csv_parquet_pandas(sim: Simulation, tmp_path: Path) -> None:
     assert pd.read_parquet(tmp_path / "r.parquet")["message_id"].tolist() == list(range(500))
     with pytest.raises(SimulationError, match="unknown export format"):
         export_log(db, tmp_path / "r.xlsx")
+
+
+def test_batches_are_independent_and_contents_match_messages(sim: Simulation) -> None:
+    later = sim.messages(3)
+    fresh = Simulation(SMALL)
+    again = fresh.messages(3)  # batch 3 first, in a fresh simulation: same batch
+    assert again.messages == later.messages and again.times == later.times
+    assert again.content_ids == later.content_ids and again.seconds == later.seconds
+    for m, cid in zip(again.messages, again.content_ids, strict=True):
+        content = fresh._contents.describe(cid)
+        assert (m.text, m.attachment) == (content.text, content.attachment)
+    assert {fresh._contents.describe(c).origin for c in again.content_ids} == {
+        "corpus", "generated", "image"
+    }
+    # Equal messages are shared objects.
+    assert len({id(m) for m in again.messages}) < len(again)
+
+
+def test_decisions_view_joins_names(sim: Simulation, tmp_path: Path) -> None:
+    db = tmp_path / "r.db"
+    sim.run(db)
+    con = sqlite3.connect(db)
+    n_messages = con.execute("SELECT COUNT(*) FROM messages").fetchone()[0]
+    rows = con.execute("SELECT * FROM decisions ORDER BY message_id").fetchall()
+    assert len(rows) == n_messages == 3_000
+    assert [r[0] for r in rows] == list(range(3_000))
+    assert [r[1] for r in rows] == [i // SMALL.batch_size for i in range(3_000)]
+    assert {r[5] for r in rows} == {"chat", "group_chat", "feed"}
+    assert {r[4] for r in rows} <= {"mainland", "international"}
+    # delete_after is NULL unless the action is delete_later; contents and outcomes
+    # are stored once each.
+    assert all((r[19] is None) == (r[12] != "delete_later") for r in rows)
+    outcomes = con.execute("SELECT COUNT(*) FROM outcomes").fetchone()[0]
+    assert outcomes < 100 and con.execute(
+        "SELECT COUNT(DISTINCT content_id) FROM messages"
+    ).fetchone()[0] == con.execute("SELECT COUNT(*) FROM contents").fetchone()[0]
+    con.close()
+
+
+def test_log_of_schema_version_1_is_refused(tmp_path: Path) -> None:
+    old = tmp_path / "v1.db"
+    con = sqlite3.connect(old)
+    con.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+    con.execute("INSERT INTO schema_version VALUES (1)")
+    con.execute("CREATE TABLE decisions (message_id INTEGER PRIMARY KEY, text TEXT)")
+    con.commit()
+    con.close()
+    assert LOG_SCHEMA_VERSION == 2
+    with pytest.raises(SimulationError, match=r"schema version 1; this censorsim reads version 2"):
+        DecisionLog(old)

@@ -38,6 +38,7 @@ __all__ = [
     "HashingResult",
     "IndexContender",
     "IndexResult",
+    "IndexRunner",
     "bench_hashing",
     "bench_index",
     "dihedral_distances",

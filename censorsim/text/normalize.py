@@ -212,6 +212,10 @@ def span_to_original(
     return int(offsets[start]), int(offsets[end - 1]) + 1
 
 
+def _same_span(span: tuple[int, int]) -> tuple[int, int]:
+    return span
+
+
 @dataclass(frozen=True, slots=True)
 class NormalizedBatch:
     """Normalised texts of a batch, kept joined in one string and one array.
@@ -249,6 +253,22 @@ class NormalizedBatch:
             return tuple(range(hi - lo))
         return tuple((self._origin[lo:hi] - self._starts[i]).tolist())
 
+    def span_mapper(self, i: int) -> Callable[[tuple[int, int]], tuple[int, int]]:
+        """A function mapping spans of normalised text ``i`` to its original text."""
+        if self._origin is None:
+            return _same_span
+        origin = self._origin
+        base = int(self.bounds[i])
+        shift = int(self._starts[i])
+
+        def mapper(span: tuple[int, int]) -> tuple[int, int]:
+            return (
+                int(origin[base + span[0]]) - shift,
+                int(origin[base + span[1] - 1]) - shift + 1,
+            )
+
+        return mapper
+
     def span(self, i: int, start: int, end: int) -> tuple[int, int]:
         """Map span ``[start, end)`` of normalised text ``i`` to its original text."""
         if end <= start:
@@ -274,7 +294,7 @@ class Normalizer:
         NormalizationError: for an unknown step name.
     """
 
-    __slots__ = ("_expand", "_lut", "_map", "name", "steps")
+    __slots__ = ("_ascii", "_expand", "_lut", "_map", "name", "steps")
 
     def __init__(self, steps: Iterable[str] = (), *, name: str | None = None) -> None:
         steps = tuple(steps)
@@ -289,6 +309,25 @@ class Normalizer:
         self._expand: frozenset[int] = frozenset(
             cp for cp, rep in self._map.items() if len(rep) > 1
         )
+        self._ascii = self._ascii_tables()
+
+    def _ascii_tables(self) -> tuple[bytes, bytes, npt.NDArray[np.bool_]] | None:
+        """``bytes.translate`` tables for ASCII text, when ASCII maps into ASCII 1:1 or 0."""
+        trans = bytearray(range(256))
+        delete = bytearray()
+        keep = np.ones(256, dtype=np.bool_)
+        for cp in range(128):
+            rep = self._map.get(cp)
+            if rep is None:
+                continue
+            if rep == "":
+                delete.append(cp)
+                keep[cp] = False
+            elif len(rep) == 1 and ord(rep) < 128:
+                trans[cp] = ord(rep)
+            else:
+                return None
+        return bytes(trans), bytes(delete), keep
 
     @classmethod
     def from_profile(cls, profile: str) -> Normalizer:
@@ -409,6 +448,8 @@ class Normalizer:
         starts = np.zeros(count + 1, dtype=np.int64)
         np.cumsum(lengths, out=starts[1:])
         joined = "".join(texts)
+        if self._map and self._ascii is not None and joined.isascii():
+            return self._normalize_ascii(joined, starts)
         codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         if not self._map:
             return NormalizedBatch(joined, codes, starts, None, starts)
@@ -433,3 +474,16 @@ class Normalizer:
         bounds = cum[starts]
         text = out.tobytes().decode("utf-32-le", "surrogatepass")
         return NormalizedBatch(text, out, bounds, origin.astype(np.int64, copy=False), starts)
+
+    def _normalize_ascii(self, joined: str, starts: npt.NDArray[np.int64]) -> NormalizedBatch:
+        # All-ASCII batch: one bytes.translate does the mapping and the deletions.
+        assert self._ascii is not None
+        trans, delete, keep_table = self._ascii
+        data = joined.encode("ascii")
+        keep = keep_table.take(np.frombuffer(data, dtype=np.uint8))
+        cum = np.zeros(len(data) + 1, dtype=np.int64)
+        np.cumsum(keep, out=cum[1:])
+        out = data.translate(trans, delete)
+        codes = np.frombuffer(out, dtype=np.uint8).astype(np.uint32)
+        origin = np.flatnonzero(keep).astype(np.int64, copy=False)
+        return NormalizedBatch(out.decode("ascii"), codes, cum[starts], origin, starts)

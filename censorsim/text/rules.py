@@ -335,10 +335,7 @@ class RuleSet:
         occ: dict[int, list[_Span]] = {}
         for s, e, k in raw:
             occ.setdefault(k, []).append((s, e))
-        offsets = batch.offsets(i)
-
-        def orig(span: _Span) -> _Span:
-            return offsets[span[0]], offsets[span[1] - 1] + 1
+        orig = batch.span_mapper(i)
 
         candidates: set[int] = set()
         by_kw = self._rules_by_keyword
@@ -370,7 +367,7 @@ class RuleSet:
             matched = tuple(c.alt_names[j][k] for j, (_, k) in enumerate(found))
             hits.append(Hit(rule, hit_spans, matched))
         kws = self._keywords
-        matches = tuple(Match(offsets[s], offsets[e - 1] + 1, kws[k]) for s, e, k in raw)
+        matches = tuple(Match(*orig((s, e)), kws[k]) for s, e, k in raw)
         return ScanResult(text, tuple(hits), matches)
 
     # -- reference ---------------------------------------------------------------------

@@ -97,3 +97,15 @@ def test_normalisation_is_idempotent_on_examples() -> None:
     for text in ["六 四 學生", "ＦＡＬＵＮ ⑥④", "Straße ⑩"]:
         once = n.normalize(text)
         assert n.normalize(once) == once
+
+
+@pytest.mark.parametrize("norm", ALL, ids=lambda n: n.name)
+@settings(max_examples=40, deadline=None)
+@given(batch=st.lists(st.text(alphabet=st.characters(max_codepoint=127), max_size=20), max_size=6))
+def test_ascii_batches_equal_reference(norm: Normalizer, batch: list[str]) -> None:
+    # All-ASCII batches take the bytes.translate path.
+    result = norm.normalize_many(batch)
+    for i, text in enumerate(batch):
+        ref_text, ref_offsets = norm.normalize_reference(text)
+        assert result.text(i) == ref_text
+        assert result.offsets(i) == ref_offsets

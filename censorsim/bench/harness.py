@@ -461,8 +461,25 @@ _PACKAGES: Final = (
 )
 
 
+def _git_state() -> dict[str, Any] | None:
+    """The checkout's commit and whether ``censorsim/`` had uncommitted changes."""
+    import subprocess
+
+    root = Path(__file__).resolve().parents[2]
+    if not (root / ".git").exists():
+        return None
+    try:
+        head = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True,
+                              text=True, timeout=10, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "censorsim"],
+                               capture_output=True, text=True, timeout=10, check=True).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return {"commit": head, "censorsim_modified": bool(dirty.strip())}
+
+
 def environment() -> dict[str, Any]:
-    """CPU, cores, load, Python and package versions, numpy's SIMD level."""
+    """CPU, cores, load, Python and package versions, numpy's SIMD level, git commit."""
     from importlib.metadata import PackageNotFoundError, version
 
     versions: dict[str, str | None] = {}
@@ -490,6 +507,7 @@ def environment() -> dict[str, Any]:
         "python_implementation": platform.python_implementation(),
         "packages": versions,
         "numpy_simd": _numpy_simd(),
+        "git": _git_state(),
     }
 
 

@@ -158,6 +158,10 @@ def markdown(run: BenchRun) -> str:
             f"{k} {v}" for k, v in pk.items() if v and k not in ("numpy",)
         ),
     ]
+    git = env.get("git") or {}
+    if git:
+        dirty = " plus uncommitted changes" if git.get("censorsim_modified") else ""
+        lines.append(f"- censorsim at commit `{str(git.get('commit'))[:10]}`{dirty}")
     if run.command:
         lines.append(f"- Command: `{run.command}`")
     infos = {w["name"]: w for w in run.workloads}

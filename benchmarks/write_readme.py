@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Write ``benchmarks/README.md`` from a saved full run (tables and plots of that run).
 
-    python benchmarks/write_readme.py benchmarks/results/bench-full.json [--extra notes.md]
+    python benchmarks/write_readme.py benchmarks/results/bench-full.json \\
+        [--extra notes.md] [--appendix more.md]
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("run", type=Path, help="a run saved by censorsim bench --out")
     parser.add_argument("--extra", type=Path, help="markdown inserted before the tables")
+    parser.add_argument("--appendix", type=Path, help="markdown appended after the tables")
     parser.add_argument("--out", type=Path, default=HERE / "README.md")
     args = parser.parse_args(argv)
     run = load_run(args.run)
@@ -51,10 +53,12 @@ def main(argv: list[str]) -> int:
     stem = args.run.stem
     plots = sorted(args.run.parent.glob(f"{stem}-*.png"))
     for p in plots:
-        rel = p.relative_to(args.out.parent)
+        rel = p.resolve().relative_to(args.out.resolve().parent)
         parts.append(f"![{p.stem}]({rel.as_posix()})")
         parts.append("")
-    parts.append(markdown(run).replace("\n## ", "\n### ").replace("\n### ", "\n### ", 1))
+    parts.append(markdown(run).replace("\n## ", "\n### "))
+    if args.appendix:
+        parts += ["", args.appendix.read_text(encoding="utf-8")]
     args.out.write_text("\n".join(parts), encoding="utf-8")
     print(f"wrote {args.out}")
     return 0

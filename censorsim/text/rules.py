@@ -89,15 +89,36 @@ class _Compiled:
 class CheckResults(Sequence[ScanResult]):
     """The results of :meth:`RuleSet.check_many`: a lazy sequence of scan results.
 
-    Results of texts in which no keyword occurred are made on access; those with a
-    keyword occurrence were evaluated during the check.
+    Rules were evaluated during the check for the texts in which a keyword occurred;
+    every :class:`~censorsim.models.ScanResult` (and its keyword occurrences) is built
+    on first access. The sequence keeps the batch's offset arrays until it is dropped.
     """
 
-    __slots__ = ("_found", "_texts")
+    __slots__ = ("_batch", "_built", "_found", "_keywords", "_texts")
 
-    def __init__(self, texts: Sequence[str], found: dict[int, ScanResult]) -> None:
+    def __init__(
+        self,
+        texts: Sequence[str],
+        found: dict[int, tuple[tuple[Hit, ...], list[RawMatch]]],
+        batch: NormalizedBatch | None = None,
+        keywords: tuple[str, ...] = (),
+    ) -> None:
         self._texts = texts
         self._found = found
+        self._batch = batch
+        self._keywords = keywords
+        self._built: dict[int, ScanResult] = {}
+
+    def _result(self, i: int) -> ScanResult:
+        got = self._built.get(i)
+        if got is None:
+            hits, raw = self._found[i]
+            assert self._batch is not None
+            orig = self._batch.span_mapper(i)
+            kws = self._keywords
+            matches = tuple(Match(*orig((s, e)), kws[k]) for s, e, k in raw)
+            got = self._built[i] = ScanResult(self._texts[i], hits, matches)
+        return got
 
     def __len__(self) -> int:
         return len(self._texts)
@@ -116,8 +137,9 @@ class CheckResults(Sequence[ScanResult]):
             i += n
         if not 0 <= i < n:
             raise IndexError(f"result index {i} out of range for {n} texts")
-        got = self._found.get(i)
-        return got if got is not None else ScanResult(self._texts[i])
+        if i in self._found:
+            return self._result(i)
+        return ScanResult(self._texts[i])
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Sequence) or isinstance(other, str):
@@ -132,7 +154,7 @@ class CheckResults(Sequence[ScanResult]):
     @property
     def censored_indices(self) -> list[int]:
         """Indices of the censored texts, in order."""
-        return sorted(i for i, r in self._found.items() if r.hits)
+        return sorted(i for i, (hits, _) in self._found.items() if hits)
 
     @property
     def matched_indices(self) -> list[int]:
@@ -315,10 +337,10 @@ class RuleSet:
         texts = texts if isinstance(texts, (list, tuple)) else list(texts)
         batch = self._normalizer.normalize_many(texts)
         raws = self._matcher.find_joined_raw(batch.joined, batch.bounds, batch.codes)
-        found: dict[int, ScanResult] = {}
+        found: dict[int, tuple[tuple[Hit, ...], list[RawMatch]]] = {}
         for i, raw in raws.items():
-            found[i] = self._evaluate(texts[i], i, batch, raw, on)
-        return CheckResults(texts, found)
+            found[i] = (self._hits(texts[i], i, batch, raw, on), raw)
+        return CheckResults(texts, found, batch, self._keywords)
 
     def find(self, text: str) -> list[Match]:
         """Every keyword occurrence in ``text``, spans in the original text."""
@@ -329,9 +351,9 @@ class RuleSet:
 
     # -- evaluation --------------------------------------------------------------------
 
-    def _evaluate(
+    def _hits(
         self, text: str, i: int, batch: NormalizedBatch, raw: list[RawMatch], on: date | None
-    ) -> ScanResult:
+    ) -> tuple[Hit, ...]:
         occ: dict[int, list[_Span]] = {}
         for s, e, k in raw:
             occ.setdefault(k, []).append((s, e))
@@ -366,9 +388,7 @@ class RuleSet:
             hit_spans = tuple(orig(sp) for sp, _ in found)
             matched = tuple(c.alt_names[j][k] for j, (_, k) in enumerate(found))
             hits.append(Hit(rule, hit_spans, matched))
-        kws = self._keywords
-        matches = tuple(Match(*orig((s, e)), kws[k]) for s, e, k in raw)
-        return ScanResult(text, tuple(hits), matches)
+        return tuple(hits)
 
     # -- reference ---------------------------------------------------------------------
 

@@ -721,64 +721,42 @@ class AutoMatcher(Matcher):
 
 
 class RustAhoCorasickMatcher(Matcher):
-    """The Rust ``ahocorasick_rs`` automaton in overlapping mode (extra ``fast``)."""
+    """The Rust ``ahocorasick_rs`` automaton over UTF-8 bytes, overlapping (extra ``fast``).
+
+    Working on bytes lets lone surrogates through (encoded with ``surrogatepass``) and
+    needs no offset conversion for ASCII text; byte offsets are mapped back to code
+    points as for ``pyahocorasick-utf8``.
+    """
 
     name = "ahocorasick-rs"
     optional = "fast"
 
     def _build(self, keywords: tuple[str, ...]) -> None:
         mod = import_optional("ahocorasick_rs", "fast", "the ahocorasick-rs backend")
-        # Rust strings cannot hold lone surrogates: keywords with one go to a fallback
-        # automaton, and so does any text with one.
-        self._fallback: Matcher | None = None
-        try:
-            for kw in keywords:
-                kw.encode("utf-8")
-        except UnicodeEncodeError:
-            self._fallback = PyAhoCorasickUtf8Matcher(keywords)
-            self._automaton = None
-            return
-        self._automaton = mod.AhoCorasick(list(keywords)) if keywords else None
+        self._lengths = [len(k) for k in keywords]
+        self._automaton = (
+            mod.BytesAhoCorasick([k.encode("utf-8", "surrogatepass") for k in keywords])
+            if keywords
+            else None
+        )
 
     def _find_raw(self, text: str) -> Iterable[RawMatch]:
-        if self._fallback is not None:
-            return self._fallback.find_raw(text)
-        if self._automaton is None:
-            return []
-        try:
-            found = self._automaton.find_matches_as_indexes(text, overlapping=True)
-        except UnicodeEncodeError:
-            if self._fallback is None:
-                self._fallback = PyAhoCorasickUtf8Matcher(self._keywords)
-            return self._fallback.find_raw(text)
-        return [(s, e, k) for k, s, e in found]
-
+        bounds = np.array([0, len(text)], dtype=np.int64)
+        return self._find_joined(text, bounds, None).get(0, [])
 
     def _find_joined(
         self, joined: str, bounds: npt.NDArray[np.int64], codes: npt.NDArray[np.uint32] | None
     ) -> dict[int, list[RawMatch]]:
-        if self._fallback is not None or self._automaton is None:
-            return super()._find_joined(joined, bounds, codes)
-        try:
-            found = self._automaton.find_matches_as_indexes(joined, overlapping=True)
-        except UnicodeEncodeError:
-            return super()._find_joined(joined, bounds, codes)
-        out: dict[int, list[RawMatch]] = {}
+        if self._automaton is None or not joined:
+            return {}
+        data = joined.encode("utf-8", "surrogatepass")
+        found = self._automaton.find_matches_as_indexes(data, overlapping=True)
         if not found:
-            return out
-        arr = np.array(found, dtype=np.int64).reshape(len(found), 3)
-        owner = np.searchsorted(bounds, arr[:, 1], side="right") - 1
-        inside = arr[:, 2] <= bounds[owner + 1]
-        base = bounds[owner]
-        for i, s, e, k in zip(
-            owner[inside].tolist(),
-            (arr[inside, 1] - base[inside]).tolist(),
-            (arr[inside, 2] - base[inside]).tolist(),
-            arr[inside, 0].tolist(),
-            strict=True,
-        ):
-            out.setdefault(i, []).append((s, e, k))
-        return out
+            return {}
+        lengths = self._lengths
+        keys = [(k, lengths[k]) for k, _, _ in found]
+        ends_b = np.fromiter((e for _, _, e in found), dtype=np.int64, count=len(found))
+        return _place_byte_matches(joined, len(data), codes, bounds, ends_b, keys)
 
 
 class HyperscanMatcher(Matcher):

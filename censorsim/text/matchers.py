@@ -505,6 +505,12 @@ class PyAhoCorasickUtf8Matcher(Matcher):
         return _place_byte_matches(joined, len(encoded), codes, bounds, ends_b, keys)
 
 
+def _find_one(matcher: Matcher, text: str) -> list[RawMatch]:
+    """One text through a backend's joined-batch path."""
+    bounds = np.array([0, len(text)], dtype=np.int64)
+    return matcher._find_joined(text, bounds, None).get(0, [])
+
+
 def _place_byte_matches(
     joined: str,
     n_bytes: int,
@@ -741,8 +747,7 @@ class RustAhoCorasickMatcher(Matcher):
         )
 
     def _find_raw(self, text: str) -> Iterable[RawMatch]:
-        bounds = np.array([0, len(text)], dtype=np.int64)
-        return self._find_joined(text, bounds, None).get(0, [])
+        return _find_one(self, text)
 
     def _find_joined(
         self, joined: str, bounds: npt.NDArray[np.int64], codes: npt.NDArray[np.uint32] | None
@@ -792,8 +797,7 @@ class HyperscanMatcher(Matcher):
         return ids, ends
 
     def _find_raw(self, text: str) -> Iterable[RawMatch]:
-        bounds = np.array([0, len(text)], dtype=np.int64)
-        return self._find_joined(text, bounds, None).get(0, [])
+        return _find_one(self, text)
 
     def _find_joined(
         self, joined: str, bounds: npt.NDArray[np.int64], codes: npt.NDArray[np.uint32] | None

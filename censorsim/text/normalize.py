@@ -273,14 +273,7 @@ class NormalizedBatch:
         """Map span ``[start, end)`` of normalised text ``i`` to its original text."""
         if end <= start:
             raise ValueError(f"empty span [{start}, {end})")
-        if self._origin is None:
-            return start, end
-        base = int(self.bounds[i])
-        shift = int(self._starts[i])
-        return (
-            int(self._origin[base + start]) - shift,
-            int(self._origin[base + end - 1]) - shift + 1,
-        )
+        return self.span_mapper(i)((start, end))
 
 
 class Normalizer:
@@ -294,7 +287,7 @@ class Normalizer:
         NormalizationError: for an unknown step name.
     """
 
-    __slots__ = ("_ascii", "_expand", "_lut", "_map", "name", "steps")
+    __slots__ = ("_ascii", "_lut", "_map", "name", "steps")
 
     def __init__(self, steps: Iterable[str] = (), *, name: str | None = None) -> None:
         steps = tuple(steps)
@@ -306,9 +299,6 @@ class Normalizer:
         self.name: str = name or ("+".join(steps) if steps else "identity")
         self._map: dict[int, str] = self._compose(steps)
         self._lut: npt.NDArray[np.uint32] | None = None
-        self._expand: frozenset[int] = frozenset(
-            cp for cp, rep in self._map.items() if len(rep) > 1
-        )
         self._ascii = self._ascii_tables()
 
     def _ascii_tables(self) -> tuple[bytes, bytes, npt.NDArray[np.bool_]] | None:

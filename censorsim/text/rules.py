@@ -61,7 +61,7 @@ def _is_han(ch: str) -> bool:
 class _Compiled:
     """A rule in matcher terms: components as keyword indices."""
 
-    __slots__ = ("alt_names", "components", "counts", "index", "rule", "simple", "unless")
+    __slots__ = ("alt_names", "components", "index", "rule", "simple", "unless")
 
     def __init__(
         self,
@@ -76,10 +76,6 @@ class _Compiled:
         self.components = components
         self.alt_names = alt_names
         self.unless = unless
-        counts: dict[tuple[int, ...], int] = {}
-        for comp in components:
-            counts[comp] = counts.get(comp, 0) + 1
-        self.counts = counts
         plain = len(components) == 1 and len(components[0]) == 1 and not unless
         self.simple: int | None = (
             components[0][0] if plain and not rule.whole_word else None

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Developer entry point that needs nothing but python3.
 
-    python3 dev.py demo    # create .venv, install censorsim, run the demo
+    python3 dev.py demo    # create .venv, install censorsim[plot], run the demo
     python3 dev.py test    # create .venv, install censorsim[test], run ruff, mypy and pytest
     python3 dev.py bench   # run the quick benchmark profile
 
@@ -47,7 +47,7 @@ def main(argv: list[str]) -> int:
     rest = argv[1:]
     try:
         if cmd == "demo":
-            _ensure_venv("")
+            _ensure_venv("plot")  # the demo draws its plots with matplotlib
             _run(PY, "-m", "censorsim", "demo", *rest)
         elif cmd == "test":
             _ensure_venv("test")

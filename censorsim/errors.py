@@ -6,7 +6,9 @@ Every error the library raises on purpose derives from :class:`CensorsimError`::
     ├── WordlistError      a keyword or rule file is malformed (names file and line)
     ├── RuleError          a rule is malformed (empty component, unknown reference, ...)
     ├── NormalizationError an unknown normalisation step or profile
-    ├── BackendError       an unknown backend name, or a backend that cannot be used
+    ├── UnknownNameError   a string-keyed choice names nothing registered (lists the valid names)
+    ├── ParameterError     an argument value is out of range or of the wrong type
+    ├── BackendError       a backend that cannot be used here
     │   └── MissingDependencyError  an optional package is not installed (names the extra)
     ├── ImageError         an image cannot be read or hashed (names the image)
     ├── IndexFormatError   a saved hash index is malformed or from another version
@@ -32,9 +34,11 @@ __all__ = [
     "InputError",
     "MissingDependencyError",
     "NormalizationError",
+    "ParameterError",
     "PolicyError",
     "RuleError",
     "SimulationError",
+    "UnknownNameError",
     "WordlistError",
 ]
 
@@ -62,6 +66,26 @@ class WordlistError(CensorsimError, ValueError):
         super().__init__(f"{where}: {problem}")
 
 
+class UnknownNameError(CensorsimError, ValueError):
+    """A string-keyed choice (backend, profile, hasher, platform, ...) names nothing registered.
+
+    Attributes:
+        kind: what was being chosen, for example ``"matcher backend"``.
+        name: the name given.
+        known: every valid name, sorted as registered.
+    """
+
+    def __init__(self, kind: str, name: object, known: tuple[str, ...]):
+        self.kind = kind
+        self.name = name
+        self.known = known
+        super().__init__(f"unknown {kind} {name!r}; expected one of: {', '.join(known)}")
+
+
+class ParameterError(CensorsimError, ValueError):
+    """An argument value is out of range or of the wrong type; the message names the argument."""
+
+
 class RuleError(CensorsimError, ValueError):
     """A rule is malformed."""
 
@@ -71,7 +95,7 @@ class NormalizationError(CensorsimError, ValueError):
 
 
 class BackendError(CensorsimError, ValueError):
-    """An unknown backend name, or a backend that cannot be used here."""
+    """A backend that cannot be used here (see also :class:`UnknownNameError`)."""
 
 
 class MissingDependencyError(BackendError, ImportError):

@@ -1,23 +1,40 @@
-"""Shared vocabulary: frozen value objects and enums used across layers.
+"""Shared vocabulary: the value objects and enums every layer passes around.
+
+Rules and what they find in a text (:class:`Rule`, :class:`Match`, :class:`Hit`,
+:class:`ScanResult`), and what a platform is sent and decides (:class:`Message`,
+:class:`Decision`, :class:`Surface`, :class:`Region`, :class:`Action`, :class:`Reason`).
+This module imports nothing above :mod:`censorsim.errors`.
 
 Spans are half-open ``[start, end)`` in code points of the *original* text.
+
+"Censored" means one thing per object, each documented where it is defined:
+:attr:`ScanResult.censored` (a rule fired on the text) and :attr:`Decision.censored`
+(the platform's action keeps the content from its audience: ``action > FLAG``).
 """
 
 from __future__ import annotations
 
 import enum
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
-from censorsim.errors import RuleError
+from censorsim.errors import RuleError, UnknownNameError
 
 __all__ = [
     "Action",
+    "Attachment",
+    "Decision",
     "Hit",
     "Match",
+    "Message",
+    "Reason",
+    "Region",
     "Rule",
     "RuleMode",
     "ScanResult",
+    "Surface",
 ]
 
 
@@ -47,17 +64,24 @@ class Action(enum.IntEnum):
 
     @classmethod
     def parse(cls, value: str | int | Action) -> Action:
-        """Parse an action from its name (any case, ``-`` or ``_``) or value."""
+        """Parse an action from its name (any case, ``-`` or ``_``) or value.
+
+        Raises:
+            UnknownNameError: no action has that name or value (the message lists them).
+
+        Example:
+            >>> Action.parse("delete-later")
+            <Action.DELETE_LATER: 4>
+        """
         if isinstance(value, Action):
             return value
-        if isinstance(value, int):
-            return cls(value)
-        key = value.strip().upper().replace("-", "_").replace(" ", "_")
         try:
-            return cls[key]
-        except KeyError:
-            names = ", ".join(a.name.lower() for a in cls)
-            raise ValueError(f"unknown action {value!r}; expected one of: {names}") from None
+            if isinstance(value, int):
+                return cls(value)
+            return cls[value.strip().upper().replace("-", "_").replace(" ", "_")]
+        except (KeyError, ValueError, AttributeError):
+            names = tuple(a.name.lower() for a in cls)
+            raise UnknownNameError("action", value, names) from None
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -167,8 +191,17 @@ class Rule:
                 raise RuleError(f"{what}: empty exception combination")
         object.__setattr__(self, "unless", unless)
         if not isinstance(self.mode, RuleMode):
-            object.__setattr__(self, "mode", RuleMode(self.mode))
-        object.__setattr__(self, "action", Action.parse(self.action))
+            try:
+                object.__setattr__(self, "mode", RuleMode(self.mode))
+            except ValueError:
+                modes = ", ".join(m.value for m in RuleMode)
+                raise RuleError(
+                    f"{what}: unknown mode {self.mode!r}; expected one of: {modes}"
+                ) from None
+        try:
+            object.__setattr__(self, "action", Action.parse(self.action))
+        except UnknownNameError as exc:
+            raise RuleError(f"{what}: {exc}") from None
         if self.max_gap is not None:
             if self.mode is not RuleMode.ORDERED:
                 raise RuleError(f"{what}: max_gap needs mode=ORDERED")
@@ -278,7 +311,11 @@ class ScanResult:
 
     @property
     def censored(self) -> bool:
-        """Whether any rule fired."""
+        """Whether any rule fired on the text.
+
+        This is the rule set's verdict on the text alone; what a platform does with it
+        (scope, surface, action) is a :class:`Decision`, whose ``censored`` differs.
+        """
         return bool(self.hits)
 
     @property
@@ -318,3 +355,211 @@ class ScanResult:
         lines = [f"censored ({self.action.name.lower()}): {len(self.hits)} rule(s) fired"]
         lines.extend("  " + h.explain(self.text) for h in self.hits)
         return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------- messages
+
+
+class Surface(enum.Enum):
+    """Where a message is sent or shown."""
+
+    CHAT = "chat"
+    """One-to-one chat."""
+    GROUP_CHAT = "group_chat"
+    """Group chat."""
+    FEED = "feed"
+    """A friends' feed (WeChat Moments)."""
+    POST = "post"
+    """A public post (Weibo)."""
+    SEARCH = "search"
+    """A search query."""
+    MAIL = "mail"
+    """An e-mail."""
+    WEB = "web"
+    """A web request crossing a national firewall."""
+
+    # Members are singletons: identity hashing is exact and much faster than Enum's.
+    __hash__ = object.__hash__
+
+    @classmethod
+    def parse(cls, value: str | Surface) -> Surface:
+        """Parse a surface from its name (``group_chat``, ``group-chat``, any case).
+
+        Raises:
+            UnknownNameError: no surface has that name (the message lists them).
+        """
+        if isinstance(value, Surface):
+            return value
+        key = str(value).strip().lower().replace("-", "_").replace(" ", "_")
+        try:
+            return cls(key)
+        except ValueError:
+            raise UnknownNameError("surface", value, tuple(s.value for s in cls)) from None
+
+
+class Region(enum.Enum):
+    """Where an account is registered (WeChat filters by the phone number's country)."""
+
+    MAINLAND = "mainland"
+    """Registered with a mainland-China phone number."""
+    INTERNATIONAL = "international"
+    """Registered with any other number."""
+
+    # Members are singletons: identity hashing is exact and much faster than Enum's.
+    __hash__ = object.__hash__
+
+    @classmethod
+    def parse(cls, value: str | Region) -> Region:
+        """Parse a region from its name (``cn`` is ``mainland``, ``intl`` ``international``).
+
+        Raises:
+            UnknownNameError: no region has that name (the message lists them).
+        """
+        if isinstance(value, Region):
+            return value
+        key = str(value).strip().lower()
+        key = {"cn": "mainland", "china": "mainland", "intl": "international"}.get(key, key)
+        try:
+            return cls(key)
+        except ValueError:
+            raise UnknownNameError("region", value, tuple(r.value for r in cls)) from None
+
+
+
+
+class Reason(enum.Enum):
+    """Why a decision was taken."""
+
+    NONE = "none"
+    """Nothing matched."""
+    OUT_OF_SCOPE = "out_of_scope"
+    """A rule matched, but the account is not filtered on this surface."""
+    KEYWORD = "keyword"
+    """A keyword rule matched the text."""
+    IMAGE_MD5 = "image_md5"
+    """The image's MD5 is blacklisted or was learned."""
+    IMAGE_VISUAL = "image_visual"
+    """The image is visually similar to a blacklisted one."""
+    IMAGE_OCR = "image_ocr"
+    """Text in the image matched a keyword rule."""
+
+
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """An image sent with a message.
+
+    Attributes:
+        name: a label for logs (a file name).
+        md5: the file's MD5, hex.
+        perceptual: a perceptual hash of the image (for ``learn``/``visual`` checks).
+        text: the text in the image, as OCR would read it (simulated).
+    """
+
+    name: str
+    md5: str
+    perceptual: Any = None
+    text: str = ""
+
+    @classmethod
+    def from_bytes(
+        cls, data: bytes, name: str, *, hasher: Any = None, text: str = ""
+    ) -> Attachment:
+        """An attachment from the file bytes, hashed with ``hasher`` (a ``Hasher``) if given."""
+        perceptual = hasher.hash(data) if hasher is not None else None
+        return cls(name, hashlib.md5(data).hexdigest(), perceptual, text)
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """Something a user sends: text, a surface, the sender's region, maybe an image."""
+
+    text: str
+    surface: Surface = Surface.CHAT
+    region: Region = Region.MAINLAND
+    attachment: Attachment | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What the platform did with one message.
+
+    Attributes:
+        action: the most severe action taken (``DELIVER`` when nothing).
+        surface: the message's surface.
+        reason: why.
+        rule_ids: the keyword rules that fired (also when out of scope).
+        image_ids: the blacklist entries the image matched (``md5:<hex>`` for MD5 hits).
+        error: the error message the sender sees, if any.
+        hidden_from: regions whose viewers do not see the content (viewer scope).
+        learn_md5: the MD5 the platform learns from this message (deliver once, then block).
+        hits: the keyword hits, for explanations (not compared).
+    """
+
+    action: Action
+    surface: Surface
+    reason: Reason = Reason.NONE
+    rule_ids: tuple[str, ...] = ()
+    image_ids: tuple[str, ...] = ()
+    error: str | None = None
+    hidden_from: frozenset[Region] = frozenset()
+    learn_md5: str | None = None
+    hits: tuple[Hit, ...] = field(default=(), compare=False, repr=False)
+
+    @classmethod
+    def clean(cls, surface: Surface) -> Decision:
+        """The decision on a message nothing matched on ``surface``: delivered, no reason.
+
+        One shared object per surface: ``Censor.check_many`` returns this very object
+        for every such message, so a caller may test ``d is Decision.clean(d.surface)``
+        instead of comparing fields.
+
+        Example:
+            >>> Decision.clean(Surface.CHAT) is Decision.clean(Surface.CHAT)
+            True
+        """
+        return _CLEAN[surface]
+
+    @property
+    def censored(self) -> bool:
+        """Whether the platform kept the content from its audience: ``action > FLAG``.
+
+        True for ``LIMIT_RESULTS``, ``HIDE``, ``DELETE_LATER``, ``REFUSE``, ``BLOCK`` and
+        ``DROP``; false for ``DELIVER`` and ``FLAG`` (delivered, maybe recorded), including
+        a rule match from an account the surface does not filter (reason ``OUT_OF_SCOPE``).
+        The decision log's ``censored`` column is this value.
+
+        Example:
+            >>> Decision(Action.HIDE, Surface.FEED).censored
+            True
+            >>> Decision(Action.FLAG, Surface.CHAT).censored
+            False
+        """
+        return self.action > Action.FLAG
+
+    @property
+    def sender_sees_sent(self) -> bool:
+        """Whether the sender sees the message as sent (everything but an error)."""
+        return self.action not in (Action.REFUSE, Action.BLOCK)
+
+    def explain(self, text: str = "") -> str:
+        """A readable explanation of the decision."""
+        head = f"{self.action.name.lower()} on {self.surface.value} ({self.reason.value})"
+        lines = [head]
+        if self.error:
+            lines.append(f"  sender sees: {self.error}")
+        if self.hidden_from:
+            regions = ", ".join(sorted(r.value for r in self.hidden_from))
+            lines.append(f"  hidden from viewers in: {regions}")
+        lines.extend("  " + h.explain(text) for h in self.hits)
+        lines.extend(f"  image matched {i}" for i in self.image_ids)
+        if self.learn_md5:
+            lines.append(f"  learned md5 {self.learn_md5}")
+        return "\n".join(lines)
+
+
+
+
+_CLEAN = {s: Decision(Action.DELIVER, s) for s in Surface}
+"""The shared clean decision of each surface (see :meth:`Decision.clean`)."""

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from censorsim.errors import PolicyError
+from censorsim.errors import ParameterError, PolicyError, UnknownNameError
 from censorsim.models import Action, Rule
 from censorsim.policy import (
     Attachment,
@@ -51,7 +51,7 @@ def test_check_many_equals_check(at: datetime) -> None:
 def test_unknown_surface_is_an_error(at: datetime) -> None:
     with pytest.raises(PolicyError, match="no surface 'mail'"):
         Censor(_policy()).check(Message("x", Surface.MAIL), at=at)
-    with pytest.raises(PolicyError, match="unknown surface 'chatroom'"):
+    with pytest.raises(UnknownNameError, match="unknown surface 'chatroom'; expected one of: chat"):
         Surface.parse("chatroom")
 
 
@@ -116,6 +116,10 @@ def test_load_policy_file(at: datetime) -> None:
         ("[surfaces.chat]\naction='explode'\n", "unknown action"),
         ("[surfaces.chat]\nregions=['mars']\n", "unknown region"),
         ("[deletion]\nknots=[[1, 0.5]]\n", "two knots"),
+        ("[deletion]\nknots=[['a', 0.5], [2, 1.0]]\n", "number pairs"),
+        ("[images]\nradius='wide'\n", "radius: expected a number"),
+        ("[images]\nradius=2.5\n", "radius: expected an integer"),
+        ("[policy]\nanalysis_delay_seconds='soon'\n", "analysis_delay_seconds: expected a number"),
     ],
 )
 def test_malformed_policy_files(tmp_path: Path, text: str, match: str) -> None:
@@ -124,6 +128,15 @@ def test_malformed_policy_files(tmp_path: Path, text: str, match: str) -> None:
     with pytest.raises(PolicyError, match=match) as err:
         load_policy(p)
     assert "bad.toml" in str(err.value)
+
+
+def test_user_errors_are_censorsim_errors(at: datetime) -> None:
+    with pytest.raises(UnknownNameError, match="unknown action 'explode'; expected one of: "):
+        Action.parse("explode")
+    with pytest.raises(UnknownNameError, match="unknown region 'mars'"):
+        Region.parse("mars")
+    with pytest.raises(ParameterError, match="2 messages but 1 times"):
+        Censor(_policy()).check_many([Message("a"), Message("b")], at=[at])
 
 
 def test_missing_policy_file(tmp_path: Path) -> None:

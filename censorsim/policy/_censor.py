@@ -1,0 +1,210 @@
+"""The censor: applies a policy to messages and returns decisions (pure, no I/O, no clock)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from censorsim.errors import ParameterError
+from censorsim.models import Action, Decision, Hit, Message, Reason, Region, ScanResult, Surface
+from censorsim.policy._images import ImageCheck, ImageMemory
+from censorsim.policy._policy import Policy, Scope, SurfacePolicy
+
+__all__ = ["Censor"]
+
+_CLEAN = {s: Decision.clean(s) for s in Surface}
+"""The shared clean decision of each surface, looked up once per message."""
+
+
+class Censor:
+    """Applies a :class:`Policy` to messages.
+
+    Args:
+        policy: the policy.
+    """
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+        self._surfaces = {sp.surface: sp for sp in policy.surfaces}
+
+    def check(
+        self, message: Message, *, at: datetime, memory: ImageMemory | None = None
+    ) -> Decision:
+        """The decision on one message at time ``at``; see :meth:`check_many`."""
+        return self.check_many([message], at=[at], memory=memory)[0]
+
+    def check_many(
+        self,
+        messages: Sequence[Message],
+        *,
+        at: datetime | Sequence[datetime],
+        memory: ImageMemory | None = None,
+    ) -> list[Decision]:
+        """Decisions on many messages (the fast path).
+
+        Pure: ``memory`` is only read. Images learned by an earlier message of the batch
+        count for later ones once ``analysis_delay`` has passed, exactly as if the
+        messages were checked one by one and each ``learn_md5`` applied in turn.
+
+        Args:
+            messages: the messages, in time order.
+            at: one time for all, or one per message.
+            memory: what the platform has learned so far.
+
+        Raises:
+            PolicyError: a message on a surface the policy does not have.
+            ParameterError: ``at`` is a sequence of another length than ``messages``.
+        """
+        n = len(messages)
+        times = [at] * n if isinstance(at, datetime) else list(at)
+        if len(times) != n:
+            raise ParameterError(f"at: {n} messages but {len(times)} times")
+        out: list[Decision] = [_CLEAN[m.surface] for m in messages]
+        # Text: group by (surface, day) and run each rule set's batch path once.
+        groups: dict[tuple[Surface, date], list[int]] = {}
+        for i, m in enumerate(messages):
+            key = (m.surface, times[i].date())
+            group = groups.get(key)
+            if group is None:
+                if m.surface not in self._surfaces:
+                    self.policy.surface(m.surface)  # raises naming the surface
+                group = groups[key] = []
+            group.append(i)
+        for (surface, day), idx in groups.items():
+            sp = self._surfaces[surface]
+            if not sp.rulesets:
+                continue
+            hits_of: dict[int, list[Hit]] = {}
+            texts = [messages[i].text for i in idx]
+            for name in sp.rulesets:
+                results = self.policy.rulesets[name].check_many(texts, on=day)
+                for j, r in _censored(results):
+                    hits_of.setdefault(idx[j], []).extend(r.hits)
+            for i, hits in hits_of.items():
+                out[i] = self._text_decision(sp, messages[i], tuple(hits))
+        self._check_images(messages, times, out, memory)
+        return out
+
+    def _text_decision(
+        self, sp: SurfacePolicy, message: Message, hits: tuple[Hit, ...]
+    ) -> Decision:
+        rule_ids = tuple(h.rule.id for h in hits)
+        action = sp.action if sp.action is not None else max(h.rule.action for h in hits)
+        return self._decide(sp, message, action, Reason.KEYWORD, rule_ids, (), hits)
+
+    def _decide(
+        self,
+        sp: SurfacePolicy,
+        message: Message,
+        action: Action,
+        reason: Reason,
+        rule_ids: tuple[str, ...],
+        image_ids: tuple[str, ...],
+        hits: tuple[Hit, ...] = (),
+    ) -> Decision:
+        if sp.scope is Scope.SENDER and message.region not in sp.regions:
+            return Decision(
+                Action.DELIVER, sp.surface, Reason.OUT_OF_SCOPE, rule_ids, image_ids, hits=hits
+            )
+        hidden: frozenset[Region] = frozenset()
+        if sp.scope is Scope.VIEWER:
+            hidden = sp.regions
+            action = Action.HIDE if action > Action.HIDE else action
+        error = sp.error if action in (Action.REFUSE, Action.BLOCK) else None
+        return Decision(action, sp.surface, reason, rule_ids, image_ids, error, hidden, hits=hits)
+
+    def _check_images(
+        self,
+        messages: Sequence[Message],
+        times: Sequence[datetime],
+        out: list[Decision],
+        memory: ImageMemory | None,
+    ) -> None:
+        todo = [
+            i
+            for i, m in enumerate(messages)
+            if m.attachment is not None and self._surfaces[m.surface].images is not ImageCheck.OFF
+        ]
+        if not todo:
+            return
+        images = self.policy.images
+        delay = self.policy.analysis_delay
+        pending: dict[str, datetime] = {}  # learned earlier in this batch
+        analyse = [
+            i for i in todo if self._surfaces[messages[i].surface].images is not ImageCheck.MD5
+        ]
+        visual: dict[int, tuple[str, ...]] = {}
+        with_hash = [i for i in analyse if messages[i].attachment.perceptual is not None]  # type: ignore[union-attr]
+        if with_hash:
+            for i, ids in zip(
+                with_hash,
+                images.match_many(
+                    [messages[i].attachment.perceptual for i in with_hash],  # type: ignore[union-attr]
+                    times[with_hash[0]].date(),
+                ),
+                strict=True,
+            ):
+                visual[i] = ids
+        ocr: dict[int, tuple[Hit, ...]] = {}
+        for i in analyse:
+            att = messages[i].attachment
+            assert att is not None
+            if att.text:
+                sp = self._surfaces[messages[i].surface]
+                hits: list[Hit] = []
+                for name in sp.rulesets:
+                    hits.extend(self.policy.rulesets[name].check(att.text, on=times[i].date()).hits)
+                if hits:
+                    ocr[i] = tuple(hits)
+        for i in todo:
+            m = messages[i]
+            att = m.attachment
+            assert att is not None
+            sp = self._surfaces[m.surface]
+            known = att.md5 in images.md5 or (
+                memory is not None and memory.knows(att.md5, times[i])
+            )
+            if not known and att.md5 in pending:
+                known = pending[att.md5] <= times[i]
+            current = out[i]
+            if known:
+                decision = self._decide(sp, m, Action.DROP if sp.action is None else sp.action,
+                                        Reason.IMAGE_MD5, current.rule_ids, (f"md5:{att.md5}",))
+            elif sp.images is ImageCheck.MD5 or not (visual.get(i) or i in ocr):
+                continue
+            else:
+                reason = Reason.IMAGE_VISUAL if visual.get(i) else Reason.IMAGE_OCR
+                ids = visual.get(i, ())
+                ocr_hits = ocr.get(i, ())
+                learn_at = times[i] + delay
+                applies = sp.scope is Scope.VIEWER or m.region in sp.regions
+                if sp.images is ImageCheck.VISUAL:
+                    action = Action.DROP if sp.action is None else sp.action
+                    if ocr_hits and not ids and sp.action is None:
+                        action = max(h.rule.action for h in ocr_hits)
+                    decision = self._decide(sp, m, action, reason,
+                                            current.rule_ids + tuple(h.rule.id for h in ocr_hits),
+                                            ids, current.hits)
+                else:  # LEARN: delivered this time, learned for next time
+                    decision = current
+                if applies:
+                    pending.setdefault(att.md5, learn_at)
+                    decision = Decision(
+                        decision.action, decision.surface,
+                        decision.reason if decision.censored else reason,
+                        decision.rule_ids, decision.image_ids or ids, decision.error,
+                        decision.hidden_from, att.md5, decision.hits,
+                    )
+            if decision.action >= current.action or current.action is Action.DELIVER:
+                out[i] = decision
+
+
+def _censored(results: Any) -> list[tuple[int, ScanResult]]:
+    """``(position, result)`` of the censored results of ``RuleSet.check_many``."""
+    indices = getattr(results, "censored_indices", None)
+    if indices is None:
+        return [(j, r) for j, r in enumerate(results) if r.hits]
+    if callable(indices):
+        indices = indices()
+    return [(j, results[j]) for j in indices]

@@ -1,0 +1,108 @@
+"""A platform's policy: its rule sets and how each surface is filtered."""
+
+from __future__ import annotations
+
+import enum
+import types
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from censorsim.errors import PolicyError
+from censorsim.models import Action, Region, Surface
+from censorsim.policy._delays import DelayDistribution
+from censorsim.policy._images import ImageBlacklist, ImageCheck
+from censorsim.text.rules import RuleSet
+
+__all__ = ["Policy", "Scope", "SurfacePolicy"]
+
+
+class Scope(enum.Enum):
+    """Whose region decides whether a surface's filter applies."""
+
+    SENDER = "sender"
+    """The sender's account region (WeChat chat: only mainland accounts are filtered)."""
+    VIEWER = "viewer"
+    """The viewers' regions: content is hidden from viewers in the filtered regions
+    (WeChat Moments: censored posts are hidden from mainland accounts)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SurfacePolicy:
+    """How one surface is filtered.
+
+    Attributes:
+        surface: the surface.
+        rulesets: names of the policy's rule sets that apply here.
+        regions: the account regions filtered (sender scope) or shielded (viewer scope).
+        scope: whose region counts.
+        action: overrides the rules' actions when set.
+        error: the error shown when the action is ``REFUSE`` or ``BLOCK``.
+        images: how images are checked.
+    """
+
+    surface: Surface
+    rulesets: tuple[str, ...] = ()
+    regions: frozenset[Region] = frozenset(Region)
+    scope: Scope = Scope.SENDER
+    action: Action | None = None
+    error: str | None = None
+    images: ImageCheck = ImageCheck.OFF
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Policy:
+    """A platform's censorship policy.
+
+    Attributes:
+        name: a short name.
+        rulesets: named rule sets.
+        surfaces: one :class:`SurfacePolicy` per surface the platform has.
+        images: the image blacklist.
+        deletion: the delay distribution of ``DELETE_LATER`` actions.
+        analysis_delay: how long image analysis takes before a learned MD5 blocks.
+        description: what the policy models.
+        sources: citations (URLs) of the facts it encodes.
+
+    Raises:
+        PolicyError: a surface listed twice or naming an unknown rule set.
+    """
+
+    name: str
+    rulesets: Mapping[str, RuleSet]
+    surfaces: tuple[SurfacePolicy, ...]
+    images: ImageBlacklist = field(default_factory=ImageBlacklist)
+    deletion: DelayDistribution = field(default_factory=DelayDistribution.zhu2013)
+    analysis_delay: timedelta = timedelta(0)
+    description: str = ""
+    sources: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "rulesets", types.MappingProxyType(dict(self.rulesets)))
+        object.__setattr__(self, "surfaces", tuple(self.surfaces))
+        object.__setattr__(self, "sources", tuple(self.sources))
+        seen: set[Surface] = set()
+        for sp in self.surfaces:
+            if sp.surface in seen:
+                raise PolicyError(f"policy {self.name!r}: surface {sp.surface.value!r} twice")
+            seen.add(sp.surface)
+            for name in sp.rulesets:
+                if name not in self.rulesets:
+                    known = ", ".join(self.rulesets) or "none"
+                    raise PolicyError(
+                        f"policy {self.name!r}: surface {sp.surface.value!r} names unknown "
+                        f"rule set {name!r} (known: {known})"
+                    )
+
+    def surface(self, surface: Surface | str) -> SurfacePolicy:
+        """The settings of ``surface``.
+
+        Raises:
+            PolicyError: the platform has no such surface.
+        """
+        s = Surface.parse(surface)
+        for sp in self.surfaces:
+            if sp.surface is s:
+                return sp
+        have = ", ".join(sp.surface.value for sp in self.surfaces)
+        raise PolicyError(f"policy {self.name!r} has no surface {s.value!r} (it has: {have})")

@@ -1,0 +1,205 @@
+"""Policy files: a :class:`Policy` from TOML (format: ``docs/simulation.md``)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from censorsim.errors import CensorsimError, PolicyError
+from censorsim.models import Action, Region, Rule, Surface
+from censorsim.policy._delays import DelayDistribution
+from censorsim.policy._images import ImageBlacklist, ImageCheck
+from censorsim.policy._policy import Policy, Scope, SurfacePolicy
+from censorsim.text.rules import RuleSet
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+__all__ = ["load_policy", "policy_from_dict"]
+
+
+_POLICY_KEYS = {"policy", "rulesets", "surfaces", "images", "deletion"}
+_META_KEYS = {"name", "description", "sources", "normalizer", "backend", "analysis_delay_seconds"}
+_RULESET_KEYS = {"files", "rules", "default_action"}
+_SURFACE_KEYS = {"rulesets", "regions", "scope", "action", "error", "images"}
+_IMAGE_KEYS = {"md5", "index", "radius", "thresholds"}
+_DELETION_KEYS = {"knots"}
+
+
+def _table(data: Mapping[str, Any], key: str, where: str) -> dict[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise PolicyError(f"{where}: [{key}] must be a table, got {type(value).__name__}")
+    return value
+
+
+def _check_keys(data: Mapping[str, Any], allowed: set[str], where: str) -> None:
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise PolicyError(
+            f"{where}: unknown key(s) {', '.join(unknown)}; expected: {', '.join(sorted(allowed))}"
+        )
+
+
+def _str_list(value: Any, where: str) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise PolicyError(f"{where}: expected a string or a list of strings, got {value!r}")
+    return list(value)
+
+
+def _parse_enum(parser: Any, value: Any, where: str) -> Any:
+    try:
+        return parser(value)
+    except (ValueError, KeyError, CensorsimError) as exc:
+        raise PolicyError(f"{where}: {exc}") from None
+
+
+def _number(kind: type[int] | type[float], value: Any, where: str) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PolicyError(f"{where}: expected a number, got {value!r}")
+    if kind is int and not float(value).is_integer():
+        raise PolicyError(f"{where}: expected an integer, got {value!r}")
+    return kind(value)
+
+
+def policy_from_dict(data: Mapping[str, Any], *, base: Path, where: str = "<policy>") -> Policy:
+    """Build a policy from parsed TOML (``base`` resolves relative file names).
+
+    Raises:
+        PolicyError: naming ``where`` and the problem.
+    """
+    from censorsim.text import wordlists
+
+    _check_keys(data, _POLICY_KEYS, where)
+    meta = _table(data, "policy", where)
+    _check_keys(meta, _META_KEYS, f"{where} [policy]")
+    name = meta.get("name", Path(where).stem)
+    normalizer = meta.get("normalizer")
+    backend = meta.get("backend", "default")
+    rulesets: dict[str, RuleSet] = {}
+    for rs_name, spec in _table(data, "rulesets", where).items():
+        here = f"{where} [rulesets.{rs_name}]"
+        if not isinstance(spec, dict):
+            raise PolicyError(f"{here}: must be a table")
+        _check_keys(spec, _RULESET_KEYS, here)
+        action = _parse_enum(Action.parse, spec.get("default_action", "drop"), here)
+        rules: list[Rule] = []
+        for f in _str_list(spec.get("files", []), f"{here} files"):
+            path = base / f
+            if not path.is_file():
+                raise PolicyError(f"{here}: rule file {str(path)!r} not found")
+            try:
+                rules.extend(wordlists.load_rules(path, default_action=action))
+            except CensorsimError as exc:
+                raise PolicyError(f"{here}: {exc}") from exc
+        for k, line in enumerate(_str_list(spec.get("rules", []), f"{here} rules")):
+            try:
+                rules.append(wordlists.parse_rule_line(line, action=action))
+            except (CensorsimError, ValueError) as exc:
+                raise PolicyError(f"{here} rules[{k}]: {exc}") from exc
+        try:
+            rulesets[rs_name] = RuleSet(rules, normalizer=normalizer, backend=backend)
+        except CensorsimError as exc:
+            raise PolicyError(f"{here}: {exc}") from exc
+    surfaces: list[SurfacePolicy] = []
+    for s_name, spec in _table(data, "surfaces", where).items():
+        here = f"{where} [surfaces.{s_name}]"
+        surface = _parse_enum(Surface.parse, s_name, here)
+        if not isinstance(spec, dict):
+            raise PolicyError(f"{here}: must be a table")
+        _check_keys(spec, _SURFACE_KEYS, here)
+        regions = frozenset(
+            _parse_enum(Region.parse, r, here)
+            for r in _str_list(spec.get("regions", [r.value for r in Region]), here)
+        )
+        action = spec.get("action")
+        surfaces.append(
+            SurfacePolicy(
+                surface,
+                tuple(_str_list(spec.get("rulesets", []), here)),
+                regions,
+                _parse_enum(Scope, spec.get("scope", "sender"), here),
+                None if action is None else _parse_enum(Action.parse, action, here),
+                spec.get("error"),
+                _parse_enum(ImageCheck, spec.get("images", "off"), here),
+            )
+        )
+    img = _table(data, "images", where)
+    _check_keys(img, _IMAGE_KEYS, f"{where} [images]")
+    index = None
+    if "index" in img:
+        from censorsim.image import HammingIndex
+
+        ipath = base / str(img["index"])
+        if not ipath.is_file():
+            raise PolicyError(f"{where} [images]: index file {str(ipath)!r} not found")
+        try:
+            index = HammingIndex.load(ipath)
+        except (CensorsimError, OSError) as exc:
+            raise PolicyError(f"{where} [images]: {exc}") from exc
+    thresholds = img.get("thresholds", {})
+    if not isinstance(thresholds, dict) or not all(isinstance(v, int) for v in thresholds.values()):
+        raise PolicyError(f"{where} [images]: thresholds must map entry ids to integers")
+    images = ImageBlacklist(
+        frozenset(_str_list(img.get("md5", []), f"{where} [images] md5")),
+        index,
+        _number(int, img.get("radius", 10), f"{where} [images] radius"),
+        thresholds,
+    )
+    deletion = DelayDistribution.zhu2013()
+    dele = _table(data, "deletion", where)
+    _check_keys(dele, _DELETION_KEYS, f"{where} [deletion]")
+    if "knots" in dele:
+        knots = dele["knots"]
+        if not isinstance(knots, list) or not all(
+            isinstance(k, list) and len(k) == 2 for k in knots
+        ):
+            raise PolicyError(f"{where} [deletion]: knots must be [[seconds, share], ...]")
+        deletion = _parse_enum(
+            DelayDistribution, tuple((k[0], k[1]) for k in knots), f"{where} [deletion]"
+        )
+    try:
+        return Policy(
+            name=str(name),
+            rulesets=rulesets,
+            surfaces=tuple(surfaces),
+            images=images,
+            deletion=deletion,
+            analysis_delay=timedelta(seconds=_number(
+                float, meta.get("analysis_delay_seconds", 0),
+                f"{where} [policy] analysis_delay_seconds",
+            )),
+            description=str(meta.get("description", "")),
+            sources=tuple(_str_list(meta.get("sources", []), f"{where} [policy] sources")),
+        )
+    except PolicyError as exc:
+        raise PolicyError(f"{where}: {exc}") from None
+
+
+def load_policy(path: str | os.PathLike[str]) -> Policy:
+    """Load a policy from a TOML file (format: ``docs/simulation.md``).
+
+    Raises:
+        PolicyError: the file is missing or malformed; the message names it and the problem.
+    """
+    p = Path(path)
+    where = str(p)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PolicyError(f"{where}: policy file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PolicyError(f"{where}: cannot read policy file ({exc})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError(f"{where}: malformed TOML ({exc})") from None
+    return policy_from_dict(data, base=p.parent, where=where)

@@ -1,4 +1,4 @@
-"""Profiles of documented censorship systems, each a policy factory with its sources.
+"""Platform profiles: documented censorship systems, each a policy factory with its sources.
 
 Every factory takes the user's rules (``rules=``) or falls back to the project's small,
 cited example lists in ``wordlists/``; the facts each profile encodes are in its
@@ -22,23 +22,22 @@ from datetime import timedelta
 from typing import Any
 
 from censorsim._data import data_dir
-from censorsim.errors import PolicyError
-from censorsim.models import Action, Rule
+from censorsim.errors import PolicyError, UnknownNameError
+from censorsim.models import Action, Region, Rule, Surface
 from censorsim.policy import (
     DelayDistribution,
     ImageBlacklist,
     ImageCheck,
     Policy,
-    Region,
     Scope,
-    Surface,
     SurfacePolicy,
 )
+from censorsim.registry import Registry
 from censorsim.text.rules import RuleSet
 
 __all__ = [
     "GFW_DOMAINS",
-    "PROFILES",
+    "PLATFORMS",
     "SEARCH_ENGINES",
     "SOURCES",
     "example_rules",
@@ -255,11 +254,13 @@ def search(
       ``load_citizenlab(path, "search/baidu")`` and ``"search/baidu-soft"``).
 
     Sources: [search2023]; the example soft rule on Baidu cites a 2012 report.
+
+    Raises:
+        UnknownNameError: ``engine`` is not one of :data:`SEARCH_ENGINES`.
     """
     name = engine.strip().lower()
     if name not in SEARCH_ENGINES:
-        raise PolicyError(f"unknown search engine {engine!r}; expected one of: "
-                          + ", ".join(SEARCH_ENGINES))
+        raise UnknownNameError("search engine", engine, SEARCH_ENGINES)
     s_rules = _rules(rules, lambda: example_rules("search-hard-soft"))
     return Policy(
         name=f"search-{name}",
@@ -367,29 +368,28 @@ def great_firewall(
     )
 
 
-PROFILES: dict[str, Callable[..., Policy]] = {
-    "wechat": wechat,
-    "weibo": weibo,
-    "search": search,
-    "qqmail": qqmail,
-    "line": line,
-    "gfw": great_firewall,
-}
-"""Profile factories by name."""
+PLATFORMS: Registry[Callable[..., Policy]] = Registry("platform profile")
+"""Profile factories by name (``make_profile`` builds one)."""
+PLATFORMS.add("wechat", wechat, summary="WeChat chat, group chat and Moments")
+PLATFORMS.add("weibo", weibo, summary="Sina Weibo posts and search")
+PLATFORMS.add("search", search, summary="a Chinese search engine: hard and soft censorship")
+PLATFORMS.add("qqmail", qqmail, summary="QQMail SMTP refusals")
+PLATFORMS.add("line", line, summary="LINE 2013-14 client-side list")
+PLATFORMS.add("gfw", great_firewall, summary="Great Firewall resets and blocked domains")
 
 
 def make_profile(name: str, **options: Any) -> Policy:
     """The policy of profile ``name`` built with ``options``.
 
     Raises:
-        PolicyError: an unknown profile name or option.
+        UnknownNameError: an unknown profile name (the message lists the names).
+        PolicyError: an unknown option.
+
+    Example:
+        >>> make_profile("qqmail").surfaces[0].error
+        '550 Mail content denied'
     """
-    try:
-        factory = PROFILES[name]
-    except KeyError:
-        raise PolicyError(
-            f"unknown platform profile {name!r}; expected one of: {', '.join(PROFILES)}"
-        ) from None
+    factory = PLATFORMS.get(name)
     try:
         return factory(**options)
     except TypeError as exc:

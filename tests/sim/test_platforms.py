@@ -7,11 +7,11 @@ from datetime import datetime
 import pytest
 from PIL import Image
 
-from censorsim.errors import PolicyError
+from censorsim.errors import PolicyError, UnknownNameError
 from censorsim.image import HammingIndex, Hasher
 from censorsim.models import Action, Rule
 from censorsim.platforms import (
-    PROFILES,
+    PLATFORMS,
     great_firewall,
     line,
     make_profile,
@@ -35,11 +35,16 @@ AT = datetime(2017, 7, 20, 12)
 
 
 def test_every_profile_builds_and_cites() -> None:
-    for name in PROFILES:
+    assert PLATFORMS.names() == ("wechat", "weibo", "search", "qqmail", "line", "gfw")
+    for name in PLATFORMS:
         pol = make_profile(name)
         assert pol.sources and all(s.startswith("http") for s in pol.sources)
-    with pytest.raises(PolicyError, match="unknown platform profile"):
+    with pytest.raises(
+        UnknownNameError, match="unknown platform profile 'myspace'; expected one of: wechat"
+    ):
         make_profile("myspace")
+    with pytest.raises(PolicyError, match="profile 'wechat'"):
+        make_profile("wechat", colour="red")
 
 
 def test_wechat_region_scoping_and_silent_drop() -> None:
@@ -120,7 +125,9 @@ def test_search_hard_vs_soft() -> None:
     assert c.check(Message("刘晓波", Surface.SEARCH), at=AT).action is Action.BLOCK
     soft = c.check(Message("习近平", Surface.SEARCH), at=AT)
     assert soft.action is Action.LIMIT_RESULTS and soft.censored and soft.error is None
-    with pytest.raises(PolicyError, match="unknown search engine"):
+    with pytest.raises(
+        UnknownNameError, match="unknown search engine 'altavista'; expected one of: baidu"
+    ):
         search("altavista")
 
 

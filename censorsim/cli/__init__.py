@@ -5,6 +5,11 @@ package and exposes ``register(subparsers)``; the parser sets ``func(args) -> in
 
 Exit status: 0 success; 1 when ``scan``/``images match`` was asked to fail on findings
 (``--fail-on-hit``) and found some; 2 bad usage or bad input (the message names the file).
+
+Every error a user can cause reaches the terminal as one line,
+``censorsim COMMAND: error: FILE[:LINE]: problem``, never as a traceback: library errors
+(:class:`~censorsim.errors.CensorsimError`), operating-system errors on a named file
+(missing, unreadable, disk full) and input nested too deeply to parse.
 """
 
 from __future__ import annotations
@@ -53,10 +58,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except CensorsimError as exc:
-        print(f"censorsim {args.command}: error: {exc}", file=sys.stderr)
-        return 2
-    except BrokenPipeError:
-        return 0
+        return _fail(args.command, str(exc))
+    except OSError as exc:
+        if isinstance(exc, BrokenPipeError):
+            return 0
+        return _fail(args.command, _describe_os_error(exc))
+    except RecursionError:
+        return _fail(args.command, "input is nested too deeply to read")
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def _fail(command: str, problem: str) -> int:
+    print(f"censorsim {command}: error: {problem}", file=sys.stderr)
+    return 2
+
+
+def _describe_os_error(exc: OSError) -> str:
+    """``FILE: problem`` for an operating-system error, without Python's decoration."""
+    problem = exc.strerror or str(exc)
+    if exc.filename is not None:
+        return f"{exc.filename}: {problem}"
+    return problem

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from censorsim.errors import WordlistError
+from censorsim.errors import UnknownNameError, WordlistError
 from censorsim.models import Action, Rule, RuleMode
 from censorsim.text import wordlists
 from censorsim.text.wordlists import (
@@ -318,7 +318,7 @@ def test_dump_refuses_what_a_format_cannot_say(tmp_path: Path) -> None:
         dump_rules([Rule.combination("a+b")], tmp_path / "r.txt", format="plain")
     with pytest.raises(ValueError, match="surrounding whitespace"):
         dump_rules([Rule.keyword("a", note=" padded")], tmp_path / "r.csv")
-    with pytest.raises(ValueError, match="unknown format"):
+    with pytest.raises(UnknownNameError, match="unknown rule file format .yaml."):
         dump_rules([], tmp_path / "r.txt", format="yaml")  # type: ignore[arg-type]
 
 

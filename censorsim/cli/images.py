@@ -18,25 +18,20 @@ from typing import Any
 from censorsim.errors import CensorsimError
 from censorsim.image import (
     ALGORITHMS,
+    BACKENDS,
+    DEFAULT_BACKEND,
     HammingIndex,
     Hasher,
     HashRecord,
     IndexEntry,
-    append_entries,
-    hash_bits,
+    default_threshold,
     iter_hashes,
+    save_entries,
 )
 
-__all__ = ["default_threshold", "register"]
+__all__ = ["register"]
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".tif", ".tiff"})
-
-
-def default_threshold(algorithm: str, size: int) -> int:
-    """The default match radius: 0 for md5, else 10 bits per 64 (10 for 64-bit hashes)."""
-    if algorithm == "md5":
-        return 0
-    return round(hash_bits(algorithm, size) * 10 / 64)
 
 
 def register(subparsers: Any) -> None:
@@ -103,7 +98,11 @@ def register(subparsers: Any) -> None:
         metavar="ALGO[:SIZE]=BITS",
         help="match radius per algorithm (default: md5 0, others 10 bits per 64)",
     )
-    m.add_argument("--backend", default="mih", help="index backend (mih, linear, faiss)")
+    m.add_argument(
+        "--backend",
+        default=DEFAULT_BACKEND,
+        help=f"index backend ({', '.join(BACKENDS)}; default {DEFAULT_BACKEND})",
+    )
     m.add_argument("--fail-on-hit", action="store_true", help="exit 1 if any image matched")
     m.set_defaults(func=_run_match)
 
@@ -198,21 +197,13 @@ def _print_hashes(record: HashRecord, hashers: list[Hasher], fmt: str) -> None:
 
 
 def _write_index(target: Path, hasher: Hasher, entries: list[IndexEntry], *, append: bool) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if append and target.exists():
-        existing = HammingIndex.load(target, backend="linear")
-        if (existing.algorithm, existing.size) != (hasher.algorithm, hasher.size):
-            raise CensorsimError(f"{target} holds {existing.kind} hashes, not {hasher.kind}")
-        fresh = [e for e in entries if e.id not in existing]
-        append_entries(target, fresh)
-        skipped = len(entries) - len(fresh)
+    appending = append and target.exists()
+    written, skipped = save_entries(target, hasher.algorithm, hasher.size, entries, append=append)
+    if appending:
         note = f" ({skipped} already present)" if skipped else ""
-        print(f"appended {len(fresh)} {hasher.kind} entries to {target}{note}", file=sys.stderr)
-        return
-    index = HammingIndex(hasher.algorithm, hasher.size, backend="linear")
-    index.extend(entries)
-    index.dump(target)
-    print(f"wrote {len(entries)} {hasher.kind} entries to {target}", file=sys.stderr)
+        print(f"appended {written} {hasher.kind} entries to {target}{note}", file=sys.stderr)
+    else:
+        print(f"wrote {written} {hasher.kind} entries to {target}", file=sys.stderr)
 
 
 # --------------------------------------------------------------------------- match

@@ -1,6 +1,7 @@
 """Image censorship engine: perceptual and exact hashes, and a Hamming-range blacklist index.
 
-Layers: ``hashing`` (decode, hash) -> ``backends`` (range search) -> ``index`` (blacklist).
+Layers: ``algorithms`` (names, sizes) -> ``values`` (hash objects) -> ``hashing`` (decode,
+hash) -> ``backends`` (range search) -> ``index`` (blacklist) -> ``index_format`` (its file).
 
 Example:
     >>> from PIL import Image
@@ -14,9 +15,11 @@ Example:
 
 from __future__ import annotations
 
+from censorsim.image.algorithms import HASH_ALGORITHMS, HashAlgorithm, resolve_size
 from censorsim.image.backends import (
     BACKENDS,
     DEFAULT_BACKEND,
+    INDEX_BACKENDS,
     HammingBackend,
     available_backends,
     make_backend,
@@ -41,6 +44,8 @@ from censorsim.image.index import (
     IndexEntry,
     IndexMatch,
     append_entries,
+    default_threshold,
+    save_entries,
 )
 
 __all__ = [
@@ -49,8 +54,11 @@ __all__ = [
     "DEFAULT_BACKEND",
     "FORMAT_NAME",
     "FORMAT_VERSION",
+    "HASH_ALGORITHMS",
+    "INDEX_BACKENDS",
     "HammingBackend",
     "HammingIndex",
+    "HashAlgorithm",
     "HashRecord",
     "HashValue",
     "Hasher",
@@ -62,8 +70,11 @@ __all__ = [
     "Transform",
     "append_entries",
     "available_backends",
+    "default_threshold",
     "hash_bits",
     "hash_many",
     "iter_hashes",
     "make_backend",
+    "resolve_size",
+    "save_entries",
 ]

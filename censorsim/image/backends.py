@@ -3,8 +3,8 @@
 A backend stores rows of hashes packed as ``(n, w)`` arrays of uint64 words (most
 significant word first; unused high bits zero) and answers inclusive range queries:
 every ``(query, row, distance)`` with ``distance <= radius``. Backends are chosen by name
-through :func:`make_backend`; :class:`~censorsim.image.index.HammingIndex` never knows
-which one it holds.
+through :func:`make_backend` from the :data:`INDEX_BACKENDS` registry;
+:class:`~censorsim.image.index.HammingIndex` never knows which one it holds.
 
 * ``"linear"`` — an exact vectorised numpy scan (XOR, ``np.bitwise_count``). The reference.
 * ``"mih"`` — multi-index hashing (Norouzi, Punjani and Fleet, CVPR 2012): the bits are
@@ -38,12 +38,14 @@ from typing import Any, ClassVar, TypeAlias
 import numpy as np
 from numpy.typing import NDArray
 
-from censorsim._optional import has_module, import_optional
-from censorsim.errors import BackendError
+from censorsim._optional import import_optional
+from censorsim.errors import ParameterError
+from censorsim.registry import Registry
 
 __all__ = [
     "BACKENDS",
     "DEFAULT_BACKEND",
+    "INDEX_BACKENDS",
     "FaissBackend",
     "HammingBackend",
     "LinearBackend",
@@ -98,7 +100,7 @@ class HammingBackend(abc.ABC):
 
     def __init__(self, bits: int) -> None:
         if bits < 1:
-            raise ValueError(f"bits must be positive, not {bits}")
+            raise ParameterError(f"bits must be positive, not {bits}")
         self.bits = bits
         self.n_words = (bits + 63) // 64
         self._blocks: list[Words] = []
@@ -117,7 +119,7 @@ class HammingBackend(abc.ABC):
 
     def add(self, words: Words) -> None:
         """Append rows (an ``(n, w)`` uint64 array, or ``(n,)`` when ``w == 1``)."""
-        rows = self._as_rows(words, "rows")
+        rows = self.check_rows(words, "rows")
         if len(rows):
             self._blocks.append(rows)
             self._invalidate()
@@ -132,18 +134,24 @@ class HammingBackend(abc.ABC):
         if isinstance(radius, bool) or not isinstance(radius, int | np.integer):
             raise TypeError(f"radius must be an int, not {type(radius).__name__}")
         if radius < 0:
-            raise ValueError(f"radius must be at least 0, not {radius}")
-        q = self._as_rows(queries, "queries")
+            raise ParameterError(f"radius must be at least 0, not {radius}")
+        q = self.check_rows(queries, "queries")
         if len(q) == 0 or len(self) == 0:
             return _EMPTY, _EMPTY, _EMPTY
         return _canonical(*self._query(q, min(int(radius), self.bits)))
 
-    def _as_rows(self, words: Words, what: str) -> Words:
+    def check_rows(self, words: Words, what: str = "words") -> Words:
+        """``words`` as a contiguous ``(n, w)`` uint64 array of this backend's row width.
+
+        Raises:
+            ParameterError: the array has the wrong shape (``what`` names it).
+            TypeError: the array does not hold integers.
+        """
         arr = np.asarray(words)
         if arr.ndim == 1 and self.n_words == 1:
             arr = arr[:, None]
         if arr.ndim != 2 or arr.shape[1] != self.n_words:
-            raise ValueError(
+            raise ParameterError(
                 f"{what} must have shape (n, {self.n_words}) for {self.bits}-bit hashes, "
                 f"not {arr.shape}"
             )
@@ -292,11 +300,11 @@ class MIHBackend(HammingBackend):
     def __init__(self, bits: int, *, m: int | None = None, max_table_bits: int = 22) -> None:
         super().__init__(bits)
         if m is not None and not 1 <= m <= bits:
-            raise ValueError(f"m must be between 1 and {bits}, not {m}")
+            raise ParameterError(f"m must be between 1 and {bits}, not {m}")
         if not 1 <= max_table_bits <= 28:
-            raise ValueError(f"max_table_bits must be between 1 and 28, not {max_table_bits}")
+            raise ParameterError(f"max_table_bits must be between 1 and 28, not {max_table_bits}")
         if m is not None and math.ceil(bits / m) > max_table_bits:
-            raise ValueError(
+            raise ParameterError(
                 f"m={m} gives {math.ceil(bits / m)}-bit substrings, longer than "
                 f"max_table_bits={max_table_bits}; use a larger m"
             )
@@ -472,35 +480,34 @@ class FaissBackend(HammingBackend):
         return qi, rows.astype(np.int64), dist.astype(np.int64)
 
 
-# --------------------------------------------------------------------------- factory
+# --------------------------------------------------------------------------- registry
 
-_REGISTRY: dict[str, type[HammingBackend]] = {
-    cls.name: cls for cls in (LinearBackend, MIHBackend, FaissBackend)
-}
-_NEEDS: dict[str, str] = {"faiss": "faiss"}
+INDEX_BACKENDS: Registry[type[HammingBackend]] = Registry("index backend")
+"""Every index backend by name (``faiss`` needs the extra of the same name)."""
+INDEX_BACKENDS.add("linear", LinearBackend, summary="exact numpy scan (the reference)")
+INDEX_BACKENDS.add("mih", MIHBackend, summary="multi-index hashing (default)")
+INDEX_BACKENDS.add(
+    "faiss", FaissBackend, requires="faiss", extra="faiss", summary="faiss IndexBinaryFlat"
+)
 
-BACKENDS: tuple[str, ...] = tuple(_REGISTRY)
+BACKENDS: tuple[str, ...] = INDEX_BACKENDS.names()
 """Every backend name, available or not."""
 
 DEFAULT_BACKEND = "mih"
-"""The backend used when none is named (fastest in ``benchmarks/bench_images.py``)."""
+"""The backend used when none is named (fastest in the harness's index suite)."""
 
 
 def available_backends() -> tuple[str, ...]:
     """The backend names whose dependencies are installed."""
-    return tuple(n for n in BACKENDS if n not in _NEEDS or has_module(_NEEDS[n]))
+    return INDEX_BACKENDS.available()
 
 
 def make_backend(name: str, bits: int, **options: Any) -> HammingBackend:
     """A new, empty backend by name.
 
     Raises:
-        BackendError: an unknown name (a ``ValueError``).
+        UnknownNameError: an unknown name (the message lists the known ones).
         MissingDependencyError: the backend's optional package is not installed.
+        ParameterError: a bad ``bits`` or option value.
     """
-    try:
-        cls = _REGISTRY[name]
-    except KeyError:
-        known = ", ".join(BACKENDS)
-        raise BackendError(f"unknown index backend {name!r}; expected one of: {known}") from None
-    return cls(bits, **options)
+    return INDEX_BACKENDS.get(name)(bits, **options)

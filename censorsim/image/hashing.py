@@ -1,4 +1,4 @@
-"""Perceptual and exact image hashes.
+"""Hashers: decode an image once and compute its hashes, one by one or in batches.
 
 Every algorithm of :mod:`imagehash` (average, perceptual, perceptual-simple, difference
 horizontal and vertical, wavelet, colour, crop-resistant) at a configurable size, plus the
@@ -24,24 +24,32 @@ from __future__ import annotations
 
 import enum
 import hashlib
-import math
 import multiprocessing
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Literal, TypeAlias
 
-import imagehash
-import numpy as np
-from numpy.typing import NDArray
 from PIL import Image
 
-from censorsim.errors import ImageError
+from censorsim.errors import ImageError, ParameterError
 from censorsim.image._load import ImageSource, _decode, _Draft, _name_of, _read_bytes
+from censorsim.image.algorithms import (
+    ALGORITHMS,
+    HASH_ALGORITHMS,
+    HashAlgorithm,
+    _algorithm,
+    _natural_scale,
+    hash_bits,
+    resolve_size,
+)
+from censorsim.image.values import HashValue, ImageHash, MultiHash
 
 __all__ = [
     "ALGORITHMS",
+    "HASH_ALGORITHMS",
+    "HashAlgorithm",
     "HashRecord",
     "HashValue",
     "Hasher",
@@ -52,311 +60,10 @@ __all__ = [
     "hash_bits",
     "hash_many",
     "iter_hashes",
+    "resolve_size",
 ]
 
 ErrorPolicy: TypeAlias = Literal["raise", "record"]
-_Bits: TypeAlias = NDArray[np.bool_]
-
-
-# --------------------------------------------------------------------------- algorithms
-
-
-def _average(image: Image.Image, size: int, _natural: int) -> _Bits:
-    return np.asarray(imagehash.average_hash(image, hash_size=size).hash, dtype=bool)
-
-
-def _phash(image: Image.Image, size: int, _natural: int) -> _Bits:
-    return np.asarray(imagehash.phash(image, hash_size=size).hash, dtype=bool)
-
-
-def _phash_simple(image: Image.Image, size: int, _natural: int) -> _Bits:
-    return np.asarray(imagehash.phash_simple(image, hash_size=size).hash, dtype=bool)
-
-
-def _dhash(image: Image.Image, size: int, _natural: int) -> _Bits:
-    return np.asarray(imagehash.dhash(image, hash_size=size).hash, dtype=bool)
-
-
-def _dhash_vertical(image: Image.Image, size: int, _natural: int) -> _Bits:
-    return np.asarray(imagehash.dhash_vertical(image, hash_size=size).hash, dtype=bool)
-
-
-def _natural_scale(size: int, original: tuple[int, int]) -> int:
-    """The ``image_scale`` imagehash's whash picks for an image of ``original`` size."""
-    return max(1 << int(math.log2(max(1, min(original)))), size)
-
-
-def _whash(image: Image.Image, size: int, natural: int) -> _Bits:
-    # image_scale comes from the undecimated size so that fast (draft) mode hashes the
-    # same wavelet level as exact mode; in exact mode it equals imagehash's default.
-    return np.asarray(
-        imagehash.whash(image, hash_size=size, image_scale=natural).hash, dtype=bool
-    )
-
-
-def _colorhash(image: Image.Image, size: int, _natural: int) -> _Bits:
-    return np.asarray(imagehash.colorhash(image, binbits=size).hash, dtype=bool)
-
-
-def _crop_resistant(image: Image.Image, size: int, _natural: int) -> list[_Bits]:
-    func = partial(imagehash.dhash, hash_size=size)
-    multi = imagehash.crop_resistant_hash(image, hash_func=func)
-    return [np.asarray(h.hash, dtype=bool) for h in multi.segment_hashes]
-
-
-@dataclass(frozen=True, slots=True)
-class _Algorithm:
-    """How one algorithm is computed and described (private registry row)."""
-
-    name: str
-    default_size: int
-    bits: Callable[[int], int]
-    compute: Callable[[Image.Image, int, int], _Bits | list[_Bits]] | None
-    draft_side: Callable[[int], int]
-    colour: bool = False
-    multi: bool = False
-    power_of_two: bool = False
-    size_range: tuple[int, int] = (2, 64)
-
-
-def _square(size: int) -> int:
-    return size * size
-
-
-_ALGORITHMS: dict[str, _Algorithm] = {
-    a.name: a
-    for a in (
-        _Algorithm("average", 8, _square, _average, lambda s: s),
-        _Algorithm("phash", 8, _square, _phash, lambda s: 4 * s),
-        _Algorithm("phash_simple", 8, _square, _phash_simple, lambda s: 4 * s),
-        _Algorithm("dhash", 8, _square, _dhash, lambda s: s + 1),
-        _Algorithm("dhash_vertical", 8, _square, _dhash_vertical, lambda s: s + 1),
-        _Algorithm("whash", 8, _square, _whash, lambda s: s, power_of_two=True),
-        _Algorithm(
-            "colorhash", 3, lambda s: 14 * s, _colorhash, lambda s: 128, colour=True,
-            size_range=(1, 16),
-        ),
-        _Algorithm(
-            "crop_resistant", 8, _square, _crop_resistant, lambda s: 300, multi=True
-        ),
-        _Algorithm("md5", 128, lambda s: 128, None, lambda s: 0, size_range=(128, 128)),
-    )
-}
-
-ALGORITHMS: tuple[str, ...] = tuple(_ALGORITHMS)
-"""Names of every hash algorithm, in a stable order."""
-
-
-def _algorithm(name: str) -> _Algorithm:
-    try:
-        return _ALGORITHMS[name]
-    except KeyError:
-        known = ", ".join(ALGORITHMS)
-        raise ValueError(f"unknown hash algorithm {name!r}; expected one of: {known}") from None
-
-
-def _resolve_size(algorithm: str, size: int | None) -> int:
-    spec = _algorithm(algorithm)
-    if size is None:
-        return spec.default_size
-    if isinstance(size, bool) or not isinstance(size, int):
-        raise TypeError(f"hash size must be an int, not {type(size).__name__}")
-    low, high = spec.size_range
-    if not low <= size <= high:
-        if low == high:
-            raise ValueError(f"{algorithm} has a fixed size of {low}, not {size}")
-        raise ValueError(f"{algorithm} size must be between {low} and {high}, not {size}")
-    if spec.power_of_two and size & (size - 1):
-        raise ValueError(f"{algorithm} size must be a power of two, not {size}")
-    return size
-
-
-def hash_bits(algorithm: str, size: int | None = None) -> int:
-    """The number of bits in a hash (one part, for crop-resistant) of ``algorithm``.
-
-    Example:
-        >>> hash_bits("phash"), hash_bits("phash", 16), hash_bits("colorhash"), hash_bits("md5")
-        (64, 256, 42, 128)
-    """
-    return _algorithm(algorithm).bits(_resolve_size(algorithm, size))
-
-
-# --------------------------------------------------------------------------- value objects
-
-
-def _bits_to_int(bits: _Bits) -> int:
-    flat = np.asarray(bits, dtype=bool).ravel()
-    if flat.size == 0:
-        return 0
-    pad = (-flat.size) % 8
-    packed = np.packbits(flat).tobytes()
-    return int.from_bytes(packed, "big") >> pad
-
-
-@dataclass(frozen=True, slots=True)
-class ImageHash:
-    """A hash of one algorithm and size; ``a - b`` is the Hamming distance.
-
-    Attributes:
-        algorithm: one of :data:`ALGORITHMS`.
-        size: the algorithm's size parameter (``hash_size``; ``binbits`` for colorhash;
-            the segment ``hash_size`` for crop-resistant; 128 for md5).
-        value: the bits as an integer, first bit most significant (imagehash's hex order).
-    """
-
-    algorithm: str
-    size: int
-    value: int
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "size", _resolve_size(self.algorithm, self.size))
-        if isinstance(self.value, bool) or not isinstance(self.value, int):
-            raise TypeError(f"hash value must be an int, not {type(self.value).__name__}")
-        if not 0 <= self.value < (1 << self.bits):
-            raise ValueError(
-                f"hash value does not fit in the {self.bits} bits of {self.algorithm}:{self.size}"
-            )
-
-    @property
-    def bits(self) -> int:
-        """The number of bits."""
-        return _algorithm(self.algorithm).bits(self.size)
-
-    @property
-    def kind(self) -> str:
-        """``"algorithm:size"``, e.g. ``"phash:8"``."""
-        return f"{self.algorithm}:{self.size}"
-
-    def to_hex(self) -> str:
-        """The hash as lowercase hex, ``ceil(bits / 4)`` digits (imagehash's ``str(h)``)."""
-        return f"{self.value:0{(self.bits + 3) // 4}x}"
-
-    def __str__(self) -> str:
-        return self.to_hex()
-
-    @classmethod
-    def from_hex(cls, text: str, algorithm: str, size: int | None = None) -> ImageHash:
-        """Parse the output of :meth:`to_hex`.
-
-        Raises:
-            ValueError: ``text`` is not hex of the right length for the algorithm and size.
-        """
-        size = _resolve_size(algorithm, size)
-        width = (_algorithm(algorithm).bits(size) + 3) // 4
-        text = text.strip()
-        if len(text) != width:
-            raise ValueError(
-                f"{algorithm}:{size} hashes have {width} hex digits; got {len(text)}: {text!r}"
-            )
-        try:
-            value = int(text, 16)
-        except ValueError:
-            raise ValueError(f"not a hex string: {text!r}") from None
-        return cls(algorithm, size, value)
-
-    @classmethod
-    def from_bits(cls, bits: _Bits, algorithm: str, size: int | None = None) -> ImageHash:
-        """Build a hash from a boolean array (any shape, row-major), e.g. imagehash's ``.hash``."""
-        return cls(algorithm, _resolve_size(algorithm, size), _bits_to_int(bits))
-
-    def to_bits(self) -> _Bits:
-        """The bits as a flat boolean array, first bit first."""
-        n = self.bits
-        raw = np.frombuffer(self.value.to_bytes((n + 7) // 8, "big"), dtype=np.uint8)
-        return np.unpackbits(raw)[(-n) % 8 :].astype(bool)
-
-    def to_words(self) -> NDArray[np.uint64]:
-        """The bits as ``ceil(bits / 64)`` uint64 words, most significant word first."""
-        n_words = (self.bits + 63) // 64
-        return np.frombuffer(self.value.to_bytes(8 * n_words, "big"), dtype=">u8").astype(
-            np.uint64
-        )
-
-    def __sub__(self, other: object) -> int:
-        if isinstance(other, MultiHash):
-            return other - self
-        if not isinstance(other, ImageHash):
-            return NotImplemented
-        _check_same_kind(self, other)
-        return (self.value ^ other.value).bit_count()
-
-
-def _check_same_kind(a: ImageHash | MultiHash, b: ImageHash | MultiHash) -> None:
-    if (a.algorithm, a.size) != (b.algorithm, b.size):
-        raise ValueError(
-            f"cannot compare a {a.algorithm}:{a.size} hash with a {b.algorithm}:{b.size} hash"
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class MultiHash:
-    """Several hashes of one algorithm and size that stand for one image.
-
-    Used for crop-resistant hashes (one part per segment) and for dihedral variant sets
-    (one part per rotation or mirror). ``a - b`` is the smallest Hamming distance between
-    a part of ``a`` and a part of ``b``, which is what a Hamming-range index answers.
-
-    Attributes:
-        parts: the hashes, at least one, all of the same algorithm and size.
-    """
-
-    parts: tuple[ImageHash, ...]
-
-    def __post_init__(self) -> None:
-        parts = tuple(self.parts)
-        if not parts:
-            raise ValueError("a MultiHash needs at least one part")
-        for part in parts:
-            if not isinstance(part, ImageHash):
-                raise TypeError(f"MultiHash parts must be ImageHash, not {type(part).__name__}")
-            _check_same_kind(parts[0], part)
-        object.__setattr__(self, "parts", parts)
-
-    @property
-    def algorithm(self) -> str:
-        """The algorithm of the parts."""
-        return self.parts[0].algorithm
-
-    @property
-    def size(self) -> int:
-        """The size of the parts."""
-        return self.parts[0].size
-
-    @property
-    def bits(self) -> int:
-        """The number of bits of one part."""
-        return self.parts[0].bits
-
-    @property
-    def kind(self) -> str:
-        """``"algorithm:size"``, e.g. ``"crop_resistant:8"``."""
-        return self.parts[0].kind
-
-    def to_hex(self) -> str:
-        """The parts' hex joined by commas (imagehash's ``str`` of a multi-hash)."""
-        return ",".join(p.to_hex() for p in self.parts)
-
-    def __str__(self) -> str:
-        return self.to_hex()
-
-    @classmethod
-    def from_hex(cls, text: str, algorithm: str, size: int | None = None) -> MultiHash:
-        """Parse the output of :meth:`to_hex`."""
-        return cls(tuple(ImageHash.from_hex(t, algorithm, size) for t in text.split(",")))
-
-    def __sub__(self, other: object) -> int:
-        if isinstance(other, ImageHash):
-            others: tuple[ImageHash, ...] = (other,)
-        elif isinstance(other, MultiHash):
-            others = other.parts
-        else:
-            return NotImplemented
-        _check_same_kind(self.parts[0], others[0])
-        return min((a.value ^ b.value).bit_count() for a in self.parts for b in others)
-
-
-HashValue: TypeAlias = ImageHash | MultiHash
-"""What a hasher returns: an :class:`ImageHash`, or a :class:`MultiHash`."""
 
 
 class Transform(enum.Enum):
@@ -430,7 +137,7 @@ class Hasher:
     exif_transpose: bool = True
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "size", _resolve_size(self.algorithm, self.size))
+        object.__setattr__(self, "size", resolve_size(self.algorithm, self.size))
 
     @classmethod
     def parse(cls, spec: str, *, fast: bool = False, exif_transpose: bool = True) -> Hasher:
@@ -441,7 +148,9 @@ class Hasher:
             try:
                 size = int(size_text)
             except ValueError:
-                raise ValueError(f"bad hash size in {spec!r}; expected e.g. 'phash:8'") from None
+                raise ParameterError(
+                    f"bad hash size in {spec!r}; expected e.g. 'phash:8'"
+                ) from None
         return cls(name, size, fast=fast, exif_transpose=exif_transpose)
 
     @property
@@ -476,7 +185,7 @@ class Hasher:
         """The hash of each of the eight rotations and mirrors of ``image``.
 
         Raises:
-            ValueError: for md5, which hashes file bytes and has no variants.
+            ParameterError: for md5, which hashes file bytes and has no variants.
             ImageError: the image cannot be read or hashed.
         """
         self._check_dihedral()
@@ -486,7 +195,9 @@ class Hasher:
 
     def _check_dihedral(self) -> None:
         if self.exact:
-            raise ValueError(f"{self.algorithm} hashes the file bytes and has no dihedral variants")
+            raise ParameterError(
+                f"{self.algorithm} hashes the file bytes and has no dihedral variants"
+            )
 
     def _draft(self) -> _Draft | None:
         if not self.fast or self.exact:
@@ -619,15 +330,15 @@ def iter_hashes(
 
     Raises:
         ImageError: under ``"raise"``, the first input that cannot be hashed.
-        ValueError: a bad argument.
+        ParameterError: a bad argument.
     """
     hasher_tuple = (hashers,) if isinstance(hashers, Hasher) else tuple(hashers)
     if not hasher_tuple:
-        raise ValueError("give at least one hasher")
+        raise ParameterError("give at least one hasher")
     if errors not in ("raise", "record"):
-        raise ValueError(f"errors must be 'raise' or 'record', not {errors!r}")
+        raise ParameterError(f"errors must be 'raise' or 'record', not {errors!r}")
     if workers is not None and workers < 1:
-        raise ValueError(f"workers must be at least 1, not {workers}")
+        raise ParameterError(f"workers must be at least 1, not {workers}")
     if dihedral:
         for hasher in hasher_tuple:
             hasher._check_dihedral()

@@ -10,12 +10,8 @@ A :class:`~censorsim.image.hashing.MultiHash` entry (crop-resistant segments, di
 variants) is stored as one row per part; its distance to a query is the smallest over
 parts, so each entry is reported once.
 
-Index files are JSON lines (no pickle), documented in ``docs/images.md``::
-
-    {"format": "censorsim.hash-index", "version": 1, "algorithm": "phash", "size": 8, "bits": 64}
-    {"id": "poster-1", "hash": "c3d4e5f60718293a", "source": "leak.jpg",
-     "category": "protest", "added": "2024-06-04"}      (one line in the file)
-    {"id": "poster-2", "hash": ["0f0f0f0f0f0f0f0f", "f0f0f0f0f0f0f0f0"]}
+Index files are JSON lines (:mod:`censorsim.image.index_format`); :meth:`HammingIndex.dump`
+and :meth:`HammingIndex.load` write and read them.
 
 Example:
     >>> from censorsim.image.hashing import ImageHash
@@ -28,9 +24,9 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -40,9 +36,21 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from censorsim.errors import IndexFormatError
+from censorsim.errors import ParameterError, UnknownNameError
+from censorsim.image.algorithms import hash_bits, resolve_size
 from censorsim.image.backends import DEFAULT_BACKEND, HammingBackend, QueryResult, make_backend
-from censorsim.image.hashing import HashValue, ImageHash, MultiHash, _resolve_size, hash_bits
+from censorsim.image.index_format import (
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    ParsedEntries,
+    append_entries,
+    entry_record,
+    header_line,
+    parse_entries,
+    read_header,
+    read_kind,
+)
+from censorsim.image.values import HashValue, ImageHash, MultiHash
 
 __all__ = [
     "FORMAT_NAME",
@@ -51,15 +59,9 @@ __all__ = [
     "IndexEntry",
     "IndexMatch",
     "append_entries",
+    "default_threshold",
+    "save_entries",
 ]
-
-FORMAT_NAME = "censorsim.hash-index"
-"""The ``format`` field of an index file's header line."""
-FORMAT_VERSION = 1
-"""The only index file version this code reads and writes."""
-
-_ENTRY_KEYS = frozenset({"id", "hash", "source", "category", "added"})
-_HEADER_KEYS = frozenset({"format", "version", "algorithm", "size", "bits"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +84,7 @@ class IndexEntry:
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not self.id:
-            raise ValueError(f"entry id must be a non-empty string, not {self.id!r}")
+            raise ParameterError(f"entry id must be a non-empty string, not {self.id!r}")
         if not isinstance(self.hash, ImageHash | MultiHash):
             raise TypeError(f"entry hash must be an ImageHash or MultiHash, not {self.hash!r}")
         if self.added is not None and not isinstance(self.added, date):
@@ -90,18 +92,11 @@ class IndexEntry:
 
     def to_json(self) -> dict[str, Any]:
         """The entry as one JSON object of the index file format."""
-        out: dict[str, Any] = {"id": self.id}
-        if isinstance(self.hash, MultiHash):
-            out["hash"] = [p.to_hex() for p in self.hash.parts]
-        else:
-            out["hash"] = self.hash.to_hex()
-        if self.source is not None:
-            out["source"] = self.source
-        if self.category is not None:
-            out["category"] = self.category
-        if self.added is not None:
-            out["added"] = self.added.isoformat()
-        return out
+        value = self.hash
+        hexes = [p.to_hex() for p in value.parts] if isinstance(value, MultiHash) else None
+        return entry_record(
+            self.id, hexes or value.to_hex(), self.source, self.category, self.added
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,9 +121,9 @@ class HammingIndex:
         **backend_options: passed to the backend (e.g. ``m=4`` for ``"mih"``).
 
     Raises:
-        ValueError: an unknown algorithm or bad size.
-        BackendError: an unknown backend name (a ``ValueError``); its subclass
-            ``MissingDependencyError`` when the backend's extra is not installed.
+        UnknownNameError: an unknown algorithm or backend name.
+        ParameterError: a bad size.
+        MissingDependencyError: the backend's extra is not installed.
     """
 
     def __init__(
@@ -140,7 +135,7 @@ class HammingIndex:
         **backend_options: Any,
     ) -> None:
         self.algorithm = algorithm
-        self.size = _resolve_size(algorithm, size)
+        self.size = resolve_size(algorithm, size)
         self.bits = hash_bits(algorithm, self.size)
         self.backend_name = backend
         self._backend: HammingBackend = make_backend(backend, self.bits, **backend_options)
@@ -179,9 +174,13 @@ class HammingIndex:
         """The entry with id ``entry_id``.
 
         Raises:
-            KeyError: no such entry.
+            UnknownNameError: no such entry (the message lists up to ten ids).
         """
-        return self.entry(self._ids_lookup()[entry_id])
+        lookup = self._ids_lookup()
+        if entry_id not in lookup:
+            known = tuple(itertools.islice(lookup, 10)) + (("...",) if len(lookup) > 10 else ())
+            raise UnknownNameError("index entry", entry_id, known)
+        return self.entry(lookup[entry_id])
 
     def entry(self, position: int) -> IndexEntry:
         """The entry at ``position`` (insertion order)."""
@@ -224,7 +223,7 @@ class HammingIndex:
             source, category, added: metadata.
 
         Raises:
-            ValueError: a hash of another kind, or an id already present.
+            ParameterError: a hash of another kind, or an id already present.
         """
         if id is None:
             lookup = self._ids_lookup()
@@ -241,7 +240,7 @@ class HammingIndex:
         """Add entries (all or none: a bad entry leaves the index unchanged).
 
         Raises:
-            ValueError: a hash of another kind, or a duplicate id.
+            ParameterError: a hash of another kind, or a duplicate id.
         """
         batch = list(entries)
         lookup = self._ids_lookup()
@@ -254,7 +253,7 @@ class HammingIndex:
                 raise TypeError(f"expected IndexEntry, not {type(entry).__name__}")
             self._check_kind(entry.hash)
             if entry.id in lookup or entry.id in seen:
-                raise ValueError(f"duplicate entry id {entry.id!r}")
+                raise ParameterError(f"duplicate entry id {entry.id!r}")
             seen.add(entry.id)
             parts = entry.hash.parts if isinstance(entry.hash, MultiHash) else (entry.hash,)
             first_rows.append(self._n_rows + len(rows))
@@ -315,9 +314,9 @@ class HammingIndex:
                 ``(n,)`` for hashes of at most 64 bits), as :meth:`ImageHash.to_words`.
         """
         index = cls(algorithm, size, backend=backend, **backend_options)
-        rows = index._backend._as_rows(words, "words")
+        rows = index._backend.check_rows(words, "words")
         if len(rows) and index.bits % 64 and np.any(rows[:, 0] >> np.uint64(index.bits % 64)):
-            raise ValueError(f"words have bits set beyond the {index.bits} bits of a hash")
+            raise ParameterError(f"words have bits set beyond the {index.bits} bits of a hash")
         none: list[Any] = [None] * len(rows)
         index._extend_rows(rows, none, none, none, none)
         return index
@@ -326,7 +325,7 @@ class HammingIndex:
         if not isinstance(value, ImageHash | MultiHash):
             raise TypeError(f"expected an ImageHash or MultiHash, not {type(value).__name__}")
         if (value.algorithm, value.size) != (self.algorithm, self.size):
-            raise ValueError(f"this index holds {self.kind} hashes, not {value.kind}")
+            raise ParameterError(f"this index holds {self.kind} hashes, not {value.kind}")
 
     def _rows_to_entries(self) -> NDArray[np.int64]:
         if self._row_blocks:
@@ -379,7 +378,7 @@ class HammingIndex:
             ``(query, entry_position, distance)`` int64 arrays, ordered by query, then
             distance, then entry position.
         """
-        rows = self._backend._as_rows(words, "words")
+        rows = self._backend.check_rows(words, "words")
         return self._query_rows(rows, radius, None, len(rows))
 
     def _query_rows(
@@ -413,7 +412,7 @@ class HammingIndex:
         target = Path(path)
         tmp = target.with_name(target.name + ".tmp")
         with tmp.open("w", encoding="utf-8") as fh:
-            fh.write(_header_line(self.algorithm, self.size))
+            fh.write(header_line(self.algorithm, self.size))
             fh.writelines(self._json_lines())
         os.replace(tmp, target)
 
@@ -425,18 +424,17 @@ class HammingIndex:
         for i in range(len(self)):
             value = self._hashes[i]
             entry_id = self._ids[i]
-            record: dict[str, Any] = {"id": entry_id if entry_id is not None else str(i)}
             if isinstance(value, MultiHash):
-                record["hash"] = [p.to_hex() for p in value.parts]
+                hexes: str | list[str] = [p.to_hex() for p in value.parts]
             else:
-                record["hash"] = f"{_words_to_int(words[self._entry_row[i]]):0{width}x}"
-            if self._sources[i] is not None:
-                record["source"] = self._sources[i]
-            if self._categories[i] is not None:
-                record["category"] = self._categories[i]
-            day = self._added[i]
-            if day is not None:
-                record["added"] = day.isoformat()
+                hexes = f"{_words_to_int(words[self._entry_row[i]]):0{width}x}"
+            record = entry_record(
+                entry_id if entry_id is not None else str(i),
+                hexes,
+                self._sources[i],
+                self._categories[i],
+                self._added[i],
+            )
             yield dumps(record) + "\n"
 
     @classmethod
@@ -456,58 +454,42 @@ class HammingIndex:
         """
         where = os.fspath(path)
         with open(path, encoding="utf-8") as fh:
-            header = _read_header(fh.readline(), where)
-            index = cls(header[0], header[1], backend=backend, **backend_options)
-            _load_entries(index, fh, where)
+            algorithm, size = read_header(fh.readline(), where)
+            index = cls(algorithm, size, backend=backend, **backend_options)
+            index._extend_parsed(parse_entries(fh, where, algorithm, size))
         return index
 
     @staticmethod
     def read_kind(path: str | os.PathLike[str]) -> tuple[str, int]:
         """The ``(algorithm, size)`` of an index file, from its header line only."""
-        where = os.fspath(path)
-        with open(path, encoding="utf-8") as fh:
-            return _read_header(fh.readline(), where)
+        return read_kind(path)
 
-
-def append_entries(path: str | os.PathLike[str], entries: Iterable[IndexEntry]) -> int:
-    """Append entries to an index file, creating it (with a header) if it does not exist.
-
-    The file's header must name the entries' algorithm and size. Ids are not checked
-    against the entries already in the file; :meth:`HammingIndex.load` rejects duplicates.
-
-    Returns:
-        The number of entries written.
-
-    Raises:
-        IndexFormatError: the existing file has a bad header.
-        ValueError: entries of different kinds, or of another kind than the file.
-    """
-    batch = list(entries)
-    if not batch:
-        return 0
-    kind = (batch[0].hash.algorithm, batch[0].hash.size)
-    for entry in batch:
-        if (entry.hash.algorithm, entry.hash.size) != kind:
-            raise ValueError(f"cannot append {entry.hash.kind} and {kind[0]}:{kind[1]} together")
-    target = Path(path)
-    exists = target.exists() and target.stat().st_size > 0
-    if exists:
-        file_kind = HammingIndex.read_kind(target)
-        if file_kind != kind:
-            raise ValueError(
-                f"{target} holds {file_kind[0]}:{file_kind[1]} hashes, not {kind[0]}:{kind[1]}"
+    def _extend_parsed(self, parsed: ParsedEntries) -> None:
+        """Add the entries read from a file."""
+        if not parsed.multi:
+            # Bulk path: no Python hash objects, one array for every row.
+            digits = 16 * self._n_words
+            raw_bytes = bytes.fromhex("".join(h.rjust(digits, "0") for h in parsed.hexes))
+            words = np.frombuffer(raw_bytes, dtype=">u8").astype(np.uint64)
+            self._extend_rows(
+                words.reshape(len(parsed.ids), self._n_words),
+                list(parsed.ids),
+                parsed.sources,
+                parsed.categories,
+                parsed.added,
             )
-        with target.open("rb") as fh:
-            fh.seek(-1, os.SEEK_END)
-            needs_newline = fh.read(1) != b"\n"
-    with target.open("a", encoding="utf-8") as fh:
-        if not exists:
-            fh.write(_header_line(*kind))
-        elif needs_newline:
-            fh.write("\n")
-        for entry in batch:
-            fh.write(json.dumps(entry.to_json(), ensure_ascii=False) + "\n")
-    return len(batch)
+            return
+        entries = []
+        for k, entry_id in enumerate(parsed.ids):
+            value: HashValue = parsed.multi.get(k) or ImageHash(
+                self.algorithm, self.size, int(parsed.hexes[k], 16)
+            )
+            entries.append(
+                IndexEntry(
+                    entry_id, value, parsed.sources[k], parsed.categories[k], parsed.added[k]
+                )
+            )
+        self.extend(entries)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -522,133 +504,51 @@ def _words_to_int(row: NDArray[np.uint64]) -> int:
     return int.from_bytes(row.astype(">u8").tobytes(), "big")
 
 
-def _header_line(algorithm: str, size: int) -> str:
-    header = {
-        "format": FORMAT_NAME,
-        "version": FORMAT_VERSION,
-        "algorithm": algorithm,
-        "size": size,
-        "bits": hash_bits(algorithm, size),
-    }
-    return json.dumps(header) + "\n"
+def save_entries(
+    path: str | os.PathLike[str],
+    algorithm: str,
+    size: int | None,
+    entries: Sequence[IndexEntry],
+    *,
+    append: bool = False,
+) -> tuple[int, int]:
+    """Write entries of ``algorithm:size`` hashes to an index file (its folder is created).
 
+    Without ``append`` the file is replaced. With ``append`` entries go at the end of an
+    existing file, those whose id is already there being skipped.
 
-def _read_header(line: str, where: str) -> tuple[str, int]:
-    def fail(problem: str) -> IndexFormatError:
-        return IndexFormatError(f"{where}:1: {problem}")
+    Returns:
+        ``(written, skipped)``.
 
-    if not line.strip():
-        raise fail("empty file: expected a censorsim hash index header")
-    try:
-        header = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise fail(f"header is not JSON ({exc.msg})") from None
-    if not isinstance(header, dict) or header.get("format") != FORMAT_NAME:
-        raise fail(f"not a censorsim hash index (no \"format\": {FORMAT_NAME!r} header)")
-    if header.get("version") != FORMAT_VERSION:
-        raise fail(
-            f"index format version {header.get('version')!r} is not supported "
-            f"(this censorsim reads version {FORMAT_VERSION})"
-        )
-    unknown = set(header) - _HEADER_KEYS
-    if unknown:
-        raise fail(f"unknown header fields: {', '.join(sorted(unknown))}")
-    algorithm, size = header.get("algorithm"), header.get("size")
-    if not isinstance(algorithm, str) or not isinstance(size, int) or isinstance(size, bool):
-        raise fail("header needs a string \"algorithm\" and an integer \"size\"")
-    try:
-        bits = hash_bits(algorithm, size)
-    except (ValueError, TypeError) as exc:
-        raise fail(str(exc)) from None
-    if header.get("bits", bits) != bits:
-        raise fail(f"header says {header.get('bits')} bits; {algorithm}:{size} has {bits}")
-    return algorithm, size
-
-
-def _load_entries(index: HammingIndex, lines: Iterable[str], where: str) -> None:
-    width = (index.bits + 3) // 4
-    top_limit = 1 << (index.bits - 4 * (width - 1))
-    pattern = re.compile(rf"[0-9a-fA-F]{{{width}}}")
-
-    def parse_hex(text: object, lineno: int) -> str:
-        if not isinstance(text, str) or not pattern.fullmatch(text):
-            raise IndexFormatError(
-                f"{where}:{lineno}: hash must be {width} hex digits for {index.kind}, "
-                f"not {text!r}"
+    Raises:
+        ParameterError: the existing file holds hashes of another kind, or an entry does.
+        IndexFormatError: the existing file is malformed.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    size = resolve_size(algorithm, size)
+    if append and target.exists():
+        existing = HammingIndex.load(target, backend="linear")
+        if (existing.algorithm, existing.size) != (algorithm, size):
+            raise ParameterError(
+                f"{target} holds {existing.kind} hashes, not {algorithm}:{size}"
             )
-        if int(text[0], 16) >= top_limit:
-            raise IndexFormatError(f"{where}:{lineno}: hash {text!r} exceeds {index.bits} bits")
-        return text.lower()
-
-    single_hex: list[str] = []
-    ids: list[str] = []
-    seen: dict[str, int] = {}
-    multi: dict[int, MultiHash] = {}
-    sources: list[str | None] = []
-    categories: list[str | None] = []
-    added: list[date | None] = []
-    for lineno, line in enumerate(lines, start=2):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise IndexFormatError(f"{where}:{lineno}: not JSON ({exc.msg})") from None
-        if not isinstance(record, dict):
-            raise IndexFormatError(f"{where}:{lineno}: an entry must be a JSON object")
-        unknown = set(record) - _ENTRY_KEYS
-        if unknown:
-            fields = ", ".join(sorted(unknown))
-            raise IndexFormatError(f"{where}:{lineno}: unknown fields: {fields}")
-        entry_id = record.get("id")
-        if not isinstance(entry_id, str) or not entry_id:
-            raise IndexFormatError(f"{where}:{lineno}: entry needs a non-empty string \"id\"")
-        if entry_id in seen:
-            raise IndexFormatError(
-                f"{where}:{lineno}: duplicate id {entry_id!r} (first on line {seen[entry_id]})"
-            )
-        seen[entry_id] = lineno
-        raw = record.get("hash")
-        if isinstance(raw, list):
-            if not raw:
-                raise IndexFormatError(f"{where}:{lineno}: empty hash list")
-            hexes = [parse_hex(h, lineno) for h in raw]
-            multi[len(ids)] = MultiHash(
-                tuple(ImageHash(index.algorithm, index.size, int(h, 16)) for h in hexes)
-            )
-            single_hex.append(hexes[0])
-        else:
-            single_hex.append(parse_hex(raw, lineno))
-        meta: list[str | None] = []
-        for key in ("source", "category"):
-            text = record.get(key)
-            if text is not None and not isinstance(text, str):
-                raise IndexFormatError(f"{where}:{lineno}: {key!r} must be a string")
-            meta.append(text)
-        day = record.get("added")
-        try:
-            parsed = date.fromisoformat(day) if day is not None else None
-        except (TypeError, ValueError):
-            raise IndexFormatError(
-                f"{where}:{lineno}: 'added' must be a date like 2024-06-04, not {day!r}"
-            ) from None
-        ids.append(entry_id)
-        sources.append(meta[0])
-        categories.append(meta[1])
-        added.append(parsed)
-    if not multi:
-        # Bulk path: no Python hash objects, one array for every row.
-        digits = 16 * index._n_words
-        raw_bytes = bytes.fromhex("".join(h.rjust(digits, "0") for h in single_hex))
-        words = np.frombuffer(raw_bytes, dtype=">u8").astype(np.uint64)
-        index._extend_rows(
-            words.reshape(len(ids), index._n_words), list(ids), sources, categories, added
-        )
-        return
-    entries = []
-    for k, entry_id in enumerate(ids):
-        parsed_hash: HashValue = multi.get(k) or ImageHash(
-            index.algorithm, index.size, int(single_hex[k], 16)
-        )
-        entries.append(IndexEntry(entry_id, parsed_hash, sources[k], categories[k], added[k]))
+        fresh = [e for e in entries if e.id not in existing]
+        append_entries(target, fresh)
+        return len(fresh), len(entries) - len(fresh)
+    index = HammingIndex(algorithm, size, backend="linear")
     index.extend(entries)
+    index.dump(target)
+    return len(entries), 0
+
+
+def default_threshold(algorithm: str, size: int | None = None) -> int:
+    """The default match radius: 0 for md5, else 10 bits per 64 (10 for 64-bit hashes).
+
+    Example:
+        >>> default_threshold("phash"), default_threshold("phash", 16), default_threshold("md5")
+        (10, 40, 0)
+    """
+    if algorithm == "md5":
+        return 0
+    return round(hash_bits(algorithm, size) * 10 / 64)

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from censorsim._optional import has_module
-from censorsim.errors import BackendError, MissingDependencyError
+from censorsim.errors import MissingDependencyError, UnknownNameError
 from censorsim.image import BACKENDS, available_backends, make_backend
 from censorsim.image.backends import MIHBackend, _sub_radii
 
@@ -116,9 +116,10 @@ def test_validation() -> None:
 
 
 def test_unknown_backend_name() -> None:
-    with pytest.raises(BackendError, match="unknown index backend 'annoy'") as info:
+    with pytest.raises(UnknownNameError, match="unknown index backend 'annoy'") as info:
         make_backend("annoy", 64)
     assert isinstance(info.value, ValueError)
+    assert info.value.known == BACKENDS
     assert "mih" in str(info.value)
     assert set(available_backends()) <= set(BACKENDS)
 

@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from censorsim.cli import main
-from censorsim.cli.images import default_threshold
-from censorsim.image import HammingIndex, Hasher
+from censorsim.image import HammingIndex, Hasher, default_threshold
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "images"
 

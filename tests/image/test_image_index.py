@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from censorsim._optional import has_module
-from censorsim.errors import BackendError, IndexFormatError
+from censorsim.errors import IndexFormatError, UnknownNameError
 from censorsim.image import (
     FORMAT_VERSION,
     HammingIndex,
@@ -77,7 +77,7 @@ def test_entries_and_metadata(index: HammingIndex) -> None:
     zero = index.get("zero")
     assert zero == IndexEntry("zero", h(0), "a.jpg", "x", date(2024, 6, 4))
     assert [e.id for e in index] == ["zero", "three", "one", "multi"]
-    with pytest.raises(KeyError):
+    with pytest.raises(UnknownNameError, match="unknown index entry 'nope'"):
         index.get("nope")
 
 
@@ -102,7 +102,7 @@ def test_kind_and_duplicate_checks(index: HammingIndex) -> None:
 
 
 def test_unknown_backend() -> None:
-    with pytest.raises(BackendError, match="unknown index backend"):
+    with pytest.raises(UnknownNameError, match="unknown index backend"):
         HammingIndex("phash", backend="kdtree")
 
 

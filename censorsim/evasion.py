@@ -45,7 +45,7 @@ from __future__ import annotations
 import io
 import math
 import random
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Final
@@ -54,6 +54,9 @@ import numpy as np
 from PIL import Image, ImageEnhance, ImageOps
 
 from censorsim._optional import import_optional
+from censorsim.errors import ParameterError
+from censorsim.registry import Registry
+from censorsim.text.script import is_han
 
 __all__ = [
     "IMAGE_TRANSFORMS",
@@ -111,14 +114,14 @@ class TextTransform:
             strength: share of target characters changed (default :attr:`strength`).
 
         Raises:
-            ValueError: a strength outside [0, 1] or a span outside the text.
+            ParameterError: a strength outside [0, 1] or a span outside the text.
         """
         s = self.strength if strength is None else strength
         if s is None:
             s = 1.0
         if not 0.0 <= s <= 1.0:
-            raise ValueError(f"strength must be in [0, 1], got {s}")
-        spans = _check_spans(text, targets)
+            raise ParameterError(f"strength must be in [0, 1], got {s}")
+        spans = _target_spans(text, targets)
         return self._fn(text, spans, _rng(seed, self.name), s)
 
     def apply_many(
@@ -129,9 +132,13 @@ class TextTransform:
         seed: int | str = 0,
         strength: float | None = None,
     ) -> list[str]:
-        """Transform many texts; text ``i`` uses the seed ``(seed, i)``."""
+        """Transform many texts; text ``i`` uses the seed ``(seed, i)``.
+
+        Raises:
+            ParameterError: as :meth:`apply`, or not one target list per text.
+        """
         if targets is not None and len(targets) != len(texts):
-            raise ValueError(f"{len(texts)} texts but {len(targets)} target lists")
+            raise ParameterError(f"targets: "f"{len(texts)} texts but {len(targets)} target lists")
         return [
             self.apply(
                 t,
@@ -143,13 +150,15 @@ class TextTransform:
         ]
 
 
-def _check_spans(text: str, targets: Sequence[Span] | None) -> list[Span]:
+def _target_spans(text: str, targets: Sequence[Span] | None) -> list[Span]:
+    """The user's targets, checked against the text, empty ones dropped, sorted."""
     if targets is None:
         return [(0, len(text))] if text else []
     out: list[Span] = []
     for s, e in targets:
         if not 0 <= s <= e <= len(text):
-            raise ValueError(f"span ({s}, {e}) is outside a text of {len(text)} characters")
+            raise ParameterError(
+                f"targets: span ({s}, {e}) is outside a text of {len(text)} characters")
         if e > s:
             out.append((s, e))
     return sorted(set(out))
@@ -212,11 +221,6 @@ def _drop_component(text: str, spans: Sequence[Span], rng: random.Random, _s: fl
 def _repeat(text: str, spans: Sequence[Span], rng: random.Random, strength: float) -> str:
     chosen = _choose(_positions(spans, lambda c: not c.isspace(), text), rng, strength)
     return "".join(ch + ch if i in chosen else ch for i, ch in enumerate(text))
-
-
-def _is_han(ch: str) -> bool:
-    cp = ord(ch)
-    return 0x4E00 <= cp < 0xA000 or 0x3400 <= cp < 0x4DC0 or 0x20000 <= cp < 0x2A6E0
 
 
 def _fullwidth(ch: str, _rng: random.Random) -> str:
@@ -326,10 +330,10 @@ _TEXT: Final[tuple[TextTransform, ...]] = (
     TextTransform("fullwidth", "ASCII as full-width forms",
                   _map_chars(lambda c: c == " " or 0x21 <= ord(c) <= 0x7E, _fullwidth)),
     TextTransform("homophone", "Han characters as same-pinyin characters",
-                  _map_chars(lambda c: 0x4E00 <= ord(c) < 0xA000, _homophone)),
-    TextTransform("pinyin", "Han characters as toneless pinyin", _map_chars(_is_han, _pinyin)),
+                  _map_chars(is_han, _homophone)),
+    TextTransform("pinyin", "Han characters as toneless pinyin", _map_chars(is_han, _pinyin)),
     TextTransform("traditional", "simplified characters in traditional script (OpenCC s2t)",
-                  _map_chars(_is_han, _traditional)),
+                  _map_chars(is_han, _traditional)),
     TextTransform("leetspeak", "Latin letters as digits",
                   _map_chars(lambda c: c.lower() in _LEET and c.isascii(), _leet)),
     TextTransform("confusable", "Latin letters as Cyrillic or Greek look-alikes",
@@ -338,21 +342,29 @@ _TEXT: Final[tuple[TextTransform, ...]] = (
     TextTransform("drop-component", "one target span removed", _drop_component, None),
 )
 
-TEXT_TRANSFORMS: Final[Mapping[str, TextTransform]] = {t.name: t for t in _TEXT}
-"""Text transforms by name, ``noop`` first."""
+_NEEDS_PYPINYIN: Final = frozenset({"homophone", "pinyin"})
+
+TEXT_TRANSFORMS: Final[Registry[TextTransform]] = Registry("text transform")
+"""Text transforms by name, ``noop`` first (``homophone`` and ``pinyin`` need the
+``evasion`` extra)."""
+
+for _t in _TEXT:
+    if _t.name in _NEEDS_PYPINYIN:
+        TEXT_TRANSFORMS.add(_t.name, _t, requires="pypinyin", extra="evasion",
+                            summary=_t.description)
+    else:
+        TEXT_TRANSFORMS.add(_t.name, _t, summary=_t.description)
+del _t
 
 
 def text_transform(name: str) -> TextTransform:
     """The text transform called ``name``.
 
     Raises:
-        ValueError: an unknown name (the message lists the known ones).
+        UnknownNameError: an unknown name (the message lists the known ones).
+        MissingDependencyError: the transform needs pypinyin (the ``evasion`` extra).
     """
-    try:
-        return TEXT_TRANSFORMS[name]
-    except KeyError:
-        known = ", ".join(TEXT_TRANSFORMS)
-        raise ValueError(f"unknown text transform {name!r}; known: {known}") from None
+    return TEXT_TRANSFORMS.get(name)
 
 
 # ------------------------------------------------------------------------------ image
@@ -570,18 +582,18 @@ def _image_transforms() -> tuple[ImageTransform, ...]:
     return tuple(out)
 
 
-IMAGE_TRANSFORMS: Final[Mapping[str, ImageTransform]] = {t.name: t for t in _image_transforms()}
+IMAGE_TRANSFORMS: Final[Registry[ImageTransform]] = Registry("image transform")
 """Image transforms by name, ``noop`` first."""
+
+for _i in _image_transforms():
+    IMAGE_TRANSFORMS.add(_i.name, _i, summary=_i.description)
+del _i
 
 
 def image_transform(name: str) -> ImageTransform:
     """The image transform called ``name``.
 
     Raises:
-        ValueError: an unknown name (the message lists the known ones).
+        UnknownNameError: an unknown name (the message lists the known ones).
     """
-    try:
-        return IMAGE_TRANSFORMS[name]
-    except KeyError:
-        known = ", ".join(IMAGE_TRANSFORMS)
-        raise ValueError(f"unknown image transform {name!r}; known: {known}") from None
+    return IMAGE_TRANSFORMS.get(name)

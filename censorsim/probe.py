@@ -36,7 +36,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from censorsim.errors import BudgetExhausted
+from censorsim.errors import BudgetExhausted, ParameterError
+from censorsim.registry import Registry
 
 __all__ = [
     "METHODS",
@@ -70,7 +71,8 @@ class Oracle:
         budget: the most queries allowed; None for no limit.
 
     Raises:
-        ValueError: an empty separator or a negative budget.
+        ParameterError: an empty separator or a negative budget.
+        TypeError: a target that is neither checkable nor callable.
     """
 
     __slots__ = ("_check", "budget", "queries", "separator")
@@ -83,9 +85,9 @@ class Oracle:
         budget: int | None = None,
     ) -> None:
         if not separator:
-            raise ValueError("the separator must not be empty (fragments would run together)")
+            raise ParameterError("separator: must not be empty (fragments would run together)")
         if budget is not None and budget < 0:
-            raise ValueError(f"budget must be >= 0, got {budget}")
+            raise ParameterError(f"budget must be >= 0, got {budget}")
         if hasattr(target, "check"):
             check = target.check
             self._check: Callable[[str], bool] = lambda text: bool(check(text).censored)
@@ -128,17 +130,25 @@ class Oracle:
 
         return cls(check, separator=separator, budget=budget)
 
-    def censored(self, fragments: Sequence[str]) -> bool:
-        """Whether the fragments, joined with the separator, are censored (one query).
+    def query(self, fragments: str | Sequence[str]) -> bool:
+        """Send one query: are the fragments, joined with the separator, censored?
 
-        Empty fragments are left out.
+        A single string is one fragment. Empty fragments are left out. Each call spends
+        one query of the budget.
 
         Raises:
             BudgetExhausted: the budget is spent.
+
+        Example:
+            >>> oracle = Oracle(lambda text: "六四" in text, separator="|")
+            >>> oracle.query(["六", "四"]), oracle.query("六四"), oracle.queries
+            (False, True, 2)
         """
         if self.budget is not None and self.queries >= self.budget:
             raise BudgetExhausted(f"query budget of {self.budget} spent")
         self.queries += 1
+        if isinstance(fragments, str):
+            return self._check(fragments)
         return self._check(self.separator.join(f for f in fragments if f))
 
     def __repr__(self) -> str:
@@ -191,28 +201,28 @@ def isolate_binary_split(oracle: Oracle, text: str) -> Isolation:
     spans: list[Span] = []
     n = len(text)
     try:
-        if not oracle.censored([text]):
+        if not oracle.query([text]):
             return _result(text, spans, oracle, start, False, False, "binary-split")
         pos = 0
         while pos < n:
             frags = [text[s:e] for s, e in spans]
-            if spans and oracle.censored(frags):
+            if spans and oracle.query(frags):
                 return _result(text, spans, oracle, start, True, False, "binary-split")
             lo, hi = pos, n
             while hi - lo > 1:
                 mid = (lo + hi) // 2
-                if oracle.censored([*frags, text[mid:]]):
+                if oracle.query([*frags, text[mid:]]):
                     lo = mid
                 else:
                     hi = mid
             j = lo
             rest = text[j + 1 :]
             e = j + 1
-            while e < n and not oracle.censored([*frags, text[j:e], rest]):
+            while e < n and not oracle.query([*frags, text[j:e], rest]):
                 e += 1
             spans.append((j, e))
             pos = j + 1
-        confirmed = bool(spans) and oracle.censored([text[s:e] for s, e in spans])
+        confirmed = bool(spans) and oracle.query([text[s:e] for s, e in spans])
         return _result(text, spans, oracle, start, confirmed, False, "binary-split")
     except BudgetExhausted:
         return _result(text, spans, oracle, start, False, True, "binary-split")
@@ -256,7 +266,7 @@ def isolate_recursive_halving(oracle: Oracle, text: str) -> Isolation:
             return
         if any(keep[:lo]) or any(keep[hi:]):
             rest = "".join(text[i] for i in range(n) if keep[i] and not lo <= i < hi)
-            if oracle.censored([rest]):
+            if oracle.query([rest]):
                 for i in range(lo, hi):
                     keep[i] = False
                 return
@@ -267,11 +277,11 @@ def isolate_recursive_halving(oracle: Oracle, text: str) -> Isolation:
         reduce(mid, hi)
 
     try:
-        if not oracle.censored([text]):
+        if not oracle.query([text]):
             return _result(text, [], oracle, start, False, False, "recursive-halving")
         reduce(0, n)
         spans = spans_kept()
-        confirmed = oracle.censored([text[s:e] for s, e in spans])
+        confirmed = oracle.query([text[s:e] for s, e in spans])
         return _result(text, spans, oracle, start, confirmed, False, "recursive-halving")
     except BudgetExhausted:
         return _result(text, spans_kept(), oracle, start, False, True, "recursive-halving")
@@ -296,23 +306,19 @@ def _result(
     )
 
 
-METHODS: dict[str, Callable[[Oracle, str], Isolation]] = {
-    "binary-split": isolate_binary_split,
-    "recursive-halving": isolate_recursive_halving,
-}
+METHODS: Registry[Callable[[Oracle, str], Isolation]] = Registry("isolation method")
 """Isolation algorithms by name."""
+
+METHODS.add("binary-split", isolate_binary_split,
+            summary="component-aware binary split (Xiong & Knockel 2019)")
+METHODS.add("recursive-halving", isolate_recursive_halving,
+            summary="recursive halving (the method before 2019)")
 
 
 def isolate(oracle: Oracle, text: str, method: str = "binary-split") -> Isolation:
     """Isolate with the algorithm called ``method`` (see :data:`METHODS`).
 
     Raises:
-        ValueError: an unknown method.
+        UnknownNameError: an unknown method (the message lists the known ones).
     """
-    try:
-        fn = METHODS[method]
-    except KeyError:
-        raise ValueError(
-            f"unknown isolation method {method!r}; known: {', '.join(METHODS)}"
-        ) from None
-    return fn(oracle, text)
+    return METHODS.get(method)(oracle, text)

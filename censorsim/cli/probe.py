@@ -14,11 +14,13 @@ full list, isolates with each method and writes ``validation.json``, ``validatio
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
+from censorsim.cli._common import command_group, write_json, write_text
+from censorsim.errors import InputError, ParameterError
+from censorsim.models import Rule
 from censorsim.probe import METHODS, Oracle, isolate
 from censorsim.research import (
     filler_alphabet,
@@ -27,21 +29,17 @@ from censorsim.research import (
     validation_table,
 )
 from censorsim.text.rules import RuleSet
-from censorsim.text.wordlists import load_citizenlab, load_rules
+from censorsim.text.wordlists import load_rule_files
 
 __all__ = ["register"]
 
 
 def register(subparsers: Any) -> None:
     """Add the ``probe`` command with its ``isolate`` and ``validate`` subcommands."""
-    parser = subparsers.add_parser(
-        "probe",
+    _, sub = command_group(
+        subparsers, "probe", description=__doc__,
         help="isolate hidden keyword combinations through a censored-or-not oracle",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    sub = parser.add_subparsers(dest="probe_command", metavar="SUBCOMMAND")
-    parser.set_defaults(func=lambda args: _usage(parser))
 
     i = sub.add_parser("isolate", help="isolate the combination in one censored text")
     i.add_argument("text", nargs="?", help="the text (or --file)")
@@ -77,33 +75,25 @@ def register(subparsers: Any) -> None:
     v.set_defaults(func=_validate)
 
 
-def _usage(parser: argparse.ArgumentParser) -> int:
-    parser.print_help(sys.stderr)
-    return 2
-
-
 def _isolate(args: argparse.Namespace) -> int:
     if args.file is not None:
-        text = args.file.read_text(encoding="utf-8").strip()
+        try:
+            text = args.file.read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"{args.file}: cannot read: {exc}") from None
     elif args.text is not None:
         text = args.text
     else:
-        print("censorsim probe isolate: error: give a text or --file", file=sys.stderr)
-        return 2
-    rules = []
-    for f in args.rules:
-        rules.extend(load_rules(f))
-    if args.citizenlab is not None:
-        rules.extend(load_citizenlab(args.citizenlab, args.dataset))
+        raise ParameterError("give a text or --file")
+    rules = load_rule_files(args.rules, citizenlab=[args.citizenlab] if args.citizenlab else [],
+                            dataset=args.dataset)
     if not rules:
-        print("censorsim probe isolate: error: give --rules or --citizenlab", file=sys.stderr)
-        return 2
+        raise ParameterError("give --rules or --citizenlab")
     censor = RuleSet(rules, normalizer=args.normalizer)
     sep = args.separator
     if sep == "auto":
         sep = filler_alphabet(rules, censor.normalizer)[0]
-    oracle = Oracle(censor, separator=sep, budget=args.budget)
-    iso = isolate(oracle, text, args.method)
+    iso = isolate(Oracle(censor, separator=sep, budget=args.budget), text, args.method)
     if not iso.components and not iso.exhausted:
         print("not censored: nothing to isolate")
         return 0
@@ -113,38 +103,31 @@ def _isolate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _validate(args: argparse.Namespace) -> int:
-    lists: list[tuple[str, list[Any]]] = []
+def _rule_lists(args: argparse.Namespace) -> list[tuple[str, list[Rule]]]:
     if args.dataset and args.citizenlab is None:
-        print("censorsim probe validate: error: --dataset needs --citizenlab", file=sys.stderr)
-        return 2
-    for ds in args.dataset:
-        lists.append((ds, load_citizenlab(args.citizenlab, ds)))
+        raise ParameterError("--dataset needs --citizenlab")
+    lists = [(ds, load_rule_files(citizenlab=[args.citizenlab], dataset=ds))
+             for ds in args.dataset]
     if args.citizenlab is not None and not args.dataset:
-        lists.append(("citizenlab", load_citizenlab(args.citizenlab)))
-    for f in args.rules:
-        lists.append((f.name, load_rules(f)))
+        lists.append(("citizenlab", load_rule_files(citizenlab=[args.citizenlab])))
+    lists += [(f.name, load_rule_files([f])) for f in args.rules]
     if not lists:
-        print("censorsim probe validate: error: give --citizenlab or --rules", file=sys.stderr)
-        return 2
+        raise ParameterError("give --citizenlab or --rules")
+    return lists
+
+
+def _validate(args: argparse.Namespace) -> int:
     results = []
-    for name, rules in lists:
+    for name, rules in _rule_lists(args):
         print(f"validating {name} ({len(rules)} rules) ...", file=sys.stderr)
-        try:
-            results.append(validate_probing(
-                rules, articles=args.articles, seed=args.seed, normalizer=args.normalizer,
-                length=args.length, max_rules=args.max_rules, adjacent=args.adjacent,
-                name=name,
-            ))
-        except ValueError as exc:
-            print(f"censorsim probe validate: error: {name}: {exc}", file=sys.stderr)
-            return 2
+        results.append(validate_probing(
+            rules, articles=args.articles, seed=args.seed, normalizer=args.normalizer,
+            length=args.length, max_rules=args.max_rules, adjacent=args.adjacent, name=name,
+        ))
     out: Path = args.out
-    out.mkdir(parents=True, exist_ok=True)
     table = validation_table(results)
-    (out / "validation.json").write_text(json.dumps(
-        [v.to_json() for v in results], ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    (out / "validation.md").write_text(table + "\n", encoding="utf-8")
+    write_json(out / "validation.json", [v.to_json() for v in results])
+    write_text(out / "validation.md", table)
     if not args.no_plot:
         plot_validation(results, out / "validation.png")
     print(table)

@@ -69,7 +69,7 @@ def test_budget() -> None:
     iso = isolate_recursive_halving(Oracle(XI, budget=3), ARTICLE)
     assert iso.exhausted
     with pytest.raises(BudgetExhausted):
-        Oracle(XI, budget=0).censored(["x"])
+        Oracle(XI, budget=0).query(["x"])
     assert issubclass(BudgetExhausted, CensorsimError)
 
 
@@ -80,7 +80,7 @@ def test_separator_joins_fragments() -> None:
         seen.append(text)
         return False
 
-    Oracle(check, separator="|").censored(["a", "", "b"])
+    Oracle(check, separator="|").query(["a", "", "b"])
     assert seen == ["a|b"]
     with pytest.raises(ValueError, match="separator"):
         Oracle(check, separator="")
@@ -110,7 +110,7 @@ def test_oracle_for_censor() -> None:
     oracle = Oracle.for_censor(Censor(policy), at=datetime(2020, 1, 1))
     assert isolate(oracle, ARTICLE).components == ("习近平", "三连任")
     abroad = Oracle.for_censor(Censor(policy), at=datetime(2020, 1, 1), region="international")
-    assert not abroad.censored([ARTICLE])
+    assert not abroad.query([ARTICLE])
 
 
 # ----------------------------------------------------------------------------- property

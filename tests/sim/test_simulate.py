@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from censorsim.errors import PolicyError, SimulationError
+from censorsim.errors import PolicyError, SimulationError, UnknownNameError
 from censorsim.policy import Surface
 from censorsim.simulate import (
     LOG_COLUMNS,
@@ -202,7 +202,7 @@ def test_export_csv_parquet_pandas(sim: Simulation, tmp_path: Path) -> None:
     frame = read_log(db)
     assert len(frame) == 500 and str(frame["sent_at"].dtype).startswith("datetime64")
     assert pd.read_parquet(tmp_path / "r.parquet")["message_id"].tolist() == list(range(500))
-    with pytest.raises(SimulationError, match="unknown export format"):
+    with pytest.raises(UnknownNameError, match="unknown export format 'xlsx'; expected one of"):
         export_log(db, tmp_path / "r.xlsx")
 
 

@@ -1,0 +1,259 @@
+"""Simulation configs: what determines a run, and the config TOML file that describes one."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from censorsim._data import data_dir
+from censorsim.errors import CensorsimError, SimulationError
+from censorsim.models import Region, Surface
+from censorsim.policy import Policy, load_policy
+from censorsim.simulate._corpus import _VARIANTS
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+__all__ = ["SimulationConfig", "load_config"]
+
+_SAMPLES = data_dir("samples")
+
+
+@dataclass(frozen=True, slots=True)
+class SimulationConfig:
+    """Everything that determines a run (same config, same log).
+
+    Attributes:
+        seed: the seed of every random draw.
+        start: the simulated clock's start.
+        duration: how much simulated time the messages span.
+        messages: how many messages.
+        batch_size: messages per batch (one transaction each).
+        users: the population size.
+        regions: account regions and their shares.
+        activity_sigma: users' activity is log-normal with this sigma (0: all equal).
+        surfaces: surfaces and their shares of messages.
+        languages: ``zh``/``en`` and their shares.
+        sensitive_share: share of messages drawn from the sensitive corpus or generator.
+        generated_share: share of text messages made by the generator instead of drawn
+            from the corpus.
+        image_share: share of messages that are images.
+        image_variants: ``original``/``resized``/``mirrored`` and their shares.
+        banned_images: image file names (in ``images``) put on the perceptual blacklist.
+        image_radius: the blacklist's match radius (phash bits).
+        profile: a platform profile name (see ``censorsim.platforms``), or None.
+        profile_options: keyword options for the profile.
+        policy_file: a policy TOML file (instead of a profile).
+        corpus: the corpus folder.
+        images: the image folder, or None for no images.
+        batch_pause: seconds to sleep after each batch (for demos and tests).
+    """
+
+    seed: int = 0
+    start: datetime = datetime(2020, 2, 1)
+    duration: timedelta = timedelta(days=1)
+    messages: int = 20_000
+    batch_size: int = 2_000
+    users: int = 1_000
+    regions: tuple[tuple[Region, float], ...] = (
+        (Region.MAINLAND, 0.8), (Region.INTERNATIONAL, 0.2)
+    )
+    activity_sigma: float = 1.0
+    surfaces: tuple[tuple[Surface, float], ...] = (
+        (Surface.CHAT, 0.5), (Surface.GROUP_CHAT, 0.3), (Surface.FEED, 0.2)
+    )
+    languages: tuple[tuple[str, float], ...] = (("zh", 0.8), ("en", 0.2))
+    sensitive_share: float = 0.05
+    generated_share: float = 0.3
+    image_share: float = 0.05
+    image_variants: tuple[tuple[str, float], ...] = (
+        ("original", 0.6), ("resized", 0.25), ("mirrored", 0.15)
+    )
+    banned_images: tuple[str, ...] = ("00_poster.jpg", "04_poster.jpg", "08_poster.jpg")
+    image_radius: int = 10
+    profile: str | None = "wechat"
+    profile_options: Mapping[str, Any] = field(default_factory=dict)
+    policy_file: str | None = None
+    corpus: str = str(_SAMPLES / "corpus")
+    images: str | None = str(_SAMPLES / "images")
+    batch_pause: float = 0.0
+
+    def __post_init__(self) -> None:
+        def bad(problem: str) -> SimulationError:
+            return SimulationError(f"simulation config: {problem}")
+
+        try:
+            object.__setattr__(
+                self, "surfaces", tuple((Surface.parse(k), float(w)) for k, w in self.surfaces)
+            )
+            object.__setattr__(
+                self, "regions", tuple((Region.parse(k), float(w)) for k, w in self.regions)
+            )
+        except CensorsimError as exc:
+            raise bad(str(exc)) from None
+        if self.messages < 0 or self.batch_size < 1 or self.users < 1:
+            raise bad("messages must be >= 0, batch_size and users >= 1")
+        if self.duration <= timedelta(0):
+            raise bad("duration must be positive")
+        for name in ("sensitive_share", "generated_share", "image_share"):
+            v = getattr(self, name)
+            if not 0 <= v <= 1:
+                raise bad(f"{name} must be in [0, 1], got {v}")
+        for name in ("regions", "surfaces", "languages", "image_variants"):
+            pairs = getattr(self, name)
+            if not pairs or any(w < 0 for _, w in pairs) or sum(w for _, w in pairs) <= 0:
+                raise bad(f"{name} needs positive shares, got {pairs}")
+        for lang, _ in self.languages:
+            if lang not in ("zh", "en"):
+                raise bad(f"unknown language {lang!r}; expected zh or en")
+        for v, _ in self.image_variants:
+            if v not in _VARIANTS:
+                raise bad(f"unknown image variant {v!r}; expected one of {', '.join(_VARIANTS)}")
+        if (self.profile is None) == (self.policy_file is None):
+            raise bad("give exactly one of profile and policy_file")
+        object.__setattr__(self, "profile_options", dict(self.profile_options))
+
+    def to_json(self) -> str:
+        """The config as canonical JSON (what the log stores to recognise its run)."""
+        data = asdict(self)
+        data.pop("batch_pause")
+        return json.dumps(data, sort_keys=True, ensure_ascii=False, default=_json_default)
+
+    def build_policy(self) -> Policy:
+        """The policy this config names (a profile, or a policy file)."""
+        if self.policy_file is not None:
+            return load_policy(self.policy_file)
+        from censorsim.platforms import make_profile
+
+        assert self.profile is not None
+        return make_profile(self.profile, **self.profile_options)
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if isinstance(value, Region | Surface):
+        return value.value
+    raise TypeError(f"cannot serialise {value!r}")
+
+
+_SIM_KEYS = {"seed", "start", "duration_hours", "messages", "batch_size", "batch_pause"}
+_TOP_KEYS = {"simulation", "policy", "users", "messages", "images"}
+
+
+def _pairs(value: Any, parse: Callable[[str], Any], where: str) -> tuple[tuple[Any, float], ...]:
+    if not isinstance(value, dict):
+        raise SimulationError(f"{where}: expected a table of shares, got {value!r}")
+    try:
+        return tuple((parse(k), float(v)) for k, v in value.items())
+    except (CensorsimError, ValueError, TypeError) as exc:
+        raise SimulationError(f"{where}: {exc}") from None
+
+
+def load_config(path: str | os.PathLike[str]) -> SimulationConfig:
+    """Read a simulation config TOML file (format: ``docs/simulation.md``).
+
+    Relative paths in the file are relative to the file.
+
+    Raises:
+        SimulationError: the file is missing or malformed (names it and the problem).
+        PolicyError: the policy section is malformed.
+    """
+    p = Path(path)
+    where = str(p)
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SimulationError(f"{where}: config file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SimulationError(f"{where}: cannot read config ({exc})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SimulationError(f"{where}: malformed TOML ({exc})") from None
+    unknown = sorted(set(data) - _TOP_KEYS)
+    if unknown:
+        raise SimulationError(f"{where}: unknown section(s) {', '.join(unknown)}")
+
+    def section(name: str, keys: set[str]) -> dict[str, Any]:
+        value = data.get(name, {})
+        if not isinstance(value, dict):
+            raise SimulationError(f"{where}: [{name}] must be a table")
+        extra = sorted(set(value) - keys)
+        if extra:
+            raise SimulationError(
+                f"{where}: [{name}] unknown key(s) {', '.join(extra)}; "
+                f"expected: {', '.join(sorted(keys))}"
+            )
+        return value
+
+    base = p.parent
+    sim = section("simulation", _SIM_KEYS)
+    pol = section("policy", {"profile", "options", "file"})
+    users = section("users", {"count", "regions", "activity_sigma"})
+    msgs = section(
+        "messages",
+        {"surfaces", "languages", "sensitive_share", "generated_share", "image_share", "corpus"},
+    )
+    imgs = section("images", {"dir", "banned", "radius", "variants"})
+    kw: dict[str, Any] = {}
+    try:
+        if "seed" in sim:
+            kw["seed"] = int(sim["seed"])
+        if "start" in sim:
+            start = sim["start"]
+            kw["start"] = start if isinstance(start, datetime) else datetime.fromisoformat(start)
+        if "duration_hours" in sim:
+            kw["duration"] = timedelta(hours=float(sim["duration_hours"]))
+        for key in ("messages", "batch_size"):
+            if key in sim:
+                kw[key] = int(sim[key])
+        if "batch_pause" in sim:
+            kw["batch_pause"] = float(sim["batch_pause"])
+        if "file" in pol:
+            kw["policy_file"] = str(base / pol["file"])
+            kw["profile"] = None
+        if "profile" in pol:
+            kw["profile"] = str(pol["profile"])
+        if "options" in pol:
+            if not isinstance(pol["options"], dict):
+                raise SimulationError(f"{where}: [policy] options must be a table")
+            kw["profile_options"] = dict(pol["options"])
+        if "count" in users:
+            kw["users"] = int(users["count"])
+        if "regions" in users:
+            kw["regions"] = _pairs(users["regions"], Region.parse, f"{where} [users] regions")
+        if "activity_sigma" in users:
+            kw["activity_sigma"] = float(users["activity_sigma"])
+        if "surfaces" in msgs:
+            kw["surfaces"] = _pairs(msgs["surfaces"], Surface.parse, f"{where} [messages] surfaces")
+        if "languages" in msgs:
+            kw["languages"] = _pairs(msgs["languages"], str, f"{where} [messages] languages")
+        for key in ("sensitive_share", "generated_share", "image_share"):
+            if key in msgs:
+                kw[key] = float(msgs[key])
+        if "corpus" in msgs:
+            kw["corpus"] = str(base / msgs["corpus"])
+        if "dir" in imgs:
+            kw["images"] = str(base / imgs["dir"]) if imgs["dir"] else None
+        if "banned" in imgs:
+            kw["banned_images"] = tuple(str(b) for b in imgs["banned"])
+        if "radius" in imgs:
+            kw["image_radius"] = int(imgs["radius"])
+        if "variants" in imgs:
+            kw["image_variants"] = _pairs(imgs["variants"], str, f"{where} [images] variants")
+        return SimulationConfig(**kw)
+    except SimulationError as exc:
+        if str(exc).startswith(where):
+            raise
+        raise SimulationError(f"{where}: {exc}") from None
+    except (ValueError, TypeError) as exc:
+        raise SimulationError(f"{where}: {exc}") from None

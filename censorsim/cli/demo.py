@@ -11,8 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from censorsim.report import write_report
-from censorsim.simulate import Simulation, SimulationConfig
+from censorsim.simulate import Simulation, SimulationConfig, write_report
 
 __all__ = ["register"]
 
@@ -49,9 +48,8 @@ def run(args: argparse.Namespace) -> int:
     print()
     print(f"{'surface':12} {'region':14} {'messages':>9} {'censored':>9} {'share':>7}")
     print("-" * 55)
-    with_rows = _cross(db)
-    for surface, region, n, c in with_rows:
-        print(f"{surface:12} {region:14} {n:9d} {c:9d} {100 * c / n if n else 0:6.1f}%")
+    for surface, r in m.by_surface_region:
+        print(f"{surface:12} {r.key:14} {r.messages:9d} {r.censored:9d} {100 * r.share:6.1f}%")
     print("-" * 55)
     print(f"{'all':27} {m.messages:9d} {m.censored:9d} {100 * m.share:6.1f}%")
     col = m.collateral
@@ -67,13 +65,3 @@ def run(args: argparse.Namespace) -> int:
     print(f"({time.perf_counter() - t0:.1f} s; explore with `censorsim report {db}`)")
     return 0
 
-
-def _cross(db: Path) -> list[tuple[str, str, int, int]]:
-    from censorsim.simulate import open_log
-
-    with open_log(db) as log:
-        rows = log.connection.execute(
-            "SELECT surface, region, COUNT(*), SUM(censored) FROM decisions "
-            "GROUP BY 1, 2 ORDER BY 1, 2"
-        ).fetchall()
-    return [(str(s), str(r), int(n), int(c or 0)) for s, r, n, c in rows]

@@ -10,8 +10,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from censorsim.report import write_report
-from censorsim.simulate import export_log
+from censorsim.simulate import export_log, write_report
 
 __all__ = ["register"]
 

@@ -49,20 +49,29 @@ from censorsim.simulate._log import (
     open_log,
     read_log,
 )
+from censorsim.simulate._metrics import Collateral, Metrics, Share, compute_metrics
+from censorsim.simulate._report import Report, summary_markdown, write_report
 from censorsim.simulate._runner import MessageBatch, RunSummary, Simulation
 
 __all__ = [
     "EXPORT_FORMATS",
     "LOG_COLUMNS",
     "LOG_SCHEMA_VERSION",
+    "Collateral",
     "Corpus",
     "DecisionLog",
     "MessageBatch",
+    "Metrics",
+    "Report",
     "RunSummary",
+    "Share",
     "Simulation",
     "SimulationConfig",
+    "compute_metrics",
     "export_log",
     "load_config",
     "open_log",
     "read_log",
+    "summary_markdown",
+    "write_report",
 ]

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from censorsim.errors import ParameterError
 from censorsim.metrics import compute_metrics
 from censorsim.policy import Surface
 from censorsim.simulate import Simulation, SimulationConfig
@@ -31,6 +32,21 @@ def test_metrics(weibo_log: Path) -> None:
     assert len(d) > 300 and list(d) == sorted(d)
     share_5_30 = sum(300 <= x <= 1800 for x in d) / len(d)
     assert 0.2 < share_5_30 < 0.4 and sum(x <= 86400 for x in d) / len(d) > 0.8
+    cross = m.by_surface_region
+    assert [(s, r.key) for s, r in cross] == sorted((s, r.key) for s, r in cross)
+    assert sum(r.messages for _, r in cross) == 4_000
+    assert sum(r.censored for _, r in cross) == m.censored
+
+
+def test_metrics_parameters_and_import_paths(weibo_log: Path) -> None:
+    import censorsim.metrics
+    import censorsim.report
+    import censorsim.simulate
+
+    with pytest.raises(ParameterError, match="window must be positive"):
+        compute_metrics(weibo_log, window=0)
+    assert censorsim.metrics.compute_metrics is censorsim.simulate.compute_metrics
+    assert censorsim.report.write_report is censorsim.simulate.write_report
 
 
 def test_write_report(weibo_log: Path, tmp_path: Path) -> None:

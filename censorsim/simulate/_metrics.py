@@ -1,0 +1,194 @@
+"""Metrics over a decision log: censored shares, top rules, collateral damage, deletion delays.
+
+Everything is computed with SQL over the log (no pandas needed). "Censored" is the log's
+``censored`` column, :attr:`censorsim.models.Decision.censored` (``action > FLAG``); a
+message's ``kind`` is its ground truth, ``benign`` or ``sensitive``.
+
+Example: ``compute_metrics("run.db").by_surface`` lists the censored share per surface.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from censorsim.errors import ParameterError
+from censorsim.simulate._log import DecisionLog, open_log
+
+__all__ = ["Collateral", "Metrics", "Share", "compute_metrics"]
+
+
+@dataclass(frozen=True, slots=True)
+class Share:
+    """How many messages of a group were censored.
+
+    Attributes:
+        key: the group (a surface, a region, or a window's start in seconds).
+        messages: messages in the group.
+        censored: censored messages in it.
+    """
+
+    key: str
+    messages: int
+    censored: int
+
+    @property
+    def share(self) -> float:
+        """``censored / messages`` (0 for an empty group)."""
+        return self.censored / self.messages if self.messages else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Collateral:
+    """Benign messages censored.
+
+    Attributes:
+        benign: benign messages in the log.
+        censored: benign messages censored.
+        by_rule: ``(rule id, benign messages it censored)``, most first.
+        examples: up to five distinct censored benign texts.
+    """
+
+    benign: int
+    censored: int
+    by_rule: tuple[tuple[str, int], ...]
+    examples: tuple[str, ...]
+
+    @property
+    def share(self) -> float:
+        """``censored / benign``."""
+        return self.censored / self.benign if self.benign else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Metrics:
+    """The summary of a run.
+
+    Attributes:
+        messages: messages logged.
+        censored: censored messages.
+        by_surface, by_region, by_kind: censored share per group (``kind``: the ground
+            truth, ``benign`` or ``sensitive``).
+        by_window: censored share per time window (key: window start, seconds).
+        window: the window length in seconds.
+        actions: ``(action, messages)``, most first.
+        top_rules: ``(rule id, messages)``, most first.
+        collateral: benign messages censored.
+        deletion_delays: every ``delete_later`` delay, seconds, sorted.
+        learned_images: distinct image MD5s learned.
+        by_surface_region: ``(surface, share per region on that surface)`` pairs, sorted.
+    """
+
+    messages: int
+    censored: int
+    by_surface: tuple[Share, ...]
+    by_region: tuple[Share, ...]
+    by_kind: tuple[Share, ...]
+    by_window: tuple[Share, ...]
+    window: float
+    actions: tuple[tuple[str, int], ...]
+    top_rules: tuple[tuple[str, int], ...]
+    collateral: Collateral
+    deletion_delays: tuple[float, ...]
+    learned_images: int
+    by_surface_region: tuple[tuple[str, Share], ...] = ()
+
+    @property
+    def share(self) -> float:
+        """The censored share of all messages."""
+        return self.censored / self.messages if self.messages else 0.0
+
+
+def _shares(log: DecisionLog, column: str) -> tuple[Share, ...]:
+    rows = log.connection.execute(
+        f"SELECT {column}, COUNT(*), SUM(censored) FROM decisions GROUP BY 1 ORDER BY 1"
+    ).fetchall()
+    return tuple(Share(str(k), int(n), int(c or 0)) for k, n, c in rows)
+
+
+def _split_counts(rows: list[tuple[str, int]], top: int) -> tuple[tuple[str, int], ...]:
+    counts: dict[str, int] = {}
+    for ids, n in rows:
+        for rid in ids.split(";"):
+            if rid:
+                counts[rid] = counts.get(rid, 0) + int(n)
+    return tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top])
+
+
+def compute_metrics(
+    path: str | os.PathLike[str], *, window: float = 3600.0, top: int = 10
+) -> Metrics:
+    """Compute the metrics of the log at ``path``.
+
+    Args:
+        path: the decision log.
+        window: the time window for ``by_window``, seconds.
+        top: how many rules to list.
+
+    Raises:
+        SimulationError: not a log, or another schema version.
+        ParameterError: ``window`` is not positive or ``top`` is negative.
+    """
+    if not window > 0:
+        raise ParameterError(f"window must be positive, got {window}")
+    if top < 0:
+        raise ParameterError(f"top must be >= 0, got {top}")
+    with open_log(path) as log:
+        db = log.connection
+        n, c = db.execute("SELECT COUNT(*), COALESCE(SUM(censored), 0) FROM decisions").fetchone()
+        windows = db.execute(
+            "SELECT CAST(t / ? AS INTEGER), COUNT(*), SUM(censored) FROM decisions "
+            "GROUP BY 1 ORDER BY 1",
+            (window,),
+        ).fetchall()
+        actions = db.execute(
+            "SELECT action, COUNT(*) FROM decisions GROUP BY 1 ORDER BY 2 DESC, 1"
+        ).fetchall()
+        rules = db.execute(
+            "SELECT rule_ids, COUNT(*) FROM decisions WHERE censored = 1 AND rule_ids != '' "
+            "GROUP BY 1"
+        ).fetchall()
+        benign, benign_c = db.execute(
+            "SELECT COUNT(*), COALESCE(SUM(censored), 0) FROM decisions WHERE kind = 'benign'"
+        ).fetchone()
+        b_rules = db.execute(
+            "SELECT rule_ids || ';' || image_ids, COUNT(*) FROM decisions "
+            "WHERE censored = 1 AND kind = 'benign' GROUP BY 1"
+        ).fetchall()
+        examples = db.execute(
+            "SELECT DISTINCT text FROM decisions WHERE censored = 1 AND kind = 'benign' "
+            "AND text != '' ORDER BY message_id LIMIT 5"
+        ).fetchall()
+        delays = db.execute(
+            "SELECT delete_after FROM decisions WHERE delete_after IS NOT NULL ORDER BY 1"
+        ).fetchall()
+        cross = db.execute(
+            "SELECT surface, region, COUNT(*), SUM(censored) FROM decisions "
+            "GROUP BY 1, 2 ORDER BY 1, 2"
+        ).fetchall()
+        learned = db.execute(
+            "SELECT COUNT(DISTINCT learned_md5) FROM decisions WHERE learned_md5 != ''"
+        ).fetchone()[0]
+        return Metrics(
+            messages=int(n),
+            censored=int(c),
+            by_surface=_shares(log, "surface"),
+            by_region=_shares(log, "region"),
+            by_kind=_shares(log, "kind"),
+            by_window=tuple(
+                Share(str(int(k * window)), int(m), int(s or 0)) for k, m, s in windows
+            ),
+            window=float(window),
+            actions=tuple((str(a), int(k)) for a, k in actions),
+            top_rules=_split_counts(rules, top),
+            collateral=Collateral(
+                int(benign), int(benign_c), _split_counts(b_rules, top),
+                tuple(str(e[0]) for e in examples),
+            ),
+            deletion_delays=tuple(float(d[0]) for d in delays),
+            learned_images=int(learned),
+            by_surface_region=tuple(
+                (str(surface), Share(str(region), int(m), int(s or 0)))
+                for surface, region, m, s in cross
+            ),
+        )

@@ -55,9 +55,12 @@ from typing import ClassVar, Final
 import numpy as np
 import numpy.typing as npt
 
-from censorsim._optional import import_optional
-from censorsim.errors import BackendError
+from censorsim._optional import has_module, import_optional
+from censorsim.errors import ParameterError
 from censorsim.models import Match
+from censorsim.registry import Registry
+from censorsim.text.offsets import byte_to_codepoint_array, byte_to_codepoint_offsets
+from censorsim.text.script import han_share
 
 __all__ = [
     "BACKENDS",
@@ -81,6 +84,9 @@ RawMatch = tuple[int, int, int]
 """``(start, end, keyword index)`` in code points."""
 
 DEFAULT_BACKEND: Final = "auto"
+
+_OPTIONAL_MODULE: Final = {"ahocorasick-rs": "ahocorasick_rs", "hyperscan": "hyperscan"}
+"""The module an optional backend imports (its extra is the class's ``optional``)."""
 
 
 def _is_word_char(ch: str) -> bool:
@@ -130,7 +136,7 @@ class Matcher(ABC):
             a collection of the keywords that must match as whole words.
 
     Raises:
-        ValueError: for an empty keyword.
+        ParameterError: for an empty keyword.
     """
 
     name: ClassVar[str] = "abstract"
@@ -144,7 +150,7 @@ class Matcher(ABC):
             if not isinstance(k, str):
                 raise TypeError(f"keyword {k!r} is not a string")
             if not k:
-                raise ValueError("empty keyword: a matcher needs non-empty keywords")
+                raise ParameterError("keywords: empty keyword: a matcher needs non-empty keywords")
             kws.setdefault(k, None)
         self._keywords: tuple[str, ...] = tuple(kws)
         if whole_word is True:
@@ -245,10 +251,6 @@ class Matcher(ABC):
         """:meth:`find` for each text, through the backend's batch path."""
         kws = self._keywords
         return [[Match(s, e, kws[k]) for s, e, k in raw] for raw in self.find_many_raw(texts)]
-
-    def contains_any(self, text: str) -> bool:
-        """Whether any keyword occurs in ``text``."""
-        return bool(self.find_raw(text))
 
 
 # --------------------------------------------------------------------------------------
@@ -453,16 +455,8 @@ class PyAhoCorasickUtf8Matcher(Matcher):
     ) -> list[RawMatch]:
         if len(encoded) == len(text):
             return [(e + 1 - n, e + 1, k) for e, (k, n) in found]
-        out: list[RawMatch] = []
-        cache: dict[int, int] = {}
-        for e, (k, n) in found:
-            end = cache.get(e)
-            if end is None:
-                # Code points in the first e + 1 bytes.
-                prefix = encoded[: e + 1].encode("latin-1")
-                end = cache[e] = len(prefix.decode("utf-8", "surrogatepass"))
-            out.append((end - n, end, k))
-        return out
+        ends = byte_to_codepoint_offsets(encoded.encode("latin-1"), [e + 1 for e, _ in found])
+        return [(end - n, end, k) for end, (_, (k, n)) in zip(ends, found, strict=True)]
 
     def _find_raw(self, text: str) -> Iterable[RawMatch]:
         if self._automaton is None:
@@ -530,10 +524,7 @@ def _place_byte_matches(
     else:
         if codes is None:
             codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        width = 1 + (codes >= 0x80).astype(np.int64) + (codes >= 0x800) + (codes >= 0x10000)
-        before = np.zeros(codes.size + 1, dtype=np.int64)
-        np.cumsum(width, out=before[1:])
-        ends_c = np.searchsorted(before, ends_b)
+        ends_c = byte_to_codepoint_array(codes, ends_b)
     lengths = np.fromiter((n for _, n in keys), dtype=np.int64, count=len(keys))
     starts_c = ends_c - lengths
     owner = np.searchsorted(bounds, starts_c, side="right") - 1
@@ -679,9 +670,8 @@ class NumpyPrefixMatcher(Matcher):
 
 
 def _mostly_han(keywords: Sequence[str]) -> bool:
-    han = sum(1 for kw in keywords for c in kw[:3] if 0x2E80 <= ord(c) < 0x32400)
-    total = sum(min(3, len(kw)) for kw in keywords) or 1
-    return han * 2 >= total
+    """Whether at least half the first three characters of the keywords are Han."""
+    return han_share(keywords) >= 0.5
 
 
 class AutoMatcher(Matcher):
@@ -698,8 +688,6 @@ class AutoMatcher(Matcher):
     name = "auto"
 
     def _build(self, keywords: tuple[str, ...]) -> None:
-        from censorsim._optional import has_module
-
         inner: Matcher
         if _mostly_han(keywords):
             inner = NumpyPrefixMatcher(keywords)
@@ -814,35 +802,32 @@ class HyperscanMatcher(Matcher):
         return _place_byte_matches(joined, len(data), codes, bounds, ends_b, keys)
 
 
-BACKENDS: Final[dict[str, type[Matcher]]] = {
-    cls.name: cls
-    for cls in (
-        AhoCorasickMatcher,
-        NaiveMatcher,
-        RegexMatcher,
-        PyAhoCorasickMatcher,
-        PyAhoCorasickUtf8Matcher,
-        NumpyPrefixMatcher,
-        AutoMatcher,
-        RustAhoCorasickMatcher,
-        HyperscanMatcher,
+BACKENDS: Final[Registry[type[Matcher]]] = Registry("matcher backend")
+"""Every backend class by name (a :class:`~censorsim.registry.Registry`)."""
+
+for _cls, _summary in (
+    (AhoCorasickMatcher, "pure-Python Aho-Corasick automaton (the reference)"),
+    (NaiveMatcher, "str.find for every keyword"),
+    (RegexMatcher, "re look-ahead over an escaped alternation"),
+    (PyAhoCorasickMatcher, "pyahocorasick over code points"),
+    (PyAhoCorasickUtf8Matcher, "pyahocorasick over UTF-8 bytes"),
+    (NumpyPrefixMatcher, "numpy prefix hashing, exact verification"),
+    (AutoMatcher, "the fastest installed backend for the keywords' script"),
+    (RustAhoCorasickMatcher, "ahocorasick_rs over UTF-8 bytes"),
+    (HyperscanMatcher, "Intel Hyperscan literals over UTF-8 bytes"),
+):
+    BACKENDS.add(
+        _cls.name,
+        _cls,
+        requires=_OPTIONAL_MODULE.get(_cls.name, ()),
+        extra=_cls.optional,
+        summary=_summary,
     )
-}
-"""Every backend class by name."""
 
 
 def available_backends() -> list[str]:
     """Names of the backends whose packages are installed here."""
-    from censorsim._optional import has_module
-
-    needs = {RustAhoCorasickMatcher: "ahocorasick_rs", HyperscanMatcher: "hyperscan"}
-    out = []
-    for name, cls in BACKENDS.items():
-        module = needs.get(cls)
-        if module is not None and not has_module(module):
-            continue
-        out.append(name)
-    return out
+    return list(BACKENDS.available())
 
 
 def make_matcher(
@@ -856,13 +841,9 @@ def make_matcher(
     ``"default"`` is :data:`DEFAULT_BACKEND`.
 
     Raises:
-        BackendError: for an unknown name (the message lists the known ones).
-        MissingDependencyError: when the backend's optional package is not installed.
+        UnknownNameError: for an unknown name (the message lists the known ones).
+        MissingDependencyError: when the backend's optional package is not installed
+            (the message names the extra).
     """
     name = DEFAULT_BACKEND if backend == "default" else backend
-    try:
-        cls = BACKENDS[name]
-    except KeyError:
-        known = ", ".join(BACKENDS)
-        raise BackendError(f"unknown matcher backend {backend!r}; known: {known}") from None
-    return cls(keywords, whole_word=whole_word)
+    return BACKENDS.get(name)(keywords, whole_word=whole_word)

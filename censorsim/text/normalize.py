@@ -57,6 +57,9 @@ import numpy as np
 import numpy.typing as npt
 
 from censorsim.errors import NormalizationError
+from censorsim.registry import Registry
+from censorsim.text.offsets import span_to_original
+from censorsim.text.script import HAN_RANGES
 
 __all__ = [
     "PROFILES",
@@ -102,19 +105,6 @@ def _width_map() -> dict[int, str]:
     return out
 
 
-# Ranges of Han characters handed to OpenCC one character at a time.
-_HAN_RANGES: Final = (
-    (0x2E80, 0x2FE0),  # radicals supplements, Kangxi radicals
-    (0x3400, 0x4DC0),  # extension A
-    (0x4E00, 0xA000),  # unified ideographs
-    (0xF900, 0xFB00),  # compatibility ideographs
-    (0x20000, 0x2A6E0),  # extension B
-    (0x2A700, 0x2EBF0),  # extensions C to F
-    (0x2F800, 0x2FA20),  # compatibility supplement
-    (0x30000, 0x323B0),  # extensions G, H
-)
-
-
 @cache
 def _t2s_map() -> dict[int, str]:
     try:
@@ -122,7 +112,8 @@ def _t2s_map() -> dict[int, str]:
     except ImportError as exc:  # pragma: no cover - opencc is a core dependency
         raise NormalizationError("the t2s step needs the 'opencc' package") from exc
     converter = opencc.OpenCC("t2s")
-    chars = [chr(cp) for lo, hi in _HAN_RANGES for cp in range(lo, hi)]
+    # Every Han character (Script=Han) is handed to OpenCC one at a time.
+    chars = [chr(cp) for lo, hi in HAN_RANGES for cp in range(lo, hi)]
     # One call: a newline never occurs inside an OpenCC phrase, so each character is
     # converted on its own.
     converted = converter.convert("\n".join(chars)).split("\n")
@@ -181,35 +172,22 @@ def _digits_map() -> dict[int, str]:
     return out
 
 
-STEPS: Final[dict[str, Callable[[], dict[int, str]]]] = {
-    "casefold": _casefold_map,
-    "width": _width_map,
-    "t2s": _t2s_map,
-    "ignorable": _ignorable_map,
-    "digits": _digits_map,
-}
+STEPS: Final[Registry[Callable[[], dict[int, str]]]] = Registry("normalisation step")
 """Every step name and the function that builds its character map."""
+STEPS.add("casefold", _casefold_map, summary="Unicode full case folding")
+STEPS.add("width", _width_map, summary="full- and half-width forms to ordinary forms")
+STEPS.add("t2s", _t2s_map, summary="traditional to simplified Chinese (OpenCC, per character)")
+STEPS.add("ignorable", _ignorable_map, summary="drop separators, punctuation, symbols")
+STEPS.add("digits", _digits_map, summary="number styles to ASCII digits")
 
-PROFILES: Final[dict[str, tuple[str, ...]]] = {
-    "identity": (),
-    "default": ("width", "casefold", "digits", "t2s", "ignorable"),
-    "fold": ("width", "casefold", "digits", "t2s"),
-    "strip": ("ignorable",),
-}
+PROFILES: Final[Registry[tuple[str, ...]]] = Registry("normalisation profile")
 """Named profiles: each is an ordered tuple of step names."""
-
-
-def span_to_original(
-    offsets: Sequence[int] | npt.NDArray[np.int64], start: int, end: int
-) -> tuple[int, int]:
-    """Map a normalised span ``[start, end)`` to the original text.
-
-    ``offsets[i]`` is the original index of normalised character ``i``. A non-empty span
-    maps to ``[offsets[start], offsets[end - 1] + 1)``.
-    """
-    if end <= start:
-        raise ValueError(f"empty span [{start}, {end})")
-    return int(offsets[start]), int(offsets[end - 1]) + 1
+PROFILES.add("identity", (), summary="no step")
+PROFILES.add(
+    "default", ("width", "casefold", "digits", "t2s", "ignorable"), summary="every step"
+)
+PROFILES.add("fold", ("width", "casefold", "digits", "t2s"), summary="fold forms, keep separators")
+PROFILES.add("strip", ("ignorable",), summary="only drop ignorable characters")
 
 
 def _same_span(span: tuple[int, int]) -> tuple[int, int]:
@@ -253,27 +231,34 @@ class NormalizedBatch:
             return tuple(range(hi - lo))
         return tuple((self._origin[lo:hi] - self._starts[i]).tolist())
 
+    def _origin_of(self, i: int) -> tuple[npt.NDArray[np.int64] | None, int]:
+        """Original indices (batch-relative) of text ``i``'s characters, and its start."""
+        if self._origin is None:
+            return None, 0
+        return (
+            self._origin[int(self.bounds[i]) : int(self.bounds[i + 1])],
+            int(self._starts[i]),
+        )
+
     def span_mapper(self, i: int) -> Callable[[tuple[int, int]], tuple[int, int]]:
         """A function mapping spans of normalised text ``i`` to its original text."""
         if self._origin is None:
             return _same_span
-        origin = self._origin
-        base = int(self.bounds[i])
-        shift = int(self._starts[i])
+        origin, shift = self._origin_of(i)
 
         def mapper(span: tuple[int, int]) -> tuple[int, int]:
-            return (
-                int(origin[base + span[0]]) - shift,
-                int(origin[base + span[1] - 1]) - shift + 1,
-            )
+            return span_to_original(origin, span[0], span[1], shift)
 
         return mapper
 
     def span(self, i: int, start: int, end: int) -> tuple[int, int]:
-        """Map span ``[start, end)`` of normalised text ``i`` to its original text."""
-        if end <= start:
-            raise ValueError(f"empty span [{start}, {end})")
-        return self.span_mapper(i)((start, end))
+        """Map span ``[start, end)`` of normalised text ``i`` to its original text.
+
+        Raises:
+            ParameterError: the span is empty.
+        """
+        origin, shift = self._origin_of(i)
+        return span_to_original(origin, start, end, shift)
 
 
 class Normalizer:
@@ -284,7 +269,7 @@ class Normalizer:
         name: a label for reports (defaults to the steps joined by ``+``).
 
     Raises:
-        NormalizationError: for an unknown step name.
+        UnknownNameError: for an unknown step name (the message lists them).
     """
 
     __slots__ = ("_ascii", "_lut", "_map", "name", "steps")
@@ -292,9 +277,7 @@ class Normalizer:
     def __init__(self, steps: Iterable[str] = (), *, name: str | None = None) -> None:
         steps = tuple(steps)
         for step in steps:
-            if step not in STEPS:
-                known = ", ".join(STEPS)
-                raise NormalizationError(f"unknown normalisation step {step!r}; known: {known}")
+            STEPS.entry(step)  # UnknownNameError listing the steps
         self.steps: tuple[str, ...] = steps
         self.name: str = name or ("+".join(steps) if steps else "identity")
         self._map: dict[int, str] = self._compose(steps)
@@ -321,15 +304,12 @@ class Normalizer:
 
     @classmethod
     def from_profile(cls, profile: str) -> Normalizer:
-        """The normaliser of a named profile (see :data:`PROFILES`)."""
-        try:
-            steps = PROFILES[profile]
-        except KeyError:
-            known = ", ".join(PROFILES)
-            raise NormalizationError(
-                f"unknown normalisation profile {profile!r}; known: {known}"
-            ) from None
-        return cls(steps, name=profile)
+        """The normaliser of a named profile (see :data:`PROFILES`).
+
+        Raises:
+            UnknownNameError: an unknown profile (the message lists them).
+        """
+        return cls(PROFILES.get(profile), name=profile)
 
     @classmethod
     def from_spec(cls, spec: str | Normalizer | None) -> Normalizer:

@@ -39,23 +39,13 @@ from censorsim.errors import RuleError
 from censorsim.models import Hit, Match, Rule, RuleMode, ScanResult
 from censorsim.text.matchers import Matcher, RawMatch, is_word_boundary, make_matcher
 from censorsim.text.normalize import NormalizedBatch, Normalizer
+from censorsim.text.offsets import span_to_original
+from censorsim.text.script import is_han
 from censorsim.text.wordlists import Format
 
 __all__ = ["CheckResults", "RuleSet"]
 
 _Span = tuple[int, int]
-
-
-def _is_han(ch: str) -> bool:
-    cp = ord(ch)
-    return (
-        0x4E00 <= cp < 0xA000
-        or 0x3400 <= cp < 0x4DC0
-        or 0xF900 <= cp < 0xFB00
-        or 0x20000 <= cp < 0x32400
-        or 0x2E80 <= cp < 0x2FE0
-        or cp == 0x3007
-    )
 
 
 class _Compiled:
@@ -187,7 +177,6 @@ class RuleSet:
     ) -> None:
         self._rules: tuple[Rule, ...] = tuple(rules)
         self._normalizer = Normalizer.from_spec(normalizer)
-        self._backend = backend
         seen: set[str] = set()
         for rule in self._rules:
             if not isinstance(rule, Rule):
@@ -254,23 +243,6 @@ class RuleSet:
         rules = wordlists.load_rules(path, format=format, normalizer=norm)
         return cls(rules, normalizer=norm, backend=backend)
 
-    @classmethod
-    def from_files(
-        cls,
-        paths: Iterable[str | Path],
-        *,
-        normalizer: Normalizer | str | None = None,
-        backend: str = "default",
-    ) -> RuleSet:
-        """Load and merge rules from several rule files."""
-        from censorsim.text import wordlists
-
-        norm = Normalizer.from_spec(normalizer)
-        rules: list[Rule] = []
-        for p in paths:
-            rules.extend(wordlists.load_rules(p, normalizer=norm))
-        return cls(rules, normalizer=norm, backend=backend)
-
     # -- introspection -----------------------------------------------------------------
 
     @property
@@ -304,10 +276,6 @@ class RuleSet:
             f"<RuleSet {len(self._rules)} rules, {len(self._keywords)} keywords, "
             f"normalizer={self._normalizer.name!r}, backend={self._matcher.name!r}>"
         )
-
-    def with_rules(self, rules: Iterable[Rule]) -> RuleSet:
-        """A new rule set with other rules and the same normaliser and backend."""
-        return RuleSet(rules, normalizer=self._normalizer, backend=self._backend)
 
     # -- checking ----------------------------------------------------------------------
 
@@ -397,7 +365,7 @@ class RuleSet:
         norm, offsets = self._normalizer.normalize_reference(text)
 
         def to_orig(span: _Span) -> _Span:
-            return offsets[span[0]], offsets[span[1] - 1] + 1
+            return span_to_original(offsets, span[0], span[1])
 
         def occurrences(keyword: str) -> list[_Span]:
             nk = self._normalizer.normalize_reference(keyword)[0]
@@ -444,7 +412,7 @@ def _gap_ok(rule: Rule, norm: str, prev_end: int, start: int) -> bool:
         return False
     if rule.max_gap is not None and start - prev_end > rule.max_gap:
         return False
-    return rule.gap_allows_han or not any(_is_han(ch) for ch in norm[prev_end:start])
+    return rule.gap_allows_han or not any(is_han(ch) for ch in norm[prev_end:start])
 
 
 def _reference_choose(

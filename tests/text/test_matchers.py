@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from censorsim.errors import BackendError
+from censorsim.errors import ParameterError, UnknownNameError
 from censorsim.models import Match
 from censorsim.text.matchers import (
     BACKENDS,
@@ -106,12 +106,12 @@ def test_batch_equals_single(backend: str) -> None:
 
 
 def test_empty_keyword_is_rejected(backend: str) -> None:
-    with pytest.raises(ValueError, match="empty keyword"):
+    with pytest.raises(ParameterError, match="empty keyword"):
         make_matcher(["ok", ""], backend)
 
 
 def test_unknown_backend_names_the_known_ones() -> None:
-    with pytest.raises(BackendError, match=r"unknown matcher backend 'fastest'.*reference"):
+    with pytest.raises(UnknownNameError, match=r"unknown matcher backend 'fastest'.*reference"):
         make_matcher(["a"], "fastest")
 
 

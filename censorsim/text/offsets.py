@@ -1,0 +1,89 @@
+"""Offset mapping between representations of a text: UTF-8 bytes, code points, normalised text.
+
+The one definition of two mappings every matcher and benchmark needs:
+
+* UTF-8 byte offsets to code point offsets (:func:`byte_to_codepoint_offsets` for the
+  matches of one text, :func:`byte_to_codepoint_array` vectorised over a joined batch;
+  both give the same numbers);
+* spans of a normalised text back to the original text (:func:`span_to_original`), from
+  the original index of every normalised character.
+
+Example:
+    >>> data = "六四ab".encode()
+    >>> byte_to_codepoint_offsets(data, [0, 3, 6, 7])
+    [0, 1, 2, 3]
+    >>> span_to_original((0, 2, 2, 5), 1, 3)
+    (2, 3)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from censorsim.errors import ParameterError
+
+__all__ = ["byte_to_codepoint_array", "byte_to_codepoint_offsets", "span_to_original"]
+
+
+def byte_to_codepoint_offsets(data: bytes, byte_offsets: Iterable[int]) -> list[int]:
+    """The code point offset of each byte offset into the UTF-8 ``data``.
+
+    Each byte offset must fall on a character boundary (every match of a UTF-8 keyword
+    does). Lone surrogates count as one code point (``surrogatepass``). Repeated offsets
+    are computed once.
+    """
+    if data.isascii():
+        return list(byte_offsets)
+    cache: dict[int, int] = {}
+    out: list[int] = []
+    for b in byte_offsets:
+        c = cache.get(b)
+        if c is None:
+            c = cache[b] = len(data[:b].decode("utf-8", "surrogatepass"))
+        out.append(c)
+    return out
+
+
+def byte_to_codepoint_array(
+    codes: npt.NDArray[np.uint32], byte_offsets: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
+    """:func:`byte_to_codepoint_offsets`, vectorised, given the text's code points.
+
+    Args:
+        codes: the code points of the text (``uint32``).
+        byte_offsets: offsets into the text's UTF-8 encoding, on character boundaries.
+
+    Example:
+        >>> codes = np.array([ord(c) for c in "六四ab"], dtype=np.uint32)
+        >>> byte_to_codepoint_array(codes, np.array([3, 7])).tolist()
+        [1, 3]
+    """
+    width = 1 + (codes >= 0x80).astype(np.int64) + (codes >= 0x800) + (codes >= 0x10000)
+    before = np.zeros(codes.size + 1, dtype=np.int64)
+    np.cumsum(width, out=before[1:])
+    return np.searchsorted(before, byte_offsets).astype(np.int64, copy=False)
+
+
+def span_to_original(
+    offsets: Sequence[int] | npt.NDArray[np.int64] | None,
+    start: int,
+    end: int,
+    shift: int = 0,
+) -> tuple[int, int]:
+    """Map a normalised span ``[start, end)`` to the original text.
+
+    ``offsets[i] - shift`` is the original index of normalised character ``i`` (``None``:
+    normalisation changed nothing, the span is its own image). A non-empty span maps to
+    ``[offsets[start] - shift, offsets[end - 1] - shift + 1)``.
+
+    Raises:
+        ParameterError: the span is empty.
+    """
+    if end <= start:
+        raise ParameterError(f"empty span [{start}, {end})")
+    if offsets is None:
+        return start, end
+    return int(offsets[start]) - shift, int(offsets[end - 1]) - shift + 1

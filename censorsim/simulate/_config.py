@@ -122,10 +122,19 @@ class SimulationConfig:
         object.__setattr__(self, "profile_options", dict(self.profile_options))
 
     def to_json(self) -> str:
-        """The config as canonical JSON (what the log stores to recognise its run)."""
+        """The config as canonical JSON (what the log stores to recognise its run).
+
+        Raises:
+            SimulationError: a profile option is not JSON-serialisable (a run's log must
+                record its whole config; build the policy yourself and pass it to
+                ``Simulation`` instead).
+        """
         data = asdict(self)
         data.pop("batch_pause")
-        return json.dumps(data, sort_keys=True, ensure_ascii=False, default=_json_default)
+        try:
+            return json.dumps(data, sort_keys=True, ensure_ascii=False, default=_json_default)
+        except (TypeError, ValueError) as exc:
+            raise SimulationError(f"simulation config: cannot record it as JSON ({exc})") from None
 
     def build_policy(self) -> Policy:
         """The policy this config names (a profile, or a policy file)."""

@@ -18,6 +18,7 @@ from censorsim.policy import Surface
 from censorsim.simulate import (
     LOG_COLUMNS,
     LOG_SCHEMA_VERSION,
+    Corpus,
     DecisionLog,
     Simulation,
     SimulationConfig,
@@ -181,6 +182,16 @@ def test_config_errors(tmp_path: Path) -> None:
         Simulation(replace(SMALL, surfaces=((Surface.MAIL, 1.0),), image_share=0))
     with pytest.raises(PolicyError, match="not found"):
         Simulation(replace(SMALL, profile=None, policy_file=str(tmp_path / "p.toml")))
+    with pytest.raises(UnknownNameError, match="unknown platform profile 'myspace'"):
+        Simulation(replace(SMALL, profile="myspace"))
+    with pytest.raises(SimulationError, match="cannot record it as JSON"):
+        replace(SMALL, profile_options={"rules": [object()]}).to_json()
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("benign-zh", "benign-en", "sensitive-zh", "sensitive-en"):
+        (corpus / f"{name}.txt").write_bytes(b"\xff\xfe not utf-8\n")
+    with pytest.raises(SimulationError, match="cannot read"):
+        Corpus.from_dir(corpus)
 
 
 def test_shipped_configs_load() -> None:

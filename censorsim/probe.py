@@ -120,7 +120,7 @@ class Oracle:
             separator: what joins the fragments of one query.
             budget: the most queries allowed.
         """
-        from censorsim.policy import Message, Region, Surface
+        from censorsim.models import Message, Region, Surface
 
         sf = Surface.CHAT if surface is None else Surface.parse(surface)
         rg = Region.MAINLAND if region is None else Region.parse(region)

@@ -10,6 +10,7 @@ import pytest
 from PIL import Image, ImageOps
 from pypinyin.pinyin_dict import pinyin_dict
 
+from censorsim.errors import ParameterError, UnknownNameError
 from censorsim.evasion import (
     IMAGE_TRANSFORMS,
     TEXT_TRANSFORMS,
@@ -105,15 +106,15 @@ def test_drop_component() -> None:
 
 
 def test_bad_arguments() -> None:
-    with pytest.raises(ValueError, match="unknown text transform"):
+    with pytest.raises(UnknownNameError, match="unknown text transform"):
         text_transform("nope")
-    with pytest.raises(ValueError, match="strength"):
+    with pytest.raises(ParameterError, match="strength"):
         text_transform("spaces").apply("ab", strength=1.5)
-    with pytest.raises(ValueError, match="outside"):
+    with pytest.raises(ParameterError, match="outside"):
         text_transform("spaces").apply("ab", targets=[(0, 5)])
-    with pytest.raises(ValueError, match="target lists"):
+    with pytest.raises(ParameterError, match="target lists"):
         text_transform("spaces").apply_many(["ab"], targets=[])
-    with pytest.raises(ValueError, match="unknown image transform"):
+    with pytest.raises(UnknownNameError, match="unknown image transform"):
         image_transform("nope")
 
 
@@ -208,3 +209,22 @@ def test_jpeg_quality_orders_error(image: Image.Image) -> None:
     err = [np.abs(np.asarray(image_transform(f"jpeg-{q}").apply(image)) - ref).mean()
            for q in (90, 20, 5)]
     assert err[0] < err[1] < err[2]
+
+
+def test_registries_list_their_names_and_optional_needs() -> None:
+    assert TEXT_TRANSFORMS.kind == "text transform" and next(iter(TEXT_TRANSFORMS)) == "noop"
+    assert "spaces" in TEXT_TRANSFORMS and TEXT_TRANSFORMS["spaces"].name == "spaces"
+    pinyin = TEXT_TRANSFORMS.entry("pinyin")
+    assert pinyin.requires == ("pypinyin",) and pinyin.extra == "evasion"
+    assert TEXT_TRANSFORMS.entry("spaces").requires == ()
+    assert IMAGE_TRANSFORMS.entry("blur-8").summary.startswith("short side to 200 px")
+    with pytest.raises(UnknownNameError) as info:
+        text_transform("nope")
+    assert "spaces" in str(info.value) and info.value.known == TEXT_TRANSFORMS.names()
+
+
+def test_every_han_character_is_a_target_of_the_han_transforms() -> None:
+    # Script=Han (censorsim.text.script): extension C and compatibility ideographs too.
+    t = text_transform("traditional")
+    assert t.apply("\U0002a700") == "\U0002a700"  # no traditional form: kept, no error
+    assert text_transform("pinyin").apply("〇") != "〇"

@@ -10,14 +10,17 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from censorsim.errors import InputError, ParameterError, RuleError, UnknownNameError
 from censorsim.models import Rule
 from censorsim.research import (
     WECHAT_2018,
     EvasionMatrix,
     Rate,
     filler_alphabet,
+    image_files,
     image_matrix,
     load_matrix_json,
+    load_texts,
     make_articles,
     plot_matrix,
     plot_validation,
@@ -25,6 +28,7 @@ from censorsim.research import (
     validate_probing,
     validation_table,
     wechat_fidelity,
+    wechat_reference,
     wechat_sliding_outcomes,
     wilson_interval,
 )
@@ -47,7 +51,7 @@ def test_wilson_interval() -> None:
     lo, hi = wilson_interval(11, 15)
     assert lo == pytest.approx(0.4804, abs=1e-3) and hi == pytest.approx(0.8910, abs=1e-3)
     assert wilson_interval(0, 0) == (0.0, 1.0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ParameterError):
         wilson_interval(3, 2)
     r = Rate.of(3, 4)
     assert r.rate == 0.75 and r.low < 0.75 < r.high
@@ -67,7 +71,7 @@ def test_text_matrix() -> None:
                             profiles=["identity", "default"], seed=1)
     assert load_matrix_json(json.loads(json.dumps(m.to_json()))) == m
     assert m.to_markdown().splitlines()[2].startswith("| noop | 3/3 (100%)")
-    with pytest.raises(ValueError, match="none of the"):
+    with pytest.raises(ParameterError, match="none of the"):
         text_matrix(["今天吃饭了"], RULES)
 
 
@@ -95,9 +99,9 @@ def test_image_matrix(images: list[Path], tmp_path: Path) -> None:
     assert m.rate("jpeg-90", "phash<=12").detected == 3
     plot_matrix(m, tmp_path / "m.png")
     assert (tmp_path / "m.png").read_bytes()[:4] == b"\x89PNG"
-    with pytest.raises(ValueError, match="HASHER=T1"):
+    with pytest.raises(ParameterError, match="HASHER=T1"):
         image_matrix(images, detectors=["phash"])
-    with pytest.raises(ValueError, match="no images"):
+    with pytest.raises(ParameterError, match="no images"):
         image_matrix([])
 
 
@@ -117,7 +121,7 @@ def test_wechat_fidelity_scores_agreement() -> None:
     table = fid.to_markdown()
     assert "| mirror | evaded 15/15 | 0% ✓ | 100% ✗ |" in table
     assert json.loads(json.dumps(fid.to_json()))["best"] == "good"
-    with pytest.raises(ValueError, match="lacks"):
+    with pytest.raises(ParameterError, match="lacks"):
         wechat_fidelity(_matrix({"noop": 1.0}))
 
 
@@ -171,3 +175,41 @@ def test_validation_on_citizenlab_lists() -> None:
         v = validate_probing(load_citizenlab(root, ds), articles=5, seed=1, name=ds,
                              methods=["binary-split"])
         assert v.scores[0].correct == 5, ds
+
+
+def test_errors_name_the_problem() -> None:
+    m = _matrix({"noop": 1.0})
+    with pytest.raises(UnknownNameError, match="matrix row 'nope'"):
+        m.rate("nope", "good")
+    with pytest.raises(UnknownNameError, match="expected one of: good, always"):
+        m.rate("noop", "bad")
+    with pytest.raises(UnknownNameError, match="unknown text transform"):
+        text_matrix(TEXTS, RULES, transforms=["nope"])
+    with pytest.raises(ParameterError, match="image matrix"):
+        wechat_fidelity(EvasionMatrix("text", ("noop",), ("x",), ((Rate.of(1, 1),),), 0, 1))
+    with pytest.raises(RuleError, match="no rule to plant"):
+        make_articles([Rule.ordered(["六四", "学生"])], 1)
+    with pytest.raises(UnknownNameError, match="isolation method"):
+        validate_probing(RULES, articles=1, methods=["nope"])
+    with pytest.raises(ParameterError, match="articles"):
+        validate_probing(RULES, articles=0)
+
+
+def test_wechat_reference(tmp_path: Path) -> None:
+    ref = wechat_reference(["mirror", "noop", "jpeg-50", "tile-2"])
+    assert [r.transform for r in ref] == ["noop", "mirror"]
+    with pytest.raises(InputError, match="sliding-window"):
+        wechat_reference(["tile-2"], citizenlab=tmp_path)
+
+
+def test_inputs(tmp_path: Path) -> None:
+    assert load_texts() and all(p.suffix == ".jpg" for p in image_files())
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("# comment\n\n  六四的学生 \nhello\n", encoding="utf-8")
+    assert load_texts([corpus]) == ["六四的学生", "hello"]
+    with pytest.raises(InputError, match="cannot read"):
+        load_texts([tmp_path / "missing.txt"])
+    (tmp_path / "sub").mkdir()
+    Image.new("RGB", (2, 2)).save(tmp_path / "sub" / "a.PNG")
+    (tmp_path / "sub" / "notes.txt").write_text("x", encoding="utf-8")
+    assert image_files([tmp_path]) == [tmp_path / "sub" / "a.PNG"]

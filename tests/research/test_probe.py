@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from censorsim.errors import CensorsimError
+from censorsim.errors import CensorsimError, ParameterError, UnknownNameError
 from censorsim.models import Rule
 from censorsim.policy import Censor, Policy, Region, Surface, SurfacePolicy
 from censorsim.probe import (
@@ -82,13 +82,13 @@ def test_separator_joins_fragments() -> None:
 
     Oracle(check, separator="|").query(["a", "", "b"])
     assert seen == ["a|b"]
-    with pytest.raises(ValueError, match="separator"):
+    with pytest.raises(ParameterError, match="separator"):
         Oracle(check, separator="")
-    with pytest.raises(ValueError, match="budget"):
+    with pytest.raises(ParameterError, match="budget"):
         Oracle(check, budget=-1)
     with pytest.raises(TypeError):
         Oracle(42)  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="unknown isolation method"):
+    with pytest.raises(UnknownNameError, match="unknown isolation method"):
         isolate(Oracle(check), "x", "nope")
 
 
@@ -163,3 +163,16 @@ def test_recursive_halving_keeps_a_censored_text(case: tuple[list[Rule], str]) -
     for comp, (s, e) in zip(iso.components, iso.spans, strict=True):
         assert article[s:e] == comp
     assert rs.check("".join(iso.components)).censored
+
+
+def test_query_takes_one_text_or_fragments() -> None:
+    seen: list[str] = []
+
+    def check(text: str) -> bool:
+        seen.append(text)
+        return "六四" in text
+
+    oracle = Oracle(check, separator="|")
+    assert oracle.query("六四") and not oracle.query(["六", "四"])
+    assert seen == ["六四", "六|四"] and oracle.queries == 2
+    assert not hasattr(oracle, "censored")

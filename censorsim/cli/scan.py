@@ -21,11 +21,12 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from censorsim.errors import InputError
-from censorsim.models import Rule, ScanResult
-from censorsim.text import wordlists
+from censorsim.models import ScanResult
 from censorsim.text.matchers import BACKENDS
+from censorsim.text.messages import MESSAGE_FORMATS, read_messages
 from censorsim.text.normalize import PROFILES, Normalizer
 from censorsim.text.rules import RuleSet
+from censorsim.text.wordlists import load_rule_files
 
 __all__ = ["register"]
 
@@ -53,7 +54,7 @@ def register(sub: Any) -> None:
         help="message files (default: standard input; '-' also means standard input)",
     )
     p.add_argument(
-        "--input-format", choices=("auto", "lines", "jsonl"), default="auto",
+        "--input-format", choices=MESSAGE_FORMATS, default="auto",
         help="plain lines or JSON lines with a 'text' field (auto: by .jsonl suffix)",
     )
     p.add_argument(
@@ -79,50 +80,16 @@ def _load_rules(args: argparse.Namespace) -> RuleSet:
     if not args.rules and not args.citizenlab:
         raise InputError("no rules: give --rules FILE or --citizenlab PATH")
     norm = Normalizer.from_spec(args.normalizer)
-    rules: list[Rule] = []
-    for path in args.rules:
-        rules.extend(wordlists.load_rules(path, normalizer=norm))
-    for path in args.citizenlab:
-        rules.extend(wordlists.load_citizenlab(path))
+    rules = load_rule_files(args.rules, citizenlab=args.citizenlab, normalizer=norm)
     return RuleSet(rules, normalizer=norm, backend=args.backend)
 
 
 def _messages(args: argparse.Namespace) -> Iterator[tuple[str, str]]:
-    sources = args.inputs or [Path("-")]
-    for src in sources:
-        name = "<stdin>" if str(src) == "-" else str(src)
-        fmt = args.input_format
-        if fmt == "auto":
-            fmt = "jsonl" if name.endswith((".jsonl", ".ndjson")) else "lines"
-        try:
-            fh: TextIO = (
-                sys.stdin
-                if str(src) == "-"
-                else open(src, encoding="utf-8", errors="surrogateescape", newline="")  # noqa: SIM115
-            )
-        except OSError as exc:
-            raise InputError(f"{name}: cannot read: {exc.strerror}") from exc
-        try:
-            for lineno, line in enumerate(fh, 1):
-                line = line.rstrip("\r\n")
-                if fmt == "lines":
-                    yield f"{name}:{lineno}", line
-                    continue
-                if not line.strip():
-                    continue
-                try:
-                    obj = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise InputError(f"{name}:{lineno}: invalid JSON: {exc.msg}") from exc
-                if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
-                    raise InputError(f"{name}:{lineno}: expected an object with a 'text' string")
-                ident = obj.get("id", f"{name}:{lineno}")
-                yield str(ident), obj["text"]
-        except UnicodeDecodeError as exc:  # pragma: no cover - surrogateescape avoids it
-            raise InputError(f"{name}: invalid UTF-8: {exc}") from exc
-        finally:
-            if fh is not sys.stdin:
-                fh.close()
+    for src in args.inputs or [Path("-")]:
+        if str(src) == "-":
+            yield from read_messages(sys.stdin, args.input_format, name="<stdin>")
+        else:
+            yield from read_messages(src, args.input_format)
 
 
 def _record(ident: str, result: ScanResult) -> dict[str, object]:

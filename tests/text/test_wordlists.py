@@ -318,7 +318,7 @@ def test_dump_refuses_what_a_format_cannot_say(tmp_path: Path) -> None:
         dump_rules([Rule.combination("a+b")], tmp_path / "r.txt", format="plain")
     with pytest.raises(ValueError, match="surrounding whitespace"):
         dump_rules([Rule.keyword("a", note=" padded")], tmp_path / "r.csv")
-    with pytest.raises(UnknownNameError, match="unknown rule file format .yaml."):
+    with pytest.raises(UnknownNameError, match=r"unknown rule file format 'yaml'"):
         dump_rules([], tmp_path / "r.txt", format="yaml")  # type: ignore[arg-type]
 
 

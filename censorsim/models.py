@@ -18,7 +18,7 @@ import enum
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Self
 
 from censorsim.errors import RuleError, UnknownNameError
 
@@ -360,7 +360,40 @@ class ScanResult:
 # ------------------------------------------------------------------------- messages
 
 
-class Surface(enum.Enum):
+_ALIASES = {"cn": "mainland", "china": "mainland", "intl": "international"}
+"""Other names users type for a member's value."""
+
+
+class _Named(enum.Enum):
+    """An enum chosen by name in files and on the command line (a surface, a region)."""
+
+    # Members are singletons: identity hashing is exact and much faster than Enum's.
+    __hash__ = object.__hash__
+
+    @classmethod
+    def parse(cls, value: str | Self) -> Self:
+        """The member named ``value``: its value in any case, ``-`` or space for ``_``
+        (``group-chat`` is ``group_chat``; ``cn`` is ``mainland``, ``intl``
+        ``international``).
+
+        Raises:
+            UnknownNameError: no member has that name (the message lists them).
+
+        Example:
+            >>> Surface.parse("Group-Chat"), Region.parse("cn")
+            (<Surface.GROUP_CHAT: 'group_chat'>, <Region.MAINLAND: 'mainland'>)
+        """
+        if isinstance(value, cls):
+            return value
+        key = str(value).strip().lower().replace("-", "_").replace(" ", "_")
+        try:
+            return cls(_ALIASES.get(key, key))
+        except ValueError:
+            kind = cls.__name__.lower()
+            raise UnknownNameError(kind, value, tuple(str(m.value) for m in cls)) from None
+
+
+class Surface(_Named):
     """Where a message is sent or shown."""
 
     CHAT = "chat"
@@ -378,53 +411,14 @@ class Surface(enum.Enum):
     WEB = "web"
     """A web request crossing a national firewall."""
 
-    # Members are singletons: identity hashing is exact and much faster than Enum's.
-    __hash__ = object.__hash__
 
-    @classmethod
-    def parse(cls, value: str | Surface) -> Surface:
-        """Parse a surface from its name (``group_chat``, ``group-chat``, any case).
-
-        Raises:
-            UnknownNameError: no surface has that name (the message lists them).
-        """
-        if isinstance(value, Surface):
-            return value
-        key = str(value).strip().lower().replace("-", "_").replace(" ", "_")
-        try:
-            return cls(key)
-        except ValueError:
-            raise UnknownNameError("surface", value, tuple(s.value for s in cls)) from None
-
-
-class Region(enum.Enum):
+class Region(_Named):
     """Where an account is registered (WeChat filters by the phone number's country)."""
 
     MAINLAND = "mainland"
     """Registered with a mainland-China phone number."""
     INTERNATIONAL = "international"
     """Registered with any other number."""
-
-    # Members are singletons: identity hashing is exact and much faster than Enum's.
-    __hash__ = object.__hash__
-
-    @classmethod
-    def parse(cls, value: str | Region) -> Region:
-        """Parse a region from its name (``cn`` is ``mainland``, ``intl`` ``international``).
-
-        Raises:
-            UnknownNameError: no region has that name (the message lists them).
-        """
-        if isinstance(value, Region):
-            return value
-        key = str(value).strip().lower()
-        key = {"cn": "mainland", "china": "mainland", "intl": "international"}.get(key, key)
-        try:
-            return cls(key)
-        except ValueError:
-            raise UnknownNameError("region", value, tuple(r.value for r in cls)) from None
-
-
 
 
 class Reason(enum.Enum):

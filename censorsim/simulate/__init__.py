@@ -12,28 +12,8 @@ own and a run is reproducible from its config. The censor's decisions are writte
 :class:`DecisionLog` (SQLite, WAL) in one transaction per batch, so a killed run resumes
 from its last committed batch and ends with the same log as an uninterrupted run.
 
-Log schema (version :data:`LOG_SCHEMA_VERSION`; described in ``docs/simulation.md``): one
-narrow row per message, pointing at what it carried and what was decided; each content
-and each distinct outcome is stored once. The ``decisions`` view joins them back into one
-row per message with names (:data:`LOG_COLUMNS`); read the log through it::
-
-    schema_version(version)                   one row
-    run(key, value)                           config (canonical JSON), seed, start,
-                                              messages, batch_size, status
-    users(user_id, region, activity)          the simulated population
-    batches(batch, first_message, messages)   one row per committed batch
-    surfaces(surface_id, name)                the codes of messages.surface_id
-    contents(content_id, kind, lang, origin, text, image, image_md5)
-    outcomes(outcome_id, action, censored, reason, rule_ids, image_ids, error,
-             hidden_from, learned_md5)        outcome 0: delivered, nothing matched
-    messages(message_id, t, user_id, surface_id, content_id, outcome_id)
-    deletions(message_id, delete_after)       only messages deleted later
-    decisions                                 VIEW: LOG_COLUMNS, one row per message
-
-A message's batch is ``message_id // batch_size``. ``t`` and ``delete_after`` are seconds
-since the run's start (``delete_after`` is NULL in the view unless the action is
-``delete_later``); ``rule_ids``, ``image_ids`` and ``hidden_from`` are ``;``-joined; an
-empty string means none in every text column.
+The log's schema (version :data:`LOG_SCHEMA_VERSION`) is described in ``docs/simulation.md``
+and in the ``_log`` module; read it through its ``decisions`` view (:data:`LOG_COLUMNS`).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Shared plumbing of the research commands: subcommand groups and JSON/markdown output."""
+"""Shared plumbing of the research commands: subcommand groups, rule options, file output."""
 
 from __future__ import annotations
 
@@ -8,7 +8,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-__all__ = ["command_group", "write_json", "write_text"]
+from censorsim.models import Rule
+from censorsim.text.wordlists import load_rule_files
+
+__all__ = ["add_rule_options", "command_group", "rules_from_options", "write_json", "write_text"]
 
 
 def command_group(
@@ -30,6 +33,26 @@ def command_group(
 
     parser.set_defaults(func=usage)
     return parser, sub
+
+
+def add_rule_options(parser: argparse.ArgumentParser, *, shipped: bool) -> None:
+    """Add ``-r/--rules``, ``--citizenlab`` and ``--dataset``: the rules of the censor.
+
+    With ``shipped``, naming no rules means the shipped example lists.
+    """
+    default = " (default: the shipped wordlists/*.csv)" if shipped else ""
+    parser.add_argument("-r", "--rules", action="append", default=[], type=Path,
+                        metavar="FILE", help=f"rule file{default}; repeatable")
+    parser.add_argument("--citizenlab", type=Path, metavar="PATH",
+                        help="also read rules from a copy of Citizen Lab's data")
+    parser.add_argument("--dataset", help="with --citizenlab: only this data set")
+
+
+def rules_from_options(args: argparse.Namespace, *, shipped: bool) -> list[Rule]:
+    """The rules named by the options of :func:`add_rule_options`."""
+    places = [args.citizenlab] if args.citizenlab is not None else []
+    return load_rule_files(args.rules, citizenlab=places, dataset=args.dataset,
+                           shipped=shipped)
 
 
 def write_json(path: Path, data: Any) -> None:

@@ -17,7 +17,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from censorsim.cli._common import command_group, write_json, write_text
+from censorsim.cli._common import (
+    add_rule_options,
+    command_group,
+    rules_from_options,
+    write_json,
+    write_text,
+)
 from censorsim.evasion import IMAGE_TRANSFORMS, TEXT_TRANSFORMS
 from censorsim.research import (
     DEFAULT_DETECTORS,
@@ -31,7 +37,6 @@ from censorsim.research import (
     wechat_reference,
 )
 from censorsim.text.normalize import PROFILES
-from censorsim.text.wordlists import load_rule_files
 
 __all__ = ["register"]
 
@@ -44,11 +49,7 @@ def register(subparsers: Any) -> None:
     )
 
     t = sub.add_parser("text", help="text transform x normaliser profile")
-    t.add_argument("-r", "--rules", action="append", default=[], type=Path, metavar="FILE",
-                   help="rule file (default: the shipped wordlists/*.csv); repeatable")
-    t.add_argument("--citizenlab", type=Path, metavar="PATH",
-                   help="read rules from a copy of Citizen Lab's data instead")
-    t.add_argument("--dataset", help="with --citizenlab: only this data set")
+    add_rule_options(t, shipped=True)
     t.add_argument("--corpus", action="append", default=[], type=Path, metavar="FILE",
                    help="sensitive texts, one a line (default: samples/corpus/sensitive-*)")
     t.add_argument("-t", "--transform", action="append", choices=list(TEXT_TRANSFORMS),
@@ -89,12 +90,8 @@ def _write(matrix: EvasionMatrix, out: Path, plot: bool, title: str) -> None:
 
 
 def _text(args: argparse.Namespace) -> int:
-    rules = load_rule_files(
-        args.rules, citizenlab=[args.citizenlab] if args.citizenlab else [],
-        dataset=args.dataset, shipped=True,
-    )
     matrix = text_matrix(
-        load_texts(args.corpus), rules, transforms=args.transform,
+        load_texts(args.corpus), rules_from_options(args, shipped=True), transforms=args.transform,
         profiles=args.profile or list(PROFILES), seed=args.seed, strength=args.strength,
     )
     _write(matrix, args.out, not args.no_plot, f"texts still censored ({matrix.items} texts)")

@@ -18,7 +18,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from censorsim.cli._common import command_group, write_json, write_text
+from censorsim.cli._common import (
+    add_rule_options,
+    command_group,
+    rules_from_options,
+    write_json,
+    write_text,
+)
 from censorsim.errors import InputError, ParameterError
 from censorsim.models import Rule
 from censorsim.probe import METHODS, Oracle, isolate
@@ -44,10 +50,7 @@ def register(subparsers: Any) -> None:
     i = sub.add_parser("isolate", help="isolate the combination in one censored text")
     i.add_argument("text", nargs="?", help="the text (or --file)")
     i.add_argument("--file", type=Path, help="read the text from this file")
-    i.add_argument("-r", "--rules", action="append", default=[], type=Path, metavar="FILE",
-                   help="rule file of the simulated censor; repeatable")
-    i.add_argument("--citizenlab", type=Path, metavar="PATH", help="rules from Citizen Lab data")
-    i.add_argument("--dataset", help="with --citizenlab: only this data set")
+    add_rule_options(i, shipped=False)
     i.add_argument("-n", "--normalizer", default="default", help="the censor's normaliser")
     i.add_argument("-m", "--method", choices=list(METHODS), default="binary-split")
     i.add_argument("--separator", default="auto",
@@ -85,8 +88,7 @@ def _isolate(args: argparse.Namespace) -> int:
         text = args.text
     else:
         raise ParameterError("give a text or --file")
-    rules = load_rule_files(args.rules, citizenlab=[args.citizenlab] if args.citizenlab else [],
-                            dataset=args.dataset)
+    rules = rules_from_options(args, shipped=False)
     if not rules:
         raise ParameterError("give --rules or --citizenlab")
     censor = RuleSet(rules, normalizer=args.normalizer)

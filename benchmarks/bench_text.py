@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 from censorsim.bench.harness import BenchConfig, TextSpec, run_benchmarks
-from censorsim.bench.report import save_run
+from censorsim.bench.tables import save_run
 
 PIPELINE = "pipeline:default"
 RAW = "pyahocorasick"

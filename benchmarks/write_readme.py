@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from censorsim.bench.report import load_run, markdown
+from censorsim.bench.tables import load_run, markdown
 
 HERE = Path(__file__).resolve().parent
 

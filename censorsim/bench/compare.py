@@ -16,8 +16,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from censorsim.bench.harness import BenchRun, ContenderResult
-from censorsim.bench.report import REFERENCES, THROUGHPUT_KEY
+from censorsim.bench.records import BenchRun, ContenderResult
+from censorsim.bench.tables import REFERENCES, THROUGHPUT_KEY
+from censorsim.errors import ParameterError
 
 __all__ = ["Comparison", "ComparisonRow", "compare_runs"]
 
@@ -122,10 +123,10 @@ def compare_runs(
         references: per suite, the reference contender (default :data:`REFERENCES`).
 
     Raises:
-        ValueError: for a tolerance outside ``[0, 1)``.
+        ParameterError: for a tolerance outside ``[0, 1)``.
     """
     if not 0.0 <= tolerance < 1.0:
-        raise ValueError(f"tolerance must be in [0, 1), got {tolerance!r}")
+        raise ParameterError(f"tolerance must be in [0, 1), got {tolerance!r}")
     refs = {**REFERENCES, **(references or {})}
     now = _index(current)
     then = _index(baseline)

@@ -1,9 +1,10 @@
-"""Text contenders by name, each behind one runner signature.
+"""Text contenders: censorsim's matchers, its pipeline and the peers, by name.
 
-A contender is built from a workload (``build``, timed on its own), and the built
-runner scans a batch of messages (``scan``, timed); ``occurrences`` turns what ``scan``
-returned into gate records, untimed. Contenders whose package is missing say so through
-:meth:`TextContender.missing` and are reported as skipped.
+Each is a :class:`~censorsim.bench.contender.Contender` of the ``text`` suite, registered
+in :data:`~censorsim.bench.contender.CONTENDERS`: built from a workload (``build``, timed
+on its own), the runner scans a batch of messages (``scan``, timed); ``occurrences``
+turns what ``scan`` returned into gate records, untimed. Contenders whose package is
+missing say so through :meth:`TextContender.missing` and are reported as skipped.
 
 Families:
 
@@ -13,8 +14,9 @@ Families:
     :meth:`censorsim.text.rules.RuleSet.check_many` (normalise, match, evaluate rules)
     with the ``default`` or ``identity`` normalisation profile and the default backend.
     Its occurrences are those of the normalised keywords, spans in the original text;
-    its gate also compares which rules fired with the brute-force
-    :meth:`~censorsim.text.rules.RuleSet.check_reference` on the first messages.
+    its gate also compares which rules fired (:class:`RuleFired` records) with the
+    brute-force :meth:`~censorsim.text.rules.RuleSet.check_reference` on the first
+    messages (each marked by a :class:`RulesChecked` record).
 peers
     what a user would pick instead, used directly: ``pyahocorasick`` (per-message
     ``Automaton.iter``), ``ahocorasick_rs`` (overlapping), ``hyperscan`` (literal
@@ -35,21 +37,26 @@ from __future__ import annotations
 
 import re
 import time
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Final
 
-from censorsim._optional import has_module
+from censorsim.bench.contender import CONTENDERS, Contender, Runner, make_contender
 from censorsim.bench.gate import Occurrence, expected_under
 from censorsim.bench.workloads import Workload
+from censorsim.errors import UnknownNameError
 from censorsim.models import Rule
 from censorsim.text.matchers import BACKENDS, RawMatch, available_backends, make_matcher
+from censorsim.text.offsets import byte_to_codepoint_offsets
 from censorsim.text.rules import CheckResults, RuleSet
 
 __all__ = [
     "PEERS",
     "REFERENCE_CONTENDER",
+    "RuleFired",
+    "RulesChecked",
     "TextContender",
     "TextRunner",
     "occurrences_from_raw",
@@ -71,7 +78,21 @@ The rules that fired are compared on the first messages with a keyword occurrenc
 many as :meth:`RuleSet.check_reference` gets through in this time (at least one).
 """
 
-_CHECKED: Final = "rules-checked"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class RuleFired:
+    """Gate record of the pipeline: rule ``rule_id`` fired on message ``message``."""
+
+    message: int
+    rule_id: str
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class RulesChecked:
+    """Gate record of the pipeline: the rules that fired on ``message`` were compared."""
+
+    message: int
 
 
 def occurrences_from_raw(
@@ -90,16 +111,20 @@ def reference_occurrences(keywords: Sequence[str], messages: Sequence[str]) -> s
     return {(i, s, e, kws[k]) for i, text in enumerate(messages) for s, e, k in m.find_raw(text)}
 
 
-class TextRunner(ABC):
-    """A built contender."""
+class TextRunner(Runner):
+    """A built text contender; its gate records are :meth:`occurrences`."""
 
     @abstractmethod
     def scan(self, messages: Sequence[str]) -> Any:
         """Scan a batch of messages (the timed call); returns the contender's own output."""
 
     @abstractmethod
-    def occurrences(self, messages: Sequence[str], output: Any) -> set[Occurrence]:
+    def occurrences(self, messages: Sequence[str], output: Any) -> set[Any]:
         """Gate records from what :meth:`scan` returned for ``messages``."""
+
+    def records(self, batch: Sequence[Any], output: Any) -> set[Any]:
+        """The :meth:`occurrences`."""
+        return self.occurrences(batch, output)
 
 
 class _RawRunner(TextRunner):
@@ -116,7 +141,7 @@ class _RawRunner(TextRunner):
         return occurrences_from_raw(output, self._keywords)
 
 
-class TextContender(ABC):
+class TextContender(Contender):
     """A named way of finding keywords in messages.
 
     Attributes:
@@ -131,28 +156,15 @@ class TextContender(ABC):
             that start inside one).
     """
 
-    name: str = "abstract"
-    family: str = "peer"
-    semantics: str = "overlapping"
-    requires: tuple[str, ...] = ()
-    note: str = ""
-    advisory: bool = False
-
-    def missing(self) -> str | None:
-        """Why the contender cannot run here, or None when it can."""
-        absent = [m for m in self.requires if not has_module(m)]
-        return f"package not installed: {', '.join(absent)}" if absent else None
-
-    def prepare(self) -> None:  # noqa: B027 - optional hook
-        """Fill process-wide caches (imports, tables) so they are not counted in a build."""
+    suite = "text"
 
     @abstractmethod
     def build(self, workload: Workload) -> TextRunner:
         """Build the contender for the workload's keywords (the timed build)."""
 
     def expected(
-        self, workload: Workload, reference: set[Occurrence], messages: Sequence[str]
-    ) -> set[Occurrence]:
+        self, workload: Workload, reference: set[Any], messages: Sequence[str]
+    ) -> set[Any]:
         """The records the contender must produce on ``messages`` (a prefix of the workload).
 
         Args:
@@ -161,13 +173,6 @@ class TextContender(ABC):
             messages: the messages scanned.
         """
         return expected_under(reference, self.semantics, messages)
-
-    def comparable(self, expected: set[Occurrence], got: set[Occurrence]) -> set[Occurrence]:
-        """The contender's records restricted to what :meth:`expected` checked."""
-        return got
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self.name!r}>"
 
 
 # --------------------------------------------------------------------------------------
@@ -205,13 +210,13 @@ class _PipelineRunner(TextRunner):
     def scan(self, messages: Sequence[str]) -> Any:
         return self.ruleset.check_many(messages)
 
-    def occurrences(self, messages: Sequence[str], output: Any) -> set[Occurrence]:
+    def occurrences(self, messages: Sequence[str], output: Any) -> set[Any]:
         results: CheckResults = output
-        out: set[Occurrence] = set()
+        out: set[Any] = set()
         for i in results.matched_indices:
             res = results[i]
             out.update((i, m.start, m.end, m.keyword) for m in res.matches)
-            out.update((i, -1, -1, f"rule:{rid}") for rid in res.rule_ids)
+            out.update(RuleFired(i, rid) for rid in res.rule_ids)
         return out
 
 
@@ -240,13 +245,13 @@ class _PipelineContender(TextContender):
         return _PipelineRunner(RuleSet(_workload_rules(workload), normalizer=self.profile))
 
     def expected(
-        self, workload: Workload, reference: set[Occurrence], messages: Sequence[str]
-    ) -> set[Occurrence]:
+        self, workload: Workload, reference: set[Any], messages: Sequence[str]
+    ) -> set[Any]:
         rs = RuleSet(_workload_rules(workload), normalizer=self.profile, backend="reference")
         norm = rs.normalizer
         matcher = rs.matcher
         kws = matcher.keywords
-        out: set[Occurrence] = set()
+        out: set[Any] = set()
         matched: list[int] = []
         for i, text in enumerate(messages):
             normed, offsets = norm.normalize_reference(text)
@@ -257,16 +262,16 @@ class _PipelineContender(TextContender):
                 out.add((i, offsets[s], offsets[e - 1] + 1, kws[k]))
         start = time.perf_counter()
         for i in matched:
-            out.add((i, -2, -2, _CHECKED))
-            out.update((i, -1, -1, f"rule:{r}") for r in rs.check_reference(messages[i]).rule_ids)
+            out.add(RulesChecked(i))
+            out.update(RuleFired(i, r) for r in rs.check_reference(messages[i]).rule_ids)
             if time.perf_counter() - start > RULE_GATE_SECONDS:
                 break
         return out
 
-    def comparable(self, expected: set[Occurrence], got: set[Occurrence]) -> set[Occurrence]:
-        checked = {o[0] for o in expected if o[3] == _CHECKED}
-        out = {o for o in got if o[1] >= 0 or o[0] in checked}
-        out.update((i, -2, -2, _CHECKED) for i in checked)
+    def comparable(self, expected: set[Any], got: set[Any]) -> set[Any]:
+        checked = {o.message for o in expected if isinstance(o, RulesChecked)}
+        out = {o for o in got if not isinstance(o, RuleFired) or o.message in checked}
+        out.update(RulesChecked(i) for i in checked)
         return out
 
 
@@ -313,18 +318,8 @@ class _RustAhoCorasick(TextContender):
 def _byte_to_char(text: str, data: bytes, found: list[RawMatch]) -> list[RawMatch]:
     if len(data) == len(text):
         return found
-    # Code points before each byte offset: count UTF-8 lead bytes.
-    cache: dict[int, int] = {}
-    out: list[RawMatch] = []
-    for s, e, k in found:
-        cs = cache.get(s)
-        if cs is None:
-            cs = cache[s] = len(data[:s].decode("utf-8", "surrogatepass"))
-        ce = cache.get(e)
-        if ce is None:
-            ce = cache[e] = len(data[:e].decode("utf-8", "surrogatepass"))
-        out.append((cs, ce, k))
-    return out
+    offsets = byte_to_codepoint_offsets(data, [b for s, e, _ in found for b in (s, e)])
+    return [(offsets[2 * j], offsets[2 * j + 1], k) for j, (_, _, k) in enumerate(found)]
 
 
 class _Hyperscan(TextContender):
@@ -430,19 +425,20 @@ class _FlashText(TextContender):
         return _RawRunner(kws, scan)
 
 
-@dataclass(frozen=True, slots=True)
-class _Factory:
-    name: str
-    make: Callable[[], TextContender]
-
-
-def _factories() -> list[_Factory]:
-    out = [_Factory(f"censorsim:{b}", lambda b=b: _BackendContender(b)) for b in BACKENDS]  # type: ignore[misc]
-    out += [
-        _Factory("pipeline:default", lambda: _PipelineContender("default")),
-        _Factory("pipeline:identity", lambda: _PipelineContender("identity")),
-    ]
-    peers: dict[str, Callable[[], TextContender]] = {
+def _register() -> None:
+    for backend in BACKENDS:
+        CONTENDERS.add(
+            f"censorsim:{backend}",
+            partial(_BackendContender, backend),
+            summary=f"censorsim matcher backend {backend!r}",
+        )
+    for profile in ("default", "identity"):
+        CONTENDERS.add(
+            f"pipeline:{profile}",
+            partial(_PipelineContender, profile),
+            summary=f"RuleSet.check_many with the {profile!r} profile",
+        )
+    peers: dict[str, type[TextContender]] = {
         "pyahocorasick": _PyAhoCorasick,
         "ahocorasick_rs": _RustAhoCorasick,
         "hyperscan": _Hyperscan,
@@ -450,26 +446,32 @@ def _factories() -> list[_Factory]:
         "regex": _Regex,
         "flashtext": _FlashText,
     }
-    out += [_Factory(n, peers[n]) for n in PEERS]
-    return out
+    for name in PEERS:
+        cls = peers[name]
+        CONTENDERS.add(name, cls, requires=cls.requires, extra="bench", summary=cls.note)
+
+
+_register()
 
 
 def text_contenders() -> list[TextContender]:
     """Every text contender, installed or not, in report order."""
-    return [f.make() for f in _factories()]
+    out: list[TextContender] = []
+    for _, factory in CONTENDERS.items():
+        made = factory()
+        if isinstance(made, TextContender):
+            out.append(made)
+    return out
 
 
 def text_contender(name: str) -> TextContender:
     """The text contender called ``name``.
 
     Raises:
-        ValueError: for an unknown name (the message lists the known ones).
+        UnknownNameError: for an unknown name (the message lists the known ones).
     """
-    for f in _factories():
-        if f.name == name:
-            return f.make()
-    known = ", ".join(f.name for f in _factories())
-    raise ValueError(f"unknown text contender {name!r}; known: {known}")
-
-
-
+    made = make_contender(name)
+    if not isinstance(made, TextContender):
+        known = tuple(c.name for c in text_contenders())
+        raise UnknownNameError("text contender", name, known)
+    return made

@@ -2,7 +2,9 @@
 
 Outputs are compared as sets of records: for text, ``(message, start, end, keyword)``
 occurrences (spans in code points of the message the contender was given); for the
-index, ``(query, entry, distance)`` triples; for hashers, ``(image, hash hex)`` pairs.
+index, ``(query, entry, distance)`` triples; for hashers, ``(image, hash hex)`` pairs; the
+pipeline adds named records of the rules that fired (a dataclass record is sampled as
+``(its class name, *fields)``).
 Where a contender's semantics legitimately differ from the reference's (one match per
 start position, whole words without overlaps), the reference's occurrences are first
 reduced to that semantics by :func:`expected_under`, so the gate still compares exactly.
@@ -17,9 +19,12 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Hashable, Iterable, Sequence, Set
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
+
+from censorsim.errors import UnknownNameError
 
 __all__ = [
     "SEMANTICS",
@@ -78,7 +83,7 @@ def expected_under(
         messages: the messages, for word boundaries.
 
     Raises:
-        ValueError: for an unknown semantics.
+        UnknownNameError: for an unknown semantics.
     """
     ref = set(reference)
     if semantics == "overlapping":
@@ -105,8 +110,7 @@ def expected_under(
                     out.add(occ)
                     reached = occ[2]
         return out
-    known = ", ".join(SEMANTICS)
-    raise ValueError(f"unknown semantics {semantics!r}; known: {known}")
+    raise UnknownNameError("semantics", semantics, tuple(SEMANTICS))
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +125,7 @@ class GateResult:
         extra: records the contender produced that were not expected.
         sample_missing: up to five missing records, sorted.
         sample_extra: up to five extra records, sorted.
-        scope: ``"full"`` (the whole workload) or ``"probe"`` (its first messages or
+        scope: ``"full"`` (the whole workload) or ``"trial"`` (its first messages or
             queries, for a contender too slow to run on all of it).
         semantics: the semantics the reference was reduced to.
     """
@@ -166,9 +170,18 @@ class GateResult:
         )
 
 
+def _row(record: Hashable) -> tuple[Any, ...]:
+    """A record as a JSON-ready row: a tuple as it is, a dataclass as (its name, *fields)."""
+    if isinstance(record, tuple):
+        return record
+    if dataclasses.is_dataclass(record) and not isinstance(record, type):
+        return (type(record).__name__, *dataclasses.astuple(record))
+    return (record,)
+
+
 def _sample(records: Set[Hashable]) -> tuple[tuple[Any, ...], ...]:
     rows = sorted(records, key=repr)[:SAMPLE_SIZE]
-    return tuple(r if isinstance(r, tuple) else (r,) for r in rows)
+    return tuple(_row(r) for r in rows)
 
 
 def gate(

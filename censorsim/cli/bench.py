@@ -64,17 +64,10 @@ def register(subparsers: Any) -> None:
 
 
 def _list() -> int:
-    from censorsim.bench.contenders import text_contenders
-    from censorsim.image.bench import hash_contenders, index_contenders
+    from censorsim.bench.contender import contenders
 
-    for c in text_contenders():
-        state = c.missing() or "available"
-        print(f"text   {c.name:28} {c.semantics:28} {state}")
-    for ic in index_contenders():
-        print(f"index  {ic.name:28} {'range':28} {ic.missing() or 'available'}")
-    for hc in hash_contenders():
-        sem = "draft-decode" if hc.fast else "exact"
-        print(f"hash   {hc.name:28} {sem:28} available")
+    for c in contenders():
+        print(f"{c.suite:6} {c.name:28} {c.semantics:28} {c.missing() or 'available'}")
     return 0
 
 
@@ -83,7 +76,7 @@ def _run(args: argparse.Namespace) -> int:
         return _list()
     from censorsim.bench.compare import compare_runs
     from censorsim.bench.harness import BenchConfig, run_benchmarks
-    from censorsim.bench.report import load_run, markdown, plot_run, save_run
+    from censorsim.bench.tables import load_run, markdown, plot_run, save_run
     from censorsim.bench.workloads import load_workload
 
     if (args.keywords is None) != (args.corpus is None):

@@ -9,7 +9,7 @@ import pytest
 
 from censorsim.bench.compare import ComparisonRow, compare_runs
 from censorsim.bench.harness import BenchConfig, BenchRun, TextSpec, run_benchmarks
-from censorsim.bench.report import save_run
+from censorsim.bench.tables import save_run
 from censorsim.bench.workloads import make_workload
 from censorsim.cli import main
 

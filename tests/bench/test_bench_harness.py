@@ -12,7 +12,7 @@ import pytest
 from censorsim.bench.contenders import TextContender, TextRunner, text_contender, text_contenders
 from censorsim.bench.gate import Occurrence
 from censorsim.bench.harness import SCHEMA_VERSION, BenchConfig, BenchRun, TextSpec, run_benchmarks
-from censorsim.bench.report import load_run, markdown, plot_run, save_run
+from censorsim.bench.tables import load_run, markdown, plot_run, save_run
 from censorsim.bench.workloads import (
     WECHAT_709_COMPONENTS,
     Workload,
@@ -26,7 +26,7 @@ SMALL = BenchConfig(
     text=(TextSpec("zh", 150, 60), TextSpec("en", 150, 60)),
     repeats=1,
     latency_items=5,
-    probe_messages=20,
+    trial_messages=20,
 )
 
 
@@ -110,11 +110,11 @@ def test_environment_is_recorded(small_run: BenchRun) -> None:
     assert "level" in env["numpy_simd"]
 
 
-def test_over_budget_contenders_are_gated_on_a_probe() -> None:
+def test_over_budget_contenders_are_gated_on_a_trial() -> None:
     config = BenchConfig(suites=("text",), text=(TextSpec("en", 100, 40),), repeats=1,
                          budget_seconds=1e-9, contenders=("censorsim:naive",))
     (r,) = run_benchmarks(config).results
-    assert r.status == "over-budget" and r.gate is not None and r.gate.scope == "probe"
+    assert r.status == "over-budget" and r.gate is not None and r.gate.scope == "trial"
     assert r.gate.passed and r.scan is None
 
 

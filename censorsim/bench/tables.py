@@ -1,7 +1,7 @@
-"""Reports of a benchmark run: markdown tables, matplotlib plots, JSON files.
+"""Tables and plots of a benchmark run: markdown, matplotlib, and its JSON files.
 
 Plots are made in a separate step from the run (``plot_run`` reads only the
-:class:`~censorsim.bench.harness.BenchRun`), with the Agg backend, so a saved JSON file
+:class:`~censorsim.bench.records.BenchRun`), with the Agg backend, so a saved JSON file
 can be re-plotted anywhere.
 """
 
@@ -14,7 +14,8 @@ from typing import Any
 
 from censorsim.bench.contenders import REFERENCE_CONTENDER
 from censorsim.bench.gate import SEMANTICS
-from censorsim.bench.harness import BenchRun, ContenderResult
+from censorsim.bench.records import BenchRun, ContenderResult
+from censorsim.errors import ParameterError
 
 __all__ = ["REFERENCES", "THROUGHPUT_KEY", "load_run", "markdown", "plot_run", "save_run"]
 
@@ -52,18 +53,18 @@ def load_run(path: str | Path) -> BenchRun:
     """Read a run saved by :func:`save_run`.
 
     Raises:
-        ValueError: for a file that is not a benchmark run of this schema version.
+        ParameterError: for a file that is not a benchmark run of this schema version.
     """
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        raise ValueError(f"{path}: not JSON ({exc})") from None
+        raise ParameterError(f"{path}: not JSON ({exc})") from None
     if not isinstance(data, dict):
-        raise ValueError(f"{path}: not a benchmark run")
+        raise ParameterError(f"{path}: not a benchmark run")
     try:
         return BenchRun.from_json(data)
     except (KeyError, TypeError) as exc:
-        raise ValueError(f"{path}: malformed benchmark run ({exc!r})") from None
+        raise ParameterError(f"{path}: malformed benchmark run ({exc!r})") from None
 
 
 def _num(x: float | None, digits: int = 0) -> str:

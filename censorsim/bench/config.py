@@ -1,0 +1,166 @@
+"""What a benchmark run measures: the suites, workloads, repeats and budgets.
+
+Example:
+    >>> BenchConfig.quick().repeats, BenchConfig.full().profile
+    (1, 'full')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Final, Literal
+
+from censorsim.bench.workloads import Workload, make_workload, with_combination_rules
+from censorsim.image import ALGORITHMS
+
+__all__ = ["SAMPLES", "BenchConfig", "TextSpec", "sample_images"]
+
+SAMPLES: Final = Path(__file__).resolve().parents[2] / "samples" / "images"
+"""The shipped sample images the hash suite uses by default."""
+
+
+@dataclass(frozen=True, slots=True)
+class TextSpec:
+    """A generated text workload.
+
+    Attributes:
+        language: ``zh`` or ``en``.
+        keywords: number of keywords (the pool, for combination rules).
+        messages: number of messages.
+        min_length, max_length: message lengths in code points.
+        rules: number of combination rules (WeChat 709 proportions); 0 for one
+            single-keyword rule per keyword.
+        planted_share: share of messages with a keyword inserted.
+    """
+
+    language: Literal["zh", "en"]
+    keywords: int
+    messages: int
+    min_length: int = 10
+    max_length: int = 140
+    rules: int = 0
+    planted_share: float = 0.05
+
+    def make(self, seed: int) -> Workload:
+        """Generate the workload."""
+        w = make_workload(
+            self.language, self.keywords, self.messages, min_length=self.min_length,
+            max_length=self.max_length, planted_share=self.planted_share, seed=seed,
+        )
+        return with_combination_rules(w, self.rules, seed=seed) if self.rules else w
+
+
+@dataclass(frozen=True, slots=True)
+class BenchConfig:
+    """What to run and how.
+
+    Attributes:
+        profile: a label (``quick``, ``full`` or ``custom``).
+        suites: which of ``text``, ``index``, ``hash`` to run.
+        text: generated text workloads.
+        extra_workloads: ready-made text workloads (a user's keyword file and corpus).
+        contenders: names to run (all when empty); exact names or prefixes ending in
+            ``:`` (``censorsim:``).
+        repeats: timed repeats (medians over them).
+        budget_seconds: a text contender estimated to need longer per scan is not timed.
+        trial_messages: messages scanned first (the trial) to estimate that.
+        latency_items: single-item calls for the latency percentiles.
+        index_sizes: blacklist sizes (random 64-bit hashes).
+        index_queries: queries per size.
+        radius: the Hamming radius of the range queries.
+        images: image files for the hashers (default: the shipped samples).
+        hash_algorithms: which hashers (all when empty).
+        seed: the seed of every workload.
+    """
+
+    profile: str = "custom"
+    suites: tuple[str, ...] = ("text", "index", "hash")
+    text: tuple[TextSpec, ...] = ()
+    extra_workloads: tuple[Workload, ...] = ()
+    contenders: tuple[str, ...] = ()
+    repeats: int = 3
+    budget_seconds: float = 20.0
+    trial_messages: int = 200
+    latency_items: int = 500
+    index_sizes: tuple[int, ...] = (10_000, 100_000, 1_000_000)
+    index_queries: int = 2_000
+    radius: int = 10
+    images: tuple[Path, ...] = ()
+    hash_algorithms: tuple[str, ...] = ()
+    seed: int = 0
+
+    @classmethod
+    def quick(cls, **overrides: Any) -> BenchConfig:
+        """The CI profile: small workloads, one repeat; checks the gate, not speed."""
+        base = cls(
+            profile="quick",
+            text=(
+                TextSpec("zh", 1_000, 300),
+                TextSpec("en", 1_000, 300),
+                TextSpec("zh", 1_000, 4, min_length=2_000, max_length=5_000),
+                TextSpec("zh", 1_000, 300, rules=300),
+            ),
+            repeats=1,
+            budget_seconds=5.0,
+            trial_messages=50,
+            latency_items=50,
+            index_sizes=(5_000,),
+            index_queries=200,
+            images=tuple(sample_images(4)),
+            hash_algorithms=tuple(a for a in ALGORITHMS if a != "crop_resistant"),
+        )
+        return replace(base, **overrides)
+
+    @classmethod
+    def full(cls, **overrides: Any) -> BenchConfig:
+        """The full profile behind ``benchmarks/README.md``."""
+        text: list[TextSpec] = []
+        for lang in ("zh", "en"):
+            text += [TextSpec(lang, n, 10_000) for n in (1_000, 10_000, 100_000)]
+            text.append(TextSpec(lang, 10_000, 50, min_length=5_000, max_length=20_000))
+            text.append(TextSpec(lang, 10_000, 10_000, rules=10_000))
+        base = cls(profile="full", text=tuple(text), images=tuple(sample_images(None)),
+                   latency_items=300)
+        return replace(base, **overrides)
+
+    def to_json(self) -> dict[str, Any]:
+        """The configuration as recorded in a run."""
+        return {
+            "profile": self.profile,
+            "suites": list(self.suites),
+            "text": [
+                {"language": s.language, "keywords": s.keywords, "messages": s.messages,
+                 "min_length": s.min_length, "max_length": s.max_length, "rules": s.rules,
+                 "planted_share": s.planted_share}
+                for s in self.text
+            ],
+            "extra_workloads": [w.name for w in self.extra_workloads],
+            "contenders": list(self.contenders),
+            "repeats": self.repeats,
+            "budget_seconds": self.budget_seconds,
+            "trial_messages": self.trial_messages,
+            "latency_items": self.latency_items,
+            "index_sizes": list(self.index_sizes),
+            "index_queries": self.index_queries,
+            "radius": self.radius,
+            "images": [Path(p).name for p in self.images],
+            "hash_algorithms": list(self.hash_algorithms),
+            "seed": self.seed,
+        }
+
+    def wants(self, name: str) -> bool:
+        """Whether the contender ``name`` is selected."""
+        if not self.contenders:
+            return True
+        return any(name == c or (c.endswith(":") and name.startswith(c)) for c in self.contenders)
+
+
+def sample_images(limit: int | None) -> list[Path]:
+    """The shipped samples: all of them, or ``limit`` (JPEGs first, then two others)."""
+    files = sorted(p for p in SAMPLES.glob("*") if p.suffix.lower() in (".jpg", ".png", ".gif"))
+    if limit is None:
+        return files
+    jpegs = [p for p in files if p.suffix.lower() == ".jpg"][: max(0, limit - 2)]
+    others = [p for p in files if p.suffix.lower() != ".jpg"][:2]
+    return jpegs + others

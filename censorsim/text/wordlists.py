@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 from censorsim._data import data_dir
-from censorsim.errors import RuleError, UnknownNameError, WordlistError
+from censorsim.errors import ParameterError, RuleError, UnknownNameError, WordlistError
 from censorsim.models import Action, Rule, RuleMode
 from censorsim.text._lines import (
     DEFAULT_MAX_LINE_LENGTH,
@@ -172,6 +172,13 @@ def _finish(
         seen[rule.id] = line
         out.append(rule)
     return out
+
+
+def _default_action(value: Action | str) -> Action:
+    try:
+        return Action.parse(value)
+    except ValueError as exc:
+        raise ParameterError(f"default_action: {exc}") from None
 
 
 def _format_of(path: PathLike, format: str) -> Format:
@@ -396,7 +403,7 @@ def load_rules(
     Raises:
         WordlistError: naming file, line and problem; nothing is returned then.
     """
-    action = Action.parse(default_action)
+    action = _default_action(default_action)
     fmt = _format_of(path, format)
     lines = read_lines(path, max_line_length)
     parsed: list[tuple[int, Rule]] = []
@@ -504,7 +511,7 @@ def dump_rules(
         WordlistError: a rule cannot be expressed in the format (the message names it).
         UnknownNameError: an unknown ``format``.
     """
-    action = Action.parse(default_action)
+    action = _default_action(default_action)
     fmt = _format_of(path, format)
     rules = list(rules)
     out: list[str] = []

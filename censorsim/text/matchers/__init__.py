@@ -1,0 +1,175 @@
+"""Multi-keyword matchers: one interface, several backends selected by name.
+
+Every backend reports *every* occurrence of every keyword, overlapping ones included, as
+half-open ``[start, end)`` spans in code points of the text it was given, sorted by
+``(start, end, keyword index)``. Ordering, de-duplication of keywords and whole-word
+filtering live once, in :class:`Matcher`; a backend only finds raw occurrences.
+
+The interface is in ``_base``; the backends in ``_python`` (reference, naive, regex),
+``_compiled`` (pyahocorasick, ahocorasick_rs, Hyperscan) and ``_prefix`` (numpy-prefix);
+this module adds ``auto`` and the registry.
+
+Backends (:func:`make_matcher` and :data:`BACKENDS`):
+
+``reference``
+    :class:`AhoCorasickMatcher`, a plain pure-Python Aho-Corasick automaton. It is the
+    readable reference and exposes its states, goto edges, failure links and outputs so
+    a notebook can draw them.
+``naive``
+    ``str.find`` for every keyword at every position. Quadratic, obviously right.
+``regex``
+    The standard library's ``re``: one escaped alternation inside a look-ahead finds
+    every position where some keyword starts, then the keywords sharing that first
+    character are checked there. Literal alternatives only, so no catastrophic
+    backtracking.
+``pyahocorasick``
+    pyahocorasick's automaton over the text as it is. It finds a node's children by a
+    linear scan, so it is slow on Chinese, where the root has thousands of children.
+``pyahocorasick-utf8``
+    The same automaton over UTF-8 bytes (seen as Latin-1 characters), where no node has
+    more than 256 children and most have at most 64. Byte offsets are mapped back to code
+    points only for texts that matched.
+``numpy-prefix``
+    :class:`NumpyPrefixMatcher`: every position's first code points hashed at once
+    with numpy and looked up in a bitmap of the keywords' prefixes; only hits are
+    verified in Python. The fastest here on Chinese.
+``auto`` (the default)
+    ``numpy-prefix`` for mostly-Han keyword sets; otherwise ``ahocorasick-rs`` when
+    installed, else ``pyahocorasick-utf8``.
+``ahocorasick-rs``
+    The Rust ``ahocorasick_rs`` package (extra ``fast``), overlapping mode.
+``hyperscan``
+    Intel Hyperscan's literal compiler over UTF-8 bytes (extra ``hyperscan``).
+
+Example:
+    >>> m = make_matcher(["六四", "四学", "学生"])
+    >>> [(x.start, x.end, x.keyword) for x in m.find("六四学生")]
+    [(0, 2, '六四'), (1, 3, '四学'), (2, 4, '学生')]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+
+from censorsim._optional import has_module
+from censorsim.registry import Registry
+from censorsim.text.matchers._base import Matcher, RawMatch, is_word_boundary
+from censorsim.text.matchers._compiled import (
+    HyperscanMatcher,
+    PyAhoCorasickMatcher,
+    PyAhoCorasickUtf8Matcher,
+    RustAhoCorasickMatcher,
+)
+from censorsim.text.matchers._prefix import NumpyPrefixMatcher, mostly_han
+from censorsim.text.matchers._python import AhoCorasickMatcher, NaiveMatcher, RegexMatcher
+
+__all__ = [
+    "BACKENDS",
+    "DEFAULT_BACKEND",
+    "AhoCorasickMatcher",
+    "AutoMatcher",
+    "HyperscanMatcher",
+    "Matcher",
+    "NaiveMatcher",
+    "NumpyPrefixMatcher",
+    "PyAhoCorasickMatcher",
+    "PyAhoCorasickUtf8Matcher",
+    "RawMatch",
+    "RegexMatcher",
+    "RustAhoCorasickMatcher",
+    "available_backends",
+    "is_word_boundary",
+    "make_matcher",
+]
+
+DEFAULT_BACKEND: Final = "auto"
+
+_OPTIONAL_MODULE: Final = {"ahocorasick-rs": "ahocorasick_rs", "hyperscan": "hyperscan"}
+"""The module an optional backend imports (its extra is the class's ``optional``)."""
+
+
+class AutoMatcher(Matcher):
+    """The default: the fastest backend installed, by the script of the keywords.
+
+    Mostly-Han keyword sets get ``numpy-prefix``: on Chinese the vectorised prefix filter
+    is several times faster than an automaton (pyahocorasick's children are searched
+    linearly and Han keywords start with thousands of characters). Other sets get an
+    automaton, whose small Latin alphabet makes it the faster one there:
+    ``ahocorasick-rs`` when the extra ``fast`` is installed, else ``pyahocorasick-utf8``.
+    ``delegate`` names the backend chosen.
+    """
+
+    name = "auto"
+
+    def _build(self, keywords: tuple[str, ...]) -> None:
+        inner: Matcher
+        if mostly_han(keywords):
+            inner = NumpyPrefixMatcher(keywords)
+        elif has_module("ahocorasick_rs"):
+            inner = RustAhoCorasickMatcher(keywords)
+        else:
+            inner = PyAhoCorasickUtf8Matcher(keywords)
+        self._inner = inner
+        self.delegate: str = inner.name
+
+    def _find_raw(self, text: str) -> Iterable[RawMatch]:
+        return self._inner._find_raw(text)
+
+    def _find_many_raw(self, texts: Sequence[str]) -> list[list[RawMatch]]:
+        return self._inner._find_many_raw(texts)
+
+    def _find_joined(
+        self, joined: str, bounds: npt.NDArray[np.int64], codes: npt.NDArray[np.uint32] | None
+    ) -> dict[int, list[RawMatch]]:
+        return self._inner._find_joined(joined, bounds, codes)
+
+
+BACKENDS: Final[Registry[type[Matcher]]] = Registry("matcher backend")
+"""Every backend class by name (a :class:`~censorsim.registry.Registry`)."""
+
+for _cls, _summary in (
+    (AhoCorasickMatcher, "pure-Python Aho-Corasick automaton (the reference)"),
+    (NaiveMatcher, "str.find for every keyword"),
+    (RegexMatcher, "re look-ahead over an escaped alternation"),
+    (PyAhoCorasickMatcher, "pyahocorasick over code points"),
+    (PyAhoCorasickUtf8Matcher, "pyahocorasick over UTF-8 bytes"),
+    (NumpyPrefixMatcher, "numpy prefix hashing, exact verification"),
+    (AutoMatcher, "the fastest installed backend for the keywords' script"),
+    (RustAhoCorasickMatcher, "ahocorasick_rs over UTF-8 bytes"),
+    (HyperscanMatcher, "Intel Hyperscan literals over UTF-8 bytes"),
+):
+    BACKENDS.add(
+        _cls.name,
+        _cls,
+        requires=_OPTIONAL_MODULE.get(_cls.name, ()),
+        extra=_cls.optional,
+        summary=_summary,
+    )
+
+
+def available_backends() -> list[str]:
+    """Names of the backends whose packages are installed here."""
+    return list(BACKENDS.available())
+
+
+def make_matcher(
+    keywords: Iterable[str],
+    backend: str = "default",
+    *,
+    whole_word: bool | Collection[str] = False,
+) -> Matcher:
+    """Build a matcher for ``keywords`` with the backend named ``backend``.
+
+    ``"default"`` is :data:`DEFAULT_BACKEND`.
+
+    Raises:
+        UnknownNameError: for an unknown name (the message lists the known ones).
+        MissingDependencyError: when the backend's optional package is not installed
+            (the message names the extra).
+    """
+    name = DEFAULT_BACKEND if backend == "default" else backend
+    return BACKENDS.get(name)(keywords, whole_word=whole_word)

@@ -1,0 +1,193 @@
+"""The matcher interface: backends find raw occurrences, ordering and filtering live here.
+
+Every backend reports *every* occurrence of every keyword, overlapping ones included, as
+half-open ``[start, end)`` spans in code points of the text it was given, sorted by
+``(start, end, keyword index)``. Ordering, de-duplication of keywords and whole-word
+filtering live once, in :class:`Matcher`; a backend only finds raw occurrences.
+
+Example:
+    >>> is_word_boundary("Scunthorpe", 1, 5)
+    False
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from abc import ABC, abstractmethod
+from collections.abc import Collection, Iterable, Sequence
+from typing import ClassVar
+
+import numpy as np
+import numpy.typing as npt
+
+from censorsim.errors import ParameterError
+from censorsim.models import Match
+
+__all__ = ["Matcher", "RawMatch", "is_word_boundary"]
+
+RawMatch = tuple[int, int, int]
+"""``(start, end, keyword index)`` in code points."""
+
+
+def _is_word_char(ch: str) -> bool:
+    cat = unicodedata.category(ch)
+    return cat[0] in "LNM" or ch == "_"
+
+
+def is_word_boundary(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` stands as a whole word.
+
+    The characters just before and just after the span must not be word characters
+    (letters, digits, marks, underscore), unless the span's own edge character is not a
+    word character either, or is a Han, Hiragana or Katakana character, which have no
+    word boundaries.
+
+    >>> is_word_boundary("Scunthorpe", 1, 5)
+    False
+    >>> is_word_boundary("free tibet!", 5, 10)
+    True
+    """
+    if start > 0 and _needs_boundary(text[start]) and _is_word_char(text[start - 1]):
+        return False
+    return not (end < len(text) and _needs_boundary(text[end - 1]) and _is_word_char(text[end]))
+
+
+def _needs_boundary(ch: str) -> bool:
+    if not _is_word_char(ch):
+        return False
+    name_cat = unicodedata.category(ch)
+    if name_cat == "Lo":
+        # Scripts written without spaces: no boundary needed.
+        cp = ord(ch)
+        if 0x2E80 <= cp < 0xA000 or 0xF900 <= cp < 0xFB00 or 0x20000 <= cp < 0x32400:
+            return False
+        if 0x3040 <= cp < 0x3100 or 0xAC00 <= cp < 0xD7B0:
+            return False
+    return True
+
+
+class Matcher(ABC):
+    """Finds every occurrence of a fixed set of keywords.
+
+    Args:
+        keywords: the keywords; duplicates are dropped (first occurrence wins), empty
+            strings are rejected.
+        whole_word: ``True`` to report only whole-word occurrences of every keyword, or
+            a collection of the keywords that must match as whole words.
+
+    Raises:
+        ParameterError: for an empty keyword.
+    """
+
+    name: ClassVar[str] = "abstract"
+    """The backend's name in :data:`BACKENDS`."""
+    optional: ClassVar[str | None] = None
+    """The extra that installs the backend's package, if it is optional."""
+
+    def __init__(self, keywords: Iterable[str], *, whole_word: bool | Collection[str] = False):
+        kws: dict[str, None] = {}
+        for k in keywords:
+            if not isinstance(k, str):
+                raise TypeError(f"keyword {k!r} is not a string")
+            if not k:
+                raise ParameterError("keywords: empty keyword: a matcher needs non-empty keywords")
+            kws.setdefault(k, None)
+        self._keywords: tuple[str, ...] = tuple(kws)
+        if whole_word is True:
+            ww = set(range(len(self._keywords)))
+        elif whole_word is False:
+            ww = set()
+        else:
+            wanted = set(whole_word)
+            ww = {i for i, k in enumerate(self._keywords) if k in wanted}
+        self._whole_word: frozenset[int] = frozenset(ww)
+        self._build(self._keywords)
+
+    @property
+    def keywords(self) -> tuple[str, ...]:
+        """The keywords, de-duplicated, in the order given; a match's index refers here."""
+        return self._keywords
+
+    def __len__(self) -> int:
+        return len(self._keywords)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {len(self._keywords)} keywords>"
+
+    # -- backend interface -------------------------------------------------------------
+
+    @abstractmethod
+    def _build(self, keywords: tuple[str, ...]) -> None:
+        """Prepare the backend for ``keywords``."""
+
+    @abstractmethod
+    def _find_raw(self, text: str) -> Iterable[RawMatch]:
+        """Every occurrence in ``text``, in any order."""
+
+    def _find_many_raw(self, texts: Sequence[str]) -> list[list[RawMatch]]:
+        """Every occurrence in each text; backends override this for a faster batch."""
+        return [list(self._find_raw(t)) for t in texts]
+
+    # -- shared, public ----------------------------------------------------------------
+
+    def _finish(self, text: str, raw: Iterable[RawMatch]) -> list[RawMatch]:
+        out = sorted(raw)
+        if self._whole_word and out:
+            ww = self._whole_word
+            out = [m for m in out if m[2] not in ww or is_word_boundary(text, m[0], m[1])]
+        return out
+
+    def find_raw(self, text: str) -> list[RawMatch]:
+        """Occurrences as sorted ``(start, end, keyword index)`` tuples."""
+        return self._finish(text, self._find_raw(text))
+
+    def find_many_raw(self, texts: Sequence[str]) -> list[list[RawMatch]]:
+        """:meth:`find_raw` for each text, through the backend's batch path."""
+        out = self._find_many_raw(texts)
+        for i, raw in enumerate(out):
+            if raw:
+                out[i] = self._finish(texts[i], raw)
+        return out
+
+    def _find_joined(
+        self, joined: str, bounds: npt.NDArray[np.int64], codes: npt.NDArray[np.uint32] | None
+    ) -> dict[int, list[RawMatch]]:
+        """Occurrences per text of a joined batch; backends override this for speed."""
+        b = bounds.tolist()
+        texts = [joined[b[i] : b[i + 1]] for i in range(len(b) - 1)]
+        return {i: raw for i, raw in enumerate(self._find_many_raw(texts)) if raw}
+
+    def find_joined_raw(
+        self,
+        joined: str,
+        bounds: npt.NDArray[np.int64],
+        codes: npt.NDArray[np.uint32] | None = None,
+    ) -> dict[int, list[RawMatch]]:
+        """Occurrences in texts given joined: the batch path with the least overhead.
+
+        Args:
+            joined: the texts concatenated.
+            bounds: ``len + 1`` offsets; text ``i`` is ``joined[bounds[i]:bounds[i + 1]]``.
+            codes: the code points of ``joined`` as ``uint32``, if already at hand.
+
+        Returns:
+            For each text with at least one occurrence, its sorted raw matches (offsets
+            relative to the text); texts without one are absent.
+        """
+        out = self._find_joined(joined, bounds, codes)
+        if not out:
+            return out
+        b = bounds.tolist()
+        for i, raw in out.items():
+            out[i] = self._finish(joined[b[i] : b[i + 1]], raw)
+        return {i: raw for i, raw in out.items() if raw}
+
+    def find(self, text: str) -> list[Match]:
+        """Every occurrence in ``text`` as :class:`~censorsim.models.Match` objects."""
+        kws = self._keywords
+        return [Match(s, e, kws[k]) for s, e, k in self.find_raw(text)]
+
+    def find_many(self, texts: Sequence[str]) -> list[list[Match]]:
+        """:meth:`find` for each text, through the backend's batch path."""
+        kws = self._keywords
+        return [[Match(s, e, kws[k]) for s, e, k in raw] for raw in self.find_many_raw(texts)]

@@ -1,0 +1,262 @@
+"""Backends on compiled packages: pyahocorasick (code points or UTF-8), ahocorasick_rs, Hyperscan.
+
+The UTF-8 backends scan the bytes of a whole joined batch in one pass and place the
+matches back into per-text code point spans (:func:`place_byte_matches`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from censorsim._optional import import_optional
+from censorsim.text.matchers._base import Matcher, RawMatch
+from censorsim.text.offsets import byte_to_codepoint_array, byte_to_codepoint_offsets
+
+__all__ = [
+    "HyperscanMatcher",
+    "PyAhoCorasickMatcher",
+    "PyAhoCorasickUtf8Matcher",
+    "RustAhoCorasickMatcher",
+    "place_byte_matches",
+]
+
+
+# --------------------------------------------------------------------------------------
+# pyahocorasick, as it is and over UTF-8.
+
+
+def _ahocorasick() -> object:
+    return import_optional("ahocorasick", "core", "the pyahocorasick backend")
+
+
+class PyAhoCorasickMatcher(Matcher):
+    """pyahocorasick over the text as it is (one automaton symbol per code point)."""
+
+    name = "pyahocorasick"
+
+    def _build(self, keywords: tuple[str, ...]) -> None:
+        ahocorasick = _ahocorasick()
+        automaton = ahocorasick.Automaton()  # type: ignore[attr-defined]
+        for k, kw in enumerate(keywords):
+            automaton.add_word(kw, (k, len(kw)))
+        if keywords:
+            automaton.make_automaton()
+        self._automaton = automaton if keywords else None
+
+    def _find_raw(self, text: str) -> Iterable[RawMatch]:
+        if self._automaton is None:
+            return []
+        return [(e + 1 - n, e + 1, k) for e, (k, n) in self._automaton.iter(text)]
+
+
+def _to_latin1(text: str) -> str:
+    return text.encode("utf-8", "surrogatepass").decode("latin-1")
+
+
+class PyAhoCorasickUtf8Matcher(Matcher):
+    """pyahocorasick over UTF-8 bytes seen as Latin-1 characters (the default).
+
+    A Chinese character becomes three symbols; no node has more than 256 children, so
+    pyahocorasick's linear child search stays short. UTF-8 is self-synchronising, so a
+    keyword's bytes can only match at a character boundary. Byte offsets are converted to
+    code points only in texts that matched.
+    """
+
+    name = "pyahocorasick-utf8"
+
+    def _build(self, keywords: tuple[str, ...]) -> None:
+        ahocorasick = _ahocorasick()
+        automaton = ahocorasick.Automaton()  # type: ignore[attr-defined]
+        for k, kw in enumerate(keywords):
+            automaton.add_word(_to_latin1(kw), (k, len(kw)))
+        if keywords:
+            automaton.make_automaton()
+        self._automaton = automaton if keywords else None
+
+    @staticmethod
+    def _to_chars(
+        text: str, encoded: str, found: list[tuple[int, tuple[int, int]]]
+    ) -> list[RawMatch]:
+        if len(encoded) == len(text):
+            return [(e + 1 - n, e + 1, k) for e, (k, n) in found]
+        ends = byte_to_codepoint_offsets(encoded.encode("latin-1"), [e + 1 for e, _ in found])
+        return [(end - n, end, k) for end, (_, (k, n)) in zip(ends, found, strict=True)]
+
+    def _find_raw(self, text: str) -> Iterable[RawMatch]:
+        if self._automaton is None:
+            return []
+        encoded = _to_latin1(text)
+        found = list(self._automaton.iter(encoded))
+        if not found:
+            return []
+        return self._to_chars(text, encoded, found)
+
+    def _find_many_raw(self, texts: Sequence[str]) -> list[list[RawMatch]]:
+        automaton = self._automaton
+        if automaton is None:
+            return [[] for _ in texts]
+        it = automaton.iter
+        to_chars = self._to_chars
+        out: list[list[RawMatch]] = []
+        append = out.append
+        for text in texts:
+            encoded = text.encode("utf-8", "surrogatepass").decode("latin-1")
+            found = list(it(encoded))
+            append(to_chars(text, encoded, found) if found else [])
+        return out
+
+
+    def _find_joined(
+        self, joined: str, bounds: npt.NDArray[np.int64], codes: npt.NDArray[np.uint32] | None
+    ) -> dict[int, list[RawMatch]]:
+        # One automaton pass over the whole batch; matches that straddle two texts are
+        # dropped afterwards, so no separator is needed.
+        out: dict[int, list[RawMatch]] = {}
+        if self._automaton is None or not joined:
+            return out
+        encoded = joined.encode("utf-8", "surrogatepass").decode("latin-1")
+        found = list(self._automaton.iter(encoded))
+        if not found:
+            return out
+        ends_b = np.fromiter((e for e, _ in found), dtype=np.int64, count=len(found)) + 1
+        keys = [v for _, v in found]
+        return place_byte_matches(joined, len(encoded), codes, bounds, ends_b, keys)
+
+
+def _find_one(matcher: Matcher, text: str) -> list[RawMatch]:
+    """One text through a backend's joined-batch path."""
+    bounds = np.array([0, len(text)], dtype=np.int64)
+    return matcher._find_joined(text, bounds, None).get(0, [])
+
+
+def place_byte_matches(
+    joined: str,
+    n_bytes: int,
+    codes: npt.NDArray[np.uint32] | None,
+    bounds: npt.NDArray[np.int64],
+    ends_b: npt.NDArray[np.int64],
+    keys: list[tuple[int, int]],
+) -> dict[int, list[RawMatch]]:
+    """Turn matches over the UTF-8 bytes of a joined batch into per-text code points.
+
+    ``ends_b`` are exclusive end byte offsets; ``keys`` the matching ``(keyword index,
+    length in code points)``. Matches that straddle two texts are dropped.
+    """
+    out: dict[int, list[RawMatch]] = {}
+    if n_bytes == len(joined):
+        ends_c = ends_b
+    else:
+        if codes is None:
+            codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        ends_c = byte_to_codepoint_array(codes, ends_b)
+    lengths = np.fromiter((n for _, n in keys), dtype=np.int64, count=len(keys))
+    starts_c = ends_c - lengths
+    owner = np.searchsorted(bounds, starts_c, side="right") - 1
+    inside = ends_c <= bounds[owner + 1]
+    base = bounds[owner]
+    for i, s, e, ok, (k, _) in zip(
+        owner.tolist(),
+        (starts_c - base).tolist(),
+        (ends_c - base).tolist(),
+        inside.tolist(),
+        keys,
+        strict=True,
+    ):
+        if ok:
+            out.setdefault(i, []).append((s, e, k))
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# Optional: ahocorasick_rs.
+
+
+class RustAhoCorasickMatcher(Matcher):
+    """The Rust ``ahocorasick_rs`` automaton over UTF-8 bytes, overlapping (extra ``fast``).
+
+    Working on bytes lets lone surrogates through (encoded with ``surrogatepass``) and
+    needs no offset conversion for ASCII text; byte offsets are mapped back to code
+    points as for ``pyahocorasick-utf8``.
+    """
+
+    name = "ahocorasick-rs"
+    optional = "fast"
+
+    def _build(self, keywords: tuple[str, ...]) -> None:
+        mod = import_optional("ahocorasick_rs", "fast", "the ahocorasick-rs backend")
+        self._lengths = [len(k) for k in keywords]
+        self._automaton = (
+            mod.BytesAhoCorasick([k.encode("utf-8", "surrogatepass") for k in keywords])
+            if keywords
+            else None
+        )
+
+    def _find_raw(self, text: str) -> Iterable[RawMatch]:
+        return _find_one(self, text)
+
+    def _find_joined(
+        self, joined: str, bounds: npt.NDArray[np.int64], codes: npt.NDArray[np.uint32] | None
+    ) -> dict[int, list[RawMatch]]:
+        if self._automaton is None or not joined:
+            return {}
+        data = joined.encode("utf-8", "surrogatepass")
+        found = self._automaton.find_matches_as_indexes(data, overlapping=True)
+        if not found:
+            return {}
+        lengths = self._lengths
+        keys = [(k, lengths[k]) for k, _, _ in found]
+        ends_b = np.fromiter((e for _, _, e in found), dtype=np.int64, count=len(found))
+        return place_byte_matches(joined, len(data), codes, bounds, ends_b, keys)
+
+
+class HyperscanMatcher(Matcher):
+    """Intel Hyperscan in literal mode over UTF-8 bytes (extra ``hyperscan``).
+
+    Hyperscan reports every end offset of every literal, overlapping ones included;
+    offsets are mapped back to code points as for ``pyahocorasick-utf8``.
+    """
+
+    name = "hyperscan"
+    optional = "hyperscan"
+
+    def _build(self, keywords: tuple[str, ...]) -> None:
+        hs = import_optional("hyperscan", "hyperscan", "the hyperscan backend")
+        self._lengths = [len(k) for k in keywords]
+        self._db = None
+        if keywords:
+            db = hs.Database(mode=hs.HS_MODE_BLOCK)
+            patterns = [k.encode("utf-8", "surrogatepass") for k in keywords]
+            db.compile(expressions=patterns, ids=list(range(len(patterns))), literal=True)
+            self._db = db
+
+    def _scan(self, data: bytes) -> tuple[list[int], list[int]]:
+        ids: list[int] = []
+        ends: list[int] = []
+
+        def on_match(k: int, _start: int, end: int, _flags: int, _ctx: object) -> None:
+            ids.append(k)
+            ends.append(end)
+
+        assert self._db is not None
+        self._db.scan(data, match_event_handler=on_match)
+        return ids, ends
+
+    def _find_raw(self, text: str) -> Iterable[RawMatch]:
+        return _find_one(self, text)
+
+    def _find_joined(
+        self, joined: str, bounds: npt.NDArray[np.int64], codes: npt.NDArray[np.uint32] | None
+    ) -> dict[int, list[RawMatch]]:
+        if self._db is None or not joined:
+            return {}
+        data = joined.encode("utf-8", "surrogatepass")
+        ids, ends = self._scan(data)
+        if not ids:
+            return {}
+        lengths = self._lengths
+        keys = [(k, lengths[k]) for k in ids]
+        ends_b = np.array(ends, dtype=np.int64)
+        return place_byte_matches(joined, len(data), codes, bounds, ends_b, keys)

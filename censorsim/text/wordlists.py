@@ -23,8 +23,10 @@ raises :class:`~censorsim.errors.WordlistError` naming the file, the line and th
 problem; a loader either returns every rule of a file or raises.
 :func:`load_rule_files` reads several files at once, Citizen Lab data included.
 
-Citizen Lab's layouts are read by :mod:`censorsim.text.citizenlab`; its public names
-(:func:`load_citizenlab`, ...) are re-exported here.
+Lines are read by ``_lines``, the combination syntax is ``_syntax``, one CSV row or JSON
+object becomes a rule in ``_records``. Citizen Lab's layouts are read by
+:mod:`censorsim.text.citizenlab`; its public names (:func:`load_citizenlab`, ...) are
+re-exported here.
 
 Example:
     >>> rule = parse_rule_line("六四 + 学生|學生")
@@ -40,13 +42,12 @@ import csv
 import json
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import date
 from pathlib import Path
 from typing import Literal, Protocol
 
 from censorsim._data import data_dir
 from censorsim.errors import ParameterError, RuleError, UnknownNameError, WordlistError
-from censorsim.models import Action, Rule, RuleMode
+from censorsim.models import Action, Rule
 from censorsim.text._lines import (
     DEFAULT_MAX_LINE_LENGTH,
     PathLike,
@@ -54,10 +55,16 @@ from censorsim.text._lines import (
     csv_rows,
     read_lines,
 )
+from censorsim.text._records import (
+    RULE_COLUMNS,
+    rule_from_fields,
+    rule_from_json,
+    rule_to_json,
+    rule_to_row,
+)
 from censorsim.text._syntax import (
     format_components,
     format_rule_line,
-    format_unless,
     join_word,
     parse_combination,
     parse_rule_line,
@@ -95,23 +102,6 @@ __all__ = [
     "load_wechat_csv",
     "parse_rule_line",
 ]
-
-RULE_COLUMNS = (
-    "id",
-    "rule",
-    "mode",
-    "max_gap",
-    "gap_allows_han",
-    "whole_word",
-    "unless",
-    "action",
-    "category",
-    "source",
-    "note",
-    "added",
-    "removed",
-)
-"""The columns of the CSV rule format, in the order :func:`dump_rules` writes them."""
 
 Format = Literal["auto", "plain", "combination", "csv", "jsonl"]
 Duplicates = Literal["error", "first"]
@@ -231,50 +221,6 @@ def dump_keywords(keywords: Iterable[str], path: PathLike) -> None:
     Path(path).write_text("".join(line + "\n" for line in lines), encoding="utf-8")
 
 
-def _bool(value: str, column: str) -> bool:
-    v = value.strip().lower()
-    if v in ("true", "yes", "1", "y"):
-        return True
-    if v in ("false", "no", "0", "n"):
-        return False
-    raise RuleError(f"column {column!r}: expected true or false, got {value!r}")
-
-
-def _iso_date(value: str, column: str) -> date:
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise RuleError(f"column {column!r}: expected a YYYY-MM-DD date, got {value!r}") from None
-
-
-def _rule_from_fields(fields: dict[str, str], default_action: Action) -> Rule:
-    """Build a rule from CSV cells (column name -> text)."""
-    get = {k: v for k, v in fields.items() if v.strip()}
-    spec = get.get("rule")
-    if spec is None:
-        raise RuleError("column 'rule' is empty")
-    mode = RuleMode(get.get("mode", "all").strip().lower())
-    comps = parse_combination(spec, alternatives=True)
-    max_gap = int(get["max_gap"]) if "max_gap" in get else None
-    return Rule(
-        id=get["id"].strip() if "id" in get else format_components(comps),
-        components=comps,
-        mode=mode,
-        max_gap=max_gap,
-        gap_allows_han=_bool(get["gap_allows_han"], "gap_allows_han")
-        if "gap_allows_han" in get
-        else True,
-        whole_word=_bool(get["whole_word"], "whole_word") if "whole_word" in get else False,
-        unless=parse_unless(get.get("unless", "")),
-        action=Action.parse(get["action"]) if "action" in get else default_action,
-        category=get.get("category"),
-        source=get.get("source"),
-        note=get.get("note"),
-        added=_iso_date(get["added"], "added") if "added" in get else None,
-        removed=_iso_date(get["removed"], "removed") if "removed" in get else None,
-    )
-
-
 _CSV_ALIASES = {"keyword": "rule", "keywords": "rule", "combination": "rule"}
 
 
@@ -300,77 +246,11 @@ def _load_csv_rules(
             )
         try:
             out.append(
-                (line, _rule_from_fields(dict(zip(names, row, strict=True)), default_action))
+                (line, rule_from_fields(dict(zip(names, row, strict=True)), default_action))
             )
         except (ValueError, RuleError) as exc:
             raise WordlistError(str(exc), path=path, line=line) from None
     return out
-
-
-_JSON_KEYS = frozenset(RULE_COLUMNS) - {"rule"} | {"components"}
-
-
-def _str_tuples(value: object, key: str) -> tuple[tuple[str, ...], ...]:
-    if not isinstance(value, list) or not all(
-        isinstance(c, list) and all(isinstance(k, str) for k in c) for c in value
-    ):
-        raise RuleError(f"{key!r} must be a list of lists of strings")
-    return tuple(tuple(c) for c in value)
-
-
-def _opt_str(obj: dict[str, object], key: str) -> str | None:
-    value = obj.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise RuleError(f"{key!r} must be a string or null")
-    return value
-
-
-def _rule_from_json(obj: object, default_action: Action) -> Rule:
-    if not isinstance(obj, dict):
-        raise RuleError("each line must be a JSON object")
-    unknown = sorted(set(obj) - _JSON_KEYS)
-    if unknown:
-        raise RuleError(f"unknown key(s) {', '.join(map(repr, unknown))}")
-    comps = _str_tuples(obj.get("components"), "components")
-    for comp in comps:
-        if not comp or not all(comp):
-            raise RuleError("empty component")
-    rid = obj.get("id")
-    if rid is None:
-        rid = format_components(comps)
-    max_gap = obj.get("max_gap")
-    if max_gap is not None and (not isinstance(max_gap, int) or isinstance(max_gap, bool)):
-        raise RuleError("'max_gap' must be an integer or null")
-    flags = {}
-    for key, default in (("gap_allows_han", True), ("whole_word", False)):
-        flag = obj.get(key, default)
-        if not isinstance(flag, bool):
-            raise RuleError(f"{key!r} must be true or false")
-        flags[key] = flag
-    action = obj.get("action")
-    dates = {}
-    for key in ("added", "removed"):
-        text = _opt_str(obj, key)
-        dates[key] = _iso_date(text, key) if text else None
-    if not isinstance(rid, str):
-        raise RuleError("'id' must be a string")
-    return Rule(
-        id=rid,
-        components=comps,
-        mode=RuleMode(_opt_str(obj, "mode") or "all"),
-        max_gap=max_gap,
-        gap_allows_han=flags["gap_allows_han"],
-        whole_word=flags["whole_word"],
-        unless=_str_tuples(obj.get("unless", []), "unless"),
-        action=Action.parse(action) if isinstance(action, str | int) else default_action,
-        category=_opt_str(obj, "category"),
-        source=_opt_str(obj, "source"),
-        note=_opt_str(obj, "note"),
-        added=dates["added"],
-        removed=dates["removed"],
-    )
 
 
 def load_rules(
@@ -414,7 +294,7 @@ def load_rules(
             if not text.strip():
                 continue
             try:
-                parsed.append((line, _rule_from_json(json.loads(text), action)))
+                parsed.append((line, rule_from_json(json.loads(text), action)))
             except json.JSONDecodeError as exc:
                 raise WordlistError(f"invalid JSON: {exc.msg}", path=path, line=line) from None
             except (ValueError, RuleError) as exc:
@@ -433,45 +313,6 @@ def load_rules(
                 raise WordlistError(f"{exc} in {text.strip()!r}", path=path, line=line) from None
             parsed.append((line, rule))
     return _finish(parsed, path, normalizer, duplicates)
-
-
-def _rule_to_row(rule: Rule) -> dict[str, str]:
-    def opt(value: object) -> str:
-        return "" if value is None else str(value)
-
-    return {
-        "id": rule.id,
-        "rule": format_components(rule.components),
-        "mode": rule.mode.value,
-        "max_gap": opt(rule.max_gap),
-        "gap_allows_han": "true" if rule.gap_allows_han else "false",
-        "whole_word": "true" if rule.whole_word else "false",
-        "unless": format_unless(rule.unless),
-        "action": rule.action.name.lower(),
-        "category": opt(rule.category),
-        "source": opt(rule.source),
-        "note": opt(rule.note),
-        "added": opt(rule.added),
-        "removed": opt(rule.removed),
-    }
-
-
-def _rule_to_json(rule: Rule) -> dict[str, object]:
-    return {
-        "id": rule.id,
-        "components": [list(c) for c in rule.components],
-        "mode": rule.mode.value,
-        "max_gap": rule.max_gap,
-        "gap_allows_han": rule.gap_allows_han,
-        "whole_word": rule.whole_word,
-        "unless": [list(c) for c in rule.unless],
-        "action": rule.action.name.lower(),
-        "category": rule.category,
-        "source": rule.source,
-        "note": rule.note,
-        "added": rule.added.isoformat() if rule.added else None,
-        "removed": rule.removed.isoformat() if rule.removed else None,
-    }
 
 
 def _check_text_field(rule: Rule, value: str | None, what: str, path: PathLike) -> None:
@@ -524,10 +365,10 @@ def dump_rules(
             writer = csv.DictWriter(handle, fieldnames=RULE_COLUMNS, lineterminator="\n")
             writer.writeheader()
             for rule in rules:
-                writer.writerow(_rule_to_row(rule))
+                writer.writerow(rule_to_row(rule))
         return
     if fmt == "jsonl":
-        out = [json.dumps(_rule_to_json(r), ensure_ascii=False) for r in rules]
+        out = [json.dumps(rule_to_json(r), ensure_ascii=False) for r in rules]
     elif fmt in ("combination", "plain"):
         for rule in rules:
             if not _bare(rule, action):

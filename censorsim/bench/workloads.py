@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TextIO
 
+from censorsim.errors import InputError
 from censorsim.models import Rule
 
 __all__ = [
@@ -281,6 +282,7 @@ def load_workload(
 
     Raises:
         WordlistError: for a malformed keyword file (the message names file and line).
+        InputError: a corpus line that is not UTF-8 (the message names file and line).
         OSError: when a file cannot be read.
     """
     from censorsim.text.wordlists import load_rules
@@ -293,7 +295,7 @@ def load_workload(
     single = all(len(r.components) == 1 and len(r.components[0]) == 1 for r in rules)
     messages: list[str] = []
     with Path(corpus).open(encoding="utf-8") as fh:
-        for line in fh:
+        for line in _utf8_lines(fh, corpus):
             text = line.rstrip("\r\n")
             if text:
                 messages.append(text)
@@ -301,6 +303,20 @@ def load_workload(
                     break
     label = name or f"{Path(keywords).name}+{Path(corpus).name}"
     return Workload(label, tuple(kws), tuple(messages), (), () if single else tuple(rules))
+
+
+def _utf8_lines(fh: TextIO, path: str | Path) -> Iterator[str]:
+    """The lines of a text file opened as UTF-8; a decoding error names file and line."""
+    lineno = 0
+    while True:
+        try:
+            line = fh.readline()
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{path}:{lineno + 1}: not UTF-8 ({exc.reason})") from None
+        if not line:
+            return
+        lineno += 1
+        yield line
 
 
 def combination_rules(

@@ -19,8 +19,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from censorsim.errors import CensorsimError
-
 __all__ = ["register"]
 
 
@@ -92,20 +90,11 @@ def _run(args: argparse.Namespace) -> int:
     if args.budget is not None:
         overrides["budget_seconds"] = args.budget
     if args.keywords is not None:
-        try:
-            user = load_workload(args.keywords, args.corpus, max_messages=args.max_messages)
-        except (OSError, ValueError) as exc:
-            raise CensorsimError(str(exc)) from exc
+        user = load_workload(args.keywords, args.corpus, max_messages=args.max_messages)
         overrides["text"] = ()
         overrides["extra_workloads"] = (user,)
     config = BenchConfig.full(**overrides) if args.full else BenchConfig.quick(**overrides)
-    baseline = None
-    if args.compare is not None:
-        try:
-            baseline = load_run(args.compare)
-        except (OSError, ValueError) as exc:
-            print(f"censorsim bench: error: {exc}", file=sys.stderr)
-            return 2
+    baseline = load_run(args.compare) if args.compare is not None else None
 
     start = time.perf_counter()
 

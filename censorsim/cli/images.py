@@ -143,10 +143,7 @@ def _records(
 
 
 def _hashers(specs: Sequence[str], args: argparse.Namespace) -> list[Hasher]:
-    try:
-        return [Hasher.parse(s, fast=args.fast, exif_transpose=not args.no_exif) for s in specs]
-    except (ValueError, TypeError) as exc:
-        raise CensorsimError(str(exc)) from None
+    return [Hasher.parse(s, fast=args.fast, exif_transpose=not args.no_exif) for s in specs]
 
 
 def _print_error(record: HashRecord, fmt: str) -> None:

@@ -29,11 +29,10 @@ object becomes a rule in ``_records``. Citizen Lab's layouts are read by
 re-exported here.
 
 Example:
-    >>> rule = parse_rule_line("六四 + 学生|學生")
-    >>> rule.components
-    (('六四',), ('学生', '學生'))
-    >>> format_rule_line(rule)
-    '六四+学生|學生'
+    >>> RULE_COLUMNS[:4]
+    ('id', 'rule', 'mode', 'max_gap')
+    >>> parse_rule_line("法轮|法輪 + 功").id
+    '法轮|法輪+功'
 """
 
 from __future__ import annotations

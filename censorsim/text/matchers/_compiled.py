@@ -171,10 +171,41 @@ def place_byte_matches(
 
 
 # --------------------------------------------------------------------------------------
-# Optional: ahocorasick_rs.
+# Optional: ahocorasick_rs and Hyperscan, both over the UTF-8 bytes of a joined batch.
 
 
-class RustAhoCorasickMatcher(Matcher):
+class _ByteScanner(Matcher):
+    """A backend that scans UTF-8 bytes and reports ``(keyword index, end byte)`` pairs.
+
+    A subclass builds ``_lengths`` (keyword lengths in code points) and implements
+    :meth:`_scan_bytes`; the batch path and the single-text path are shared.
+    """
+
+    _lengths: list[int]
+
+    def _scan_bytes(self, data: bytes) -> tuple[list[int], list[int]]:
+        """Keyword indices and exclusive end byte offsets of every occurrence in ``data``."""
+        raise NotImplementedError
+
+    def _find_raw(self, text: str) -> Iterable[RawMatch]:
+        return _find_one(self, text)
+
+    def _find_joined(
+        self, joined: str, bounds: npt.NDArray[np.int64], codes: npt.NDArray[np.uint32] | None
+    ) -> dict[int, list[RawMatch]]:
+        if not self._lengths or not joined:
+            return {}
+        data = joined.encode("utf-8", "surrogatepass")
+        ids, ends = self._scan_bytes(data)
+        if not ids:
+            return {}
+        lengths = self._lengths
+        keys = [(k, lengths[k]) for k in ids]
+        ends_b = np.array(ends, dtype=np.int64)
+        return place_byte_matches(joined, len(data), codes, bounds, ends_b, keys)
+
+
+class RustAhoCorasickMatcher(_ByteScanner):
     """The Rust ``ahocorasick_rs`` automaton over UTF-8 bytes, overlapping (extra ``fast``).
 
     Working on bytes lets lone surrogates through (encoded with ``surrogatepass``) and
@@ -194,25 +225,13 @@ class RustAhoCorasickMatcher(Matcher):
             else None
         )
 
-    def _find_raw(self, text: str) -> Iterable[RawMatch]:
-        return _find_one(self, text)
-
-    def _find_joined(
-        self, joined: str, bounds: npt.NDArray[np.int64], codes: npt.NDArray[np.uint32] | None
-    ) -> dict[int, list[RawMatch]]:
-        if self._automaton is None or not joined:
-            return {}
-        data = joined.encode("utf-8", "surrogatepass")
+    def _scan_bytes(self, data: bytes) -> tuple[list[int], list[int]]:
+        assert self._automaton is not None
         found = self._automaton.find_matches_as_indexes(data, overlapping=True)
-        if not found:
-            return {}
-        lengths = self._lengths
-        keys = [(k, lengths[k]) for k, _, _ in found]
-        ends_b = np.fromiter((e for _, _, e in found), dtype=np.int64, count=len(found))
-        return place_byte_matches(joined, len(data), codes, bounds, ends_b, keys)
+        return [k for k, _, _ in found], [e for _, _, e in found]
 
 
-class HyperscanMatcher(Matcher):
+class HyperscanMatcher(_ByteScanner):
     """Intel Hyperscan in literal mode over UTF-8 bytes (extra ``hyperscan``).
 
     Hyperscan reports every end offset of every literal, overlapping ones included;
@@ -232,7 +251,7 @@ class HyperscanMatcher(Matcher):
             db.compile(expressions=patterns, ids=list(range(len(patterns))), literal=True)
             self._db = db
 
-    def _scan(self, data: bytes) -> tuple[list[int], list[int]]:
+    def _scan_bytes(self, data: bytes) -> tuple[list[int], list[int]]:
         ids: list[int] = []
         ends: list[int] = []
 
@@ -243,20 +262,3 @@ class HyperscanMatcher(Matcher):
         assert self._db is not None
         self._db.scan(data, match_event_handler=on_match)
         return ids, ends
-
-    def _find_raw(self, text: str) -> Iterable[RawMatch]:
-        return _find_one(self, text)
-
-    def _find_joined(
-        self, joined: str, bounds: npt.NDArray[np.int64], codes: npt.NDArray[np.uint32] | None
-    ) -> dict[int, list[RawMatch]]:
-        if self._db is None or not joined:
-            return {}
-        data = joined.encode("utf-8", "surrogatepass")
-        ids, ends = self._scan(data)
-        if not ids:
-            return {}
-        lengths = self._lengths
-        keys = [(k, lengths[k]) for k in ids]
-        ends_b = np.array(ends, dtype=np.int64)
-        return place_byte_matches(joined, len(data), codes, bounds, ends_b, keys)

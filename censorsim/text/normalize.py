@@ -51,6 +51,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import chain
 from typing import Final
 
 import numpy as np
@@ -79,12 +80,15 @@ _EXPAND: Final = np.uint32(0xFFFFFFFE)
 # changes. Characters not in the map are kept unchanged.
 
 
+def _scalar_values(start: int = 0) -> Iterable[int]:
+    """Every code point from ``start`` on, surrogates skipped."""
+    return chain(range(start, 0xD800), range(0xE000, _MAX_CP))
+
+
 @cache
 def _casefold_map() -> dict[int, str]:
     out: dict[int, str] = {}
-    for cp in range(_MAX_CP):
-        if 0xD800 <= cp < 0xE000:
-            continue
+    for cp in _scalar_values():
         ch = chr(cp)
         folded = ch.casefold()
         if folded != ch:
@@ -131,9 +135,7 @@ _IGNORABLE_CATEGORIES: Final = frozenset(
 @cache
 def _ignorable_map() -> dict[int, str]:
     out: dict[int, str] = {}
-    for cp in range(_MAX_CP):
-        if 0xD800 <= cp < 0xE000:
-            continue
+    for cp in _scalar_values():
         if unicodedata.category(chr(cp)) in _IGNORABLE_CATEGORIES:
             out[cp] = ""
     for lo, hi in ((0xFE00, 0xFE10), (0xE0100, 0xE01F0), (0x180B, 0x1810)):
@@ -145,9 +147,7 @@ def _ignorable_map() -> dict[int, str]:
 @cache
 def _digits_map() -> dict[int, str]:
     out: dict[int, str] = {}
-    for cp in range(0x80, _MAX_CP):
-        if 0xD800 <= cp < 0xE000:
-            continue
+    for cp in _scalar_values(0x80):
         ch = chr(cp)
         cat = unicodedata.category(ch)
         if cat == "Nd":

@@ -30,10 +30,10 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
-from typing import overload
+from typing import TypeVar, overload
 
 from censorsim.errors import RuleError
 from censorsim.models import Hit, Match, Rule, RuleMode, ScanResult
@@ -46,6 +46,7 @@ from censorsim.text.wordlists import Format
 __all__ = ["CheckResults", "RuleSet"]
 
 _Span = tuple[int, int]
+_T = TypeVar("_T")
 
 
 class _Compiled:
@@ -415,6 +416,25 @@ def _gap_ok(rule: Rule, norm: str, prev_end: int, start: int) -> bool:
     return rule.gap_allows_han or not any(is_han(ch) for ch in norm[prev_end:start])
 
 
+def _pick_all(
+    keys: Sequence[Hashable], comp_occ: Sequence[list[_T]]
+) -> list[_T] | None:
+    """ALL mode: the first unused occurrence of each component, or None when one runs out.
+
+    Components with the same key are repeats: the ``n``-th repeat takes the ``n``-th
+    occurrence.
+    """
+    chosen: list[_T] = []
+    used: dict[Hashable, int] = {}
+    for comp, occs in zip(keys, comp_occ, strict=True):
+        n = used.get(comp, 0)
+        if n >= len(occs):
+            return None
+        chosen.append(occs[n])
+        used[comp] = n + 1
+    return chosen
+
+
 def _reference_choose(
     rule: Rule,
     keys: list[frozenset[str]],
@@ -427,15 +447,7 @@ def _reference_choose(
     repeat needing its own occurrence.
     """
     if rule.mode is RuleMode.ALL:
-        chosen: list[tuple[_Span, str]] = []
-        used: dict[frozenset[str], int] = {}
-        for comp, occs in zip(keys, comp_occ, strict=True):
-            n = used.get(comp, 0)
-            if n >= len(occs):
-                return None
-            chosen.append(occs[n])
-            used[comp] = n + 1
-        return chosen
+        return _pick_all(keys, comp_occ)
     # ORDERED: depth-first search over occurrences, earliest first.
 
     def search(j: int, prev_end: int) -> list[tuple[_Span, str]] | None:
@@ -490,15 +502,7 @@ def _satisfy(
         comp_occ.append(got)
     rule = c.rule
     if rule.mode is RuleMode.ALL:
-        chosen: list[tuple[_Span, int]] = []
-        used: dict[tuple[int, ...], int] = {}
-        for comp, occs in zip(c.components, comp_occ, strict=True):
-            n = used.get(comp, 0)
-            if n >= len(occs):
-                return None
-            chosen.append(occs[n])
-            used[comp] = n + 1
-        return chosen
+        return _pick_all(c.components, comp_occ)
     # ORDERED: the lexicographically smallest chain. Backwards, keep the occurrences
     # from which the rest of the chain can be completed; then walk forwards greedily.
     feasible: list[list[tuple[_Span, int]]] = [[] for _ in comp_occ]

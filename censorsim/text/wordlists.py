@@ -121,21 +121,13 @@ def _check_normalized(
 ) -> None:
     if normalizer is None:
         return
-    for n, comp in enumerate(rule.components, 1):
-        for kw in comp:
+    keywords = [(f"component {n} keyword", comp) for n, comp in enumerate(rule.components, 1)]
+    keywords += [("exception keyword", combo) for combo in rule.unless]
+    for what, words in keywords:
+        for kw in words:
             if not normalizer.normalize(kw):
                 raise WordlistError(
-                    f"rule {rule.id!r}: component {n} keyword {kw!r} normalises to nothing",
-                    path=path,
-                    line=line,
-                )
-    for combo in rule.unless:
-        for kw in combo:
-            if not normalizer.normalize(kw):
-                raise WordlistError(
-                    f"rule {rule.id!r}: exception keyword {kw!r} normalises to nothing",
-                    path=path,
-                    line=line,
+                    f"rule {rule.id!r}: {what} {kw!r} normalises to nothing", path=path, line=line
                 )
 
 

@@ -1,7 +1,9 @@
 """Keyword censorship engine: normalisation, matchers, rules and word lists.
 
-Layers: ``normalize`` -> ``matchers`` -> ``rules``; ``wordlists`` reads and writes rule
-files.
+Layers: ``normalize`` -> ``matchers`` -> ``rules``. Beside them: ``script`` (what is Han),
+``offsets`` (byte/code point and normalised/original offsets), ``wordlists`` (the
+project's rule-file formats; ``load_rule_files`` for several files at once),
+``citizenlab`` (Citizen Lab's published layouts) and ``messages`` (message files to check).
 
 Example:
     >>> from censorsim.text import Rule, RuleSet
@@ -22,6 +24,7 @@ from censorsim.text.matchers import (
     is_word_boundary,
     make_matcher,
 )
+from censorsim.text.messages import read_messages
 from censorsim.text.normalize import PROFILES, STEPS, NormalizedBatch, Normalizer
 from censorsim.text.rules import CheckResults, RuleSet
 from censorsim.text.wordlists import (
@@ -29,6 +32,7 @@ from censorsim.text.wordlists import (
     dump_rules,
     load_citizenlab,
     load_keywords,
+    load_rule_files,
     load_rules,
 )
 
@@ -54,6 +58,8 @@ __all__ = [
     "is_word_boundary",
     "load_citizenlab",
     "load_keywords",
+    "load_rule_files",
     "load_rules",
     "make_matcher",
+    "read_messages",
 ]

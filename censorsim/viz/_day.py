@@ -72,11 +72,15 @@ def draw_day(log: Any, *, title: str = "") -> Any:
     share = censored_share(log, ["surface", "region"])["share"].unstack("region").fillna(0)
     share.plot.bar(ax=a, rot=0, color=[COLORS["current"], COLORS["path"], COLORS["passed"]]
                    [: share.shape[1]])
+    for bars in a.containers:
+        a.bar_label(bars, labels=[f"{b.get_height():.1%}" for b in bars], fontsize=7)
+    a.set_ylim(0, max(0.01, float(share.to_numpy().max())) * 1.4)  # room for the legend
     a.set_ylabel("censored share")
     a.set_xlabel("surface")
     a.set_title("censored share per surface and sender's region", fontsize=10)
     a.yaxis.set_major_formatter(mpl("ticker").PercentFormatter(1.0))
-    a.legend(title="region", fontsize=8)
+    a.legend(title="sender's region", fontsize=8, ncols=max(1, share.shape[1]),
+             loc="upper center")
 
     over = share_over_time(log)
     b.bar(over.index, over["messages"], width=1 / 24 * 0.9, color="#dddddd", label="messages")

@@ -1,0 +1,154 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 4. A simulated day on WeChat and Weibo
+#
+# **What you will learn**
+#
+# - how a platform is modelled as a *policy*: which rules apply on which surface (chat,
+#   group chat, Moments, Weibo posts, search), to which accounts, with which action;
+# - how a seeded simulation produces a decision log, and how to read it with pandas;
+# - how to measure the censored share per surface and per region, the time a post
+#   survives before deletion, and the collateral damage: innocent messages censored.
+#
+# Everything is written to a temporary folder, removed at the end.
+
+# %%
+import shutil
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from censorsim.platforms import wechat
+from censorsim.policy import Censor, Message, Region, Surface
+from censorsim.simulate import Simulation, load_config, read_log
+from censorsim.viz import censored_share, collateral_damage, deletion_delays, draw_day
+
+configs = Path("../samples/configs")  # the notebook runs in notebooks/
+workdir = Path(tempfile.mkdtemp(prefix="censorsim-notebook-"))  # the logs go here
+print("configs:", sorted(p.name for p in configs.glob("*.toml")))
+
+# %% [markdown]
+# ## One message, six decisions
+#
+# The `wechat` profile encodes what Citizen Lab measured: chat from a mainland-registered
+# account is silently dropped (the sender sees it as sent), the same from an
+# international account is delivered, and a Moments post is hidden from mainland
+# viewers whoever wrote it.
+
+# %%
+censor = Censor(wechat())
+rows = []
+for surface in [Surface.CHAT, Surface.GROUP_CHAT, Surface.FEED]:
+    for region in Region:
+        d = censor.check(Message("六四那年的学生和民主运动", surface, region),
+                         at=datetime(2020, 2, 1))
+        rows.append({"surface": surface.value, "sender": region.value,
+                     "action": d.action.name, "reason": d.reason.value,
+                     "hidden from": ", ".join(r.value for r in d.hidden_from),
+                     "sender sees it sent": d.sender_sees_sent})
+pd.DataFrame(rows)
+
+# %% [markdown]
+# ## A day of WeChat
+#
+# `samples/configs/wechat-day.toml`: 20,000 messages from 500 users over 24 hours, 5%
+# of them sensitive, on chat, group chat and Moments, some with images (a few banned
+# posters, sometimes resized or mirrored). The simulation is seeded: the same config
+# gives the same log.
+
+# %%
+config = load_config(configs / "wechat-day.toml")
+summary = Simulation(config).run(workdir / "wechat.db")
+print(summary.messages, "messages in", round(summary.seconds, 1), "s")
+log = read_log(workdir / "wechat.db")
+log[["sent_at", "region", "surface", "kind", "text", "action", "rule_ids"]].head(8)
+
+# %% [markdown]
+# One row per message. `kind` is the ground truth (was the message written to be
+# sensitive?), `action` what the censor did. Censored share by surface and region:
+
+# %%
+censored_share(log, ["surface", "region"]).round(3)
+
+# %% [markdown]
+# International chat is never censored (WeChat filters mainland accounts only), while
+# a Moments post is hidden from mainland viewers whoever posts it. What the censor did,
+# per surface:
+
+# %%
+pd.crosstab(log["surface"], log["action"])
+
+# %% [markdown]
+# Images (`name:variant`): a banned poster is caught visually on Moments, then its MD5
+# is learned and chat blocks the same file; a resized copy has a new MD5 but the same
+# look; a mirrored copy walks past the perceptual hash (see notebook 3).
+
+# %%
+images = log[log["image"] != ""]
+parts = images["image"].str.split(":", n=1, expand=True)
+banned = parts[0].isin(config.banned_images).map({True: "banned", False: "not banned"})
+pd.crosstab([banned.rename("image"), parts[1].rename("variant")], images["action"])
+
+# %% [markdown]
+# ## A day of Weibo
+#
+# Weibo deletes posts *after* publishing them. `weibo-posts.toml` uses the delays Zhu et
+# al. measured in 2013: about 30% of deleted posts gone within 5 to 30 minutes, about
+# 90% within a day.
+
+# %%
+Simulation(load_config(configs / "weibo-posts.toml")).run(workdir / "weibo.db")
+weibo = read_log(workdir / "weibo.db")
+delays = deletion_delays(weibo)
+print(len(delays), "posts deleted later")
+pd.Series({f"within {label}": float((delays <= s).mean())
+           for label, s in [("5 min", 300), ("30 min", 1800), ("1 h", 3600),
+                            ("24 h", 86400)]}).round(3)
+
+# %% [markdown]
+# ## Collateral damage
+#
+# Keyword filters cannot read intent. The benign corpus has a maths teacher who happens
+# to share Liu Xiaobo's name; every message about him is censored too.
+
+# %%
+collateral_damage(weibo)
+
+# %% [markdown]
+# ## The day in four pictures
+
+# %%
+fig = draw_day(log, title="WeChat, one simulated day (wechat-day.toml)")
+
+# %%
+fig = draw_day(weibo, title="Weibo, two simulated days (weibo-posts.toml)")
+
+# %%
+shutil.rmtree(workdir)
+
+# %% [markdown]
+# ## Questions to try
+#
+# 1. Change `regions` in the WeChat config to 50% international. How does the overall
+#    censored share change, and why is the per-region share a better measure?
+# 2. Which share of *sensitive* messages got through on each surface? Which share of
+#    *benign* messages was censored? (Group by `kind` as well.)
+# 3. In the Weibo log, is the time to deletion different for posts sent at night? Use
+#    `sent_at.dt.hour`.
+# 4. Write a rule that would censor the Liu Xiaobo messages without hitting the maths
+#    teacher. What would it miss?

@@ -185,36 +185,39 @@ def draw_automaton(
         The Axes.
     """
     g = source if isinstance(source, AutomatonGraph) else automaton_graph(source)
-    width = 1.8 + 1.3 * max(g.depth)
+    width = 1.2 + 0.95 * max(g.depth)
     height = 0.9 + 0.75 * max(1.0, -min(y for _, y in g.positions) + 1)
     ax = new_axes(ax, (width, height))
     pos = g.positions
     r = 0.2
+    patches = mpl("patches")
+    inner: list[Any] = []  # drawn inside the axes: left out of layout computations
     for s, ch, t in g.goto:
         (x0, y0), (x1, y1) = pos[s], pos[t]
-        ax.annotate("", xy=(x1, y1), xytext=(x0, y0),
-                    arrowprops={"arrowstyle": "-|>", "color": COLORS["edge"], "lw": 1.2,
-                                "shrinkA": 11, "shrinkB": 11})
-        ax.text((x0 + x1) / 2, (y0 + y1) / 2 + 0.1, ch, ha="center", va="bottom",
-                fontsize=11, color=COLORS["text"])
+        inner.append(ax.add_artist(patches.FancyArrowPatch(
+            (x0, y0), (x1, y1), arrowstyle="-|>", mutation_scale=10,
+            color=COLORS["edge"], lw=1.2, shrinkA=11, shrinkB=11)))
+        inner.append(ax.text((x0 + x1) / 2, (y0 + y1) / 2 + 0.1, ch, ha="center",
+                             va="bottom", fontsize=11, color=COLORS["text"]))
     for s, f in g.failure_links(to_root=failure_to_root):
-        (x0, y0), (x1, y1) = pos[s], pos[f]
-        ax.annotate("", xy=(x1, y1), xytext=(x0, y0),
-                    arrowprops={"arrowstyle": "-|>", "color": COLORS["fail"], "lw": 1.0,
-                                "linestyle": (0, (4, 3)), "shrinkA": 11, "shrinkB": 11,
-                                "connectionstyle": "arc3,rad=0.35"})
+        inner.append(ax.add_artist(patches.FancyArrowPatch(
+            pos[s], pos[f], arrowstyle="-|>", mutation_scale=9, color=COLORS["fail"],
+            lw=1.0, linestyle=(0, (4, 3)), shrinkA=11, shrinkB=11,
+            connectionstyle="arc3,rad=0.35")))
     for s, (x, y) in enumerate(pos):
         outs = g.outputs(s)
         face = COLORS["current"] if s == highlight else (
             COLORS["output"] if outs else "white")
         edge = COLORS["path"] if s in path else COLORS["edge"]
-        ax.add_patch(_circle(x, y, r, face, edge, 2.2 if s in path else 1.2))
+        inner.append(ax.add_artist(_circle(x, y, r, face, edge, 2.2 if s in path else 1.2)))
         if outs:
-            ax.add_patch(_circle(x, y, r * 0.8, "none", COLORS["edge"], 0.8))
-            ax.text(x, y - r - 0.08, "{" + ", ".join(outs) + "}", ha="center", va="top",
-                    fontsize=8, color=COLORS["found"])
-        ax.text(x, y, str(s), ha="center", va="center", fontsize=8,
-                color="white" if s == highlight else COLORS["text"])
+            inner.append(ax.add_artist(_circle(x, y, r * 0.8, "none", COLORS["edge"], 0.8)))
+            inner.append(ax.text(x, y - r - 0.08, "{" + ", ".join(outs) + "}", ha="center",
+                                 va="top", fontsize=8, color=COLORS["found"]))
+        inner.append(ax.text(x, y, str(s), ha="center", va="center", fontsize=8,
+                             color="white" if s == highlight else COLORS["text"]))
+    for artist in inner:
+        artist.set_in_layout(False)
     xs = [x for x, _ in pos]
     ys = [y for _, y in pos]
     ax.set_xlim(min(xs) - 0.45, max(xs) + 0.7)
@@ -264,7 +267,7 @@ def draw_trace(
     shown = list(range(len(trace))) if steps is None else list(steps)
     plt = pyplot()
     nrows = max(1, -(-len(shown) // ncols))
-    w = 1.8 + 1.3 * max(g.depth)
+    w = 1.2 + 0.95 * max(g.depth)
     h = 1.6 + 0.75 * max(1.0, -min(y for _, y in g.positions) + 1)
     fig, axes = plt.subplots(nrows, ncols, figsize=(w * ncols, h * nrows), squeeze=False,
                              layout="constrained")

@@ -72,9 +72,16 @@ def test_trace_records_the_failure_path() -> None:
 
 def test_drawings_have_one_circle_per_state_and_one_panel_per_step() -> None:
     g = automaton_graph(KEYWORDS)
+    from matplotlib.patches import Circle, FancyArrowPatch
+
     ax = draw_automaton(g, highlight=3)
     outputs = sum(1 for o in g.output if o)
-    assert len(ax.patches) == g.states + outputs  # output states get a second ring
+    circles = [p for p in ax.patches if isinstance(p, Circle)]
+    assert len(circles) == g.states + outputs  # output states get a second ring
+    arrows = [p for p in ax.patches if isinstance(p, FancyArrowPatch)]
+    assert len(arrows) == len(g.goto) + len(g.failure_links())
+    dashed = [a for a in arrows if a.get_linestyle() not in ("-", "solid")]
+    assert len(dashed) == len(g.failure_links())
     fig = draw_trace(KEYWORDS, "六四通学生", ncols=2)
     assert sum(1 for a in fig.axes if a.patches) == 5
     assert "法轮功" in ax.get_title()

@@ -36,7 +36,13 @@ import pandas as pd
 from censorsim.platforms import wechat
 from censorsim.policy import Censor, Message, Region, Surface
 from censorsim.simulate import Simulation, load_config, read_log
-from censorsim.viz import censored_share, collateral_damage, deletion_delays, draw_day
+from censorsim.viz import (
+    censored_share,
+    collateral_damage,
+    deletion_delays,
+    draw_day,
+    draw_image_outcomes,
+)
 
 configs = Path("../samples/configs")  # the notebook runs in notebooks/
 workdir = Path(tempfile.mkdtemp(prefix="censorsim-notebook-"))  # the logs go here
@@ -103,6 +109,9 @@ images = log[log["image"] != ""]
 parts = images["image"].str.split(":", n=1, expand=True)
 banned = parts[0].isin(config.banned_images).map({True: "banned", False: "not banned"})
 pd.crosstab([banned.rename("image"), parts[1].rename("variant")], images["action"])
+
+# %%
+ax = draw_image_outcomes(log, config.banned_images)
 
 # %% [markdown]
 # ## A day of Weibo

@@ -38,6 +38,7 @@ from censorsim.viz import (
     draw_automaton,
     draw_bit_grids,
     draw_day,
+    draw_image_outcomes,
     draw_matrix,
     draw_phash_pipeline,
     draw_query_trace,
@@ -107,6 +108,12 @@ def wechat_day(tmp: Path) -> Any:
     return _day(tmp, "wechat-day", "WeChat, one simulated day (samples/configs/wechat-day.toml)")
 
 
+def image_outcomes(tmp: Path) -> Any:
+    config = load_config(ROOT / "samples" / "configs" / "wechat-day.toml")
+    Simulation(config).run(tmp / "wechat-images.db")
+    return draw_image_outcomes(read_log(tmp / "wechat-images.db"), config.banned_images)
+
+
 def weibo_days(tmp: Path) -> Any:
     return _day(tmp, "weibo-posts", "Weibo, two simulated days (samples/configs/weibo-posts.toml)")
 
@@ -136,6 +143,7 @@ FIGURES: dict[str, Callable[[Path], Any]] = {
     "image-edits": image_edits,
     "probing": probing,
     "wechat-day": wechat_day,
+    "image-outcomes": image_outcomes,
     "weibo-days": weibo_days,
     "text-evasion": text_evasion,
     "image-evasion": image_evasion,

@@ -14,7 +14,8 @@ CJK font chosen in one place, :func:`use_cjk_font`.
 - Research: :func:`matrix_rates`, :func:`draw_matrix` (evasion heat maps),
   :class:`TracingOracle`, :func:`query_masks`, :func:`draw_query_trace` (probing).
 - A simulated day: :func:`censored_share`, :func:`share_over_time`,
-  :func:`deletion_delays`, :func:`collateral_damage`, :func:`draw_day`.
+  :func:`deletion_delays`, :func:`collateral_damage`, :func:`draw_day`,
+  :func:`image_outcomes`, :func:`draw_image_outcomes`.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ from censorsim.viz._day import (
     collateral_damage,
     deletion_delays,
     draw_day,
+    draw_image_outcomes,
+    image_outcomes,
     share_over_time,
 )
 from censorsim.viz._fonts import (
@@ -81,6 +84,7 @@ __all__ = [
     "draw_automaton",
     "draw_bit_grids",
     "draw_day",
+    "draw_image_outcomes",
     "draw_matrix",
     "draw_phash_pipeline",
     "draw_query_trace",
@@ -88,6 +92,7 @@ __all__ = [
     "draw_trace",
     "find_cjk_font",
     "has_glyphs",
+    "image_outcomes",
     "matrix_rates",
     "open_image",
     "phash_steps",

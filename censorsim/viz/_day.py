@@ -7,15 +7,18 @@ and :func:`draw_day` draws four panels from them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from censorsim.viz._style import COLORS, mpl, pyplot
+from censorsim.viz._style import COLORS, mpl, new_axes, pyplot
 
 __all__ = [
     "censored_share",
     "collateral_damage",
     "deletion_delays",
     "draw_day",
+    "draw_image_outcomes",
+    "image_outcomes",
     "share_over_time",
 ]
 
@@ -51,6 +54,53 @@ def collateral_damage(log: Any, top: int = 10) -> Any:
     rows = rows[rows["rule"].fillna("") != ""]
     out = rows.groupby("rule").agg(messages=("message_id", "size"), example=("text", "first"))
     return out.sort_values("messages", ascending=False).head(top)
+
+
+def image_outcomes(log: Any, banned: Sequence[str] | None = None) -> Any:
+    """Messages with a blacklisted image, by variant and action (a DataFrame).
+
+    The log's ``image`` column is ``name:variant`` (``original``, ``resized``,
+    ``mirrored``). ``banned`` names the blacklisted images (a config's
+    ``banned_images``); by default, every image the censor ever matched.
+    """
+    with_image = log[log["image"] != ""]
+    parts = with_image["image"].str.split(":", n=1, expand=True)
+    if banned is None:
+        matched = with_image["image_ids"].str.split(";").explode()
+        banned = sorted(set(matched[matched.fillna("") != ""]))
+    rows = with_image[parts[0].isin(list(banned))]
+    variant = parts.loc[rows.index, 1].rename("variant")
+    table = rows.groupby([variant, rows["action"]]).size().unstack("action", fill_value=0)
+    order = [v for v in ("original", "resized", "mirrored") if v in table.index]
+    return table.reindex(order + [v for v in table.index if v not in order])
+
+
+def draw_image_outcomes(
+    log: Any, banned: Sequence[str] | None = None, *, ax: Any = None
+) -> Any:
+    """Stacked bars: what happened to blacklisted images, per variant. Returns the Axes."""
+    table = image_outcomes(log, banned)
+    ax = new_axes(ax, (6.5, 3.2))
+    share = table.div(table.sum(axis=1), axis=0)
+    palette = {"deliver": COLORS["passed"], "block": COLORS["censored"],
+               "drop": COLORS["censored"], "hide": COLORS["path"]}
+    left = None
+    for action in share.columns:
+        ax.barh(share.index, share[action], left=left, label=action,
+                color=palette.get(action, COLORS["muted"]), edgecolor="white")
+        left = share[action] if left is None else left + share[action]
+    for i, total in enumerate(table.sum(axis=1)):
+        ax.text(1.01, i, f"{total} messages", va="center", fontsize=8)
+    ax.set_xlim(0, 1.2)
+    ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0])
+    ax.invert_yaxis()  # original on top
+    ax.xaxis.set_major_formatter(mpl("ticker").PercentFormatter(1.0))
+    ax.set_xlabel("share of messages carrying a blacklisted image")
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.22),
+              ncols=max(1, len(share.columns)), frameon=False)
+    ax.set_title("blacklisted images: original, resized (new MD5, same look), mirrored",
+                 fontsize=10)
+    return ax
 
 
 def _fmt_seconds(s: float) -> str:

@@ -19,8 +19,10 @@ from censorsim.viz import (
     collateral_damage,
     deletion_delays,
     draw_day,
+    draw_image_outcomes,
     draw_matrix,
     draw_query_trace,
+    image_outcomes,
     matrix_rates,
     query_masks,
     share_over_time,
@@ -116,3 +118,26 @@ def test_day_tables_agree_with_the_log(weibo_log: object) -> None:
             lambda ids, r=rule: r in ids).sum()
     fig = draw_day(log)
     assert len(fig.axes) >= 4
+
+
+def test_image_outcomes_count_the_blacklisted_images_by_variant(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    pytest.importorskip("pandas")
+    from dataclasses import replace
+
+    from censorsim._data import data_dir
+    from censorsim.simulate import Simulation, load_config, read_log
+
+    cfg = load_config(data_dir("samples") / "configs" / "wechat-day.toml")
+    cfg = replace(cfg, messages=4000, batch_size=2000, image_share=0.3)
+    db = Path(tmp_path_factory.mktemp("images")) / "wechat.db"
+    Simulation(cfg).run(db)
+    log = read_log(db)
+    table = image_outcomes(log, cfg.banned_images)
+    names = log["image"].str.split(":").str[0]
+    assert int(table.to_numpy().sum()) == int(names.isin(cfg.banned_images).sum())
+    assert list(table.index) == ["original", "resized", "mirrored"]
+    mirrored = log[log["image"].str.endswith(":mirrored") & names.isin(cfg.banned_images)]
+    assert table.loc["mirrored"].get("deliver", 0) == int((mirrored["action"] == "deliver").sum())
+    ax = draw_image_outcomes(log, cfg.banned_images)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["original", "resized", "mirrored"]

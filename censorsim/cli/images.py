@@ -3,6 +3,14 @@
     censorsim images hash samples/images -a phash -o banned.phash.jsonl --category demo
     censorsim images hash samples/images -a phash -a md5 --output-dir blacklist/
     censorsim images match uploads/ --index blacklist/ --threshold phash=8 --format jsonl
+
+Both commands fail closed. Exit status: 0 every input was read (and, for ``match``, no
+hit under ``--fail-on-hit``); 1 ``match --fail-on-hit`` found a hit and every upload was
+checked; 2 bad usage or bad input, including any input that could not be read (a bad
+image, a file too large, a FIFO, a dangling link or an unreadable folder in a walk, no
+image found at all). ``hash`` still writes the images it could hash (never an empty
+blacklist); ``match`` prints an ``ERROR`` row (``"blocked": null`` in JSON lines) for an
+upload it could not check, never ``pass``.
 """
 
 from __future__ import annotations
@@ -15,23 +23,51 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from censorsim.errors import CensorsimError
+from censorsim.errors import CensorsimError, ImageError
 from censorsim.image import (
     ALGORITHMS,
     BACKENDS,
     DEFAULT_BACKEND,
+    DEFAULT_MAX_BYTES,
+    IMAGE_SUFFIXES,
     HammingIndex,
     Hasher,
     HashRecord,
     IndexEntry,
     default_threshold,
     iter_hashes,
+    iter_image_files,
     save_entries,
 )
 
 __all__ = ["register"]
 
-IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".tif", ".tiff"})
+_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _byte_size(text: str) -> int:
+    """``"300M"``, ``"2G"``, ``"1048576"``: a positive number of bytes (K, M, G, T are 1024s)."""
+    number = text.strip().upper().removesuffix("IB").removesuffix("B")
+    unit = number[-1:] if number[-1:] in _UNITS else ""
+    try:
+        value = int(number[: len(number) - len(unit)]) * _UNITS[unit]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a size such as 300M, 2G or 1048576, not {text!r}"
+        ) from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1 byte, not {text!r}")
+    return value
 
 
 def register(subparsers: Any) -> None:
@@ -45,14 +81,26 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=lambda args: _usage(parser))
 
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("paths", nargs="+", type=Path, help="image files or folders (recursive)")
+    common.add_argument(
+        "paths", nargs="+", type=Path,
+        help="image files or folders (recursive; skipped entries are reported as errors)",
+    )
     common.add_argument(
         "--fast", action="store_true", help="JPEG draft decoding (faster; changes a few hashes)"
     )
     common.add_argument(
         "--no-exif", action="store_true", help="ignore the EXIF orientation (default: apply it)"
     )
-    common.add_argument("--workers", type=int, default=None, help="process pool size")
+    common.add_argument(
+        "--workers", type=_positive_int, default=None, help="process pool size (at least 1)"
+    )
+    common.add_argument(
+        "--max-bytes",
+        type=_byte_size,
+        default=DEFAULT_MAX_BYTES,
+        metavar="SIZE",
+        help="refuse image files larger than this, unread (default 256M)",
+    )
     common.add_argument(
         "--errors",
         choices=("raise", "record"),
@@ -103,7 +151,11 @@ def register(subparsers: Any) -> None:
         default=DEFAULT_BACKEND,
         help=f"index backend ({', '.join(BACKENDS)}; default {DEFAULT_BACKEND})",
     )
-    m.add_argument("--fail-on-hit", action="store_true", help="exit 1 if any image matched")
+    m.add_argument(
+        "--fail-on-hit",
+        action="store_true",
+        help="exit 1 if any image matched (2 if any image could not be checked)",
+    )
     m.set_defaults(func=_run_match)
 
 
@@ -112,18 +164,21 @@ def _usage(parser: argparse.ArgumentParser) -> int:
     return 2
 
 
-def _collect(paths: Sequence[Path]) -> list[Path]:
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files.extend(
-                sorted(
-                    p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES
-                )
-            )
-        else:
-            files.append(path)  # missing or unreadable files are reported by the hasher
-    return files
+def _collect(paths: Sequence[Path]) -> tuple[list[Path], list[HashRecord]]:
+    """The image files of ``paths``, and a failed record for each entry the walk skipped."""
+    skipped: list[HashRecord] = []
+
+    def skip(path: Path, reason: str) -> None:
+        skipped.append(HashRecord(str(path), (), ImageError(reason, image=path)))
+
+    files = list(iter_image_files(paths, on_skip=skip))
+    if not files and not skipped:
+        names = ", ".join(str(p) for p in paths)
+        raise CensorsimError(f"{names}: no image files found (suffixes: {_SUFFIX_NAMES})")
+    return files, skipped
+
+
+_SUFFIX_NAMES = ", ".join(sorted(IMAGE_SUFFIXES))
 
 
 def _records(
@@ -143,14 +198,45 @@ def _records(
 
 
 def _hashers(specs: Sequence[str], args: argparse.Namespace) -> list[Hasher]:
-    return [Hasher.parse(s, fast=args.fast, exif_transpose=not args.no_exif) for s in specs]
+    return [
+        Hasher.parse(
+            s, fast=args.fast, exif_transpose=not args.no_exif, max_bytes=args.max_bytes
+        )
+        for s in specs
+    ]
 
 
-def _print_error(record: HashRecord, fmt: str) -> None:
+def _print_error(record: HashRecord, fmt: str, *, unchecked: bool = False) -> None:
+    """Report an input that could not be read (for ``match``: an unchecked upload)."""
     if fmt == "jsonl":
-        print(json.dumps({"path": record.source, "error": str(record.error)}, ensure_ascii=False))
-    else:
-        print(f"error: {record.error}", file=sys.stderr)
+        row: dict[str, Any] = {"path": record.source}
+        if unchecked:
+            row["blocked"] = None
+        row["error"] = str(record.error)
+        print(json.dumps(row, ensure_ascii=False))
+        return
+    if unchecked:
+        print(f"{'ERROR':8}  {'':16}  {'':>4}  {'':30}  {record.source}")
+    print(f"error: {record.error}", file=sys.stderr)
+
+
+def _check_output(args: argparse.Namespace) -> None:
+    """Refuse an unusable output path before any image is hashed."""
+    if args.output is not None:
+        if args.output.is_dir():
+            raise CensorsimError(f"{args.output}: --output is a folder; give a file name")
+        _check_folder(args.output.parent, "--output")
+    if args.output_dir is not None:
+        _check_folder(args.output_dir, "--output-dir")
+
+
+def _check_folder(folder: Path, option: str) -> None:
+    """``folder`` exists as a folder, or can be created (no file stands in its way)."""
+    for part in (folder, *folder.parents):
+        if part.exists():
+            if not part.is_dir():
+                raise CensorsimError(f"{part}: {option} needs a folder here, but it is a file")
+            return
 
 
 # --------------------------------------------------------------------------- hash
@@ -160,10 +246,13 @@ def _run_hash(args: argparse.Namespace) -> int:
     hashers = _hashers(args.algorithm or ["phash"], args)
     if args.output is not None and len(hashers) > 1:
         raise CensorsimError("--output takes one algorithm; use --output-dir for several")
-    files = _collect(args.paths)
+    _check_output(args)
+    files, skipped = _collect(args.paths)
+    for record in skipped:
+        _print_error(record, args.format)
     added = args.added or date.today()
     new: list[list[IndexEntry]] = [[] for _ in hashers]
-    failed = 0
+    failed = len(skipped)
     for record in _records(args, files, hashers):
         if not record.ok:
             failed += 1
@@ -173,12 +262,16 @@ def _run_hash(args: argparse.Namespace) -> int:
             new[k].append(IndexEntry(record.source, value, record.source, args.category, added))
         if args.output is None and args.output_dir is None:
             _print_hashes(record, hashers, args.format)
-    if args.output is not None or args.output_dir is not None:
+    total = len(files) + len(skipped)
+    hashed = total - failed
+    if hashed and (args.output is not None or args.output_dir is not None):
         for hasher, entries in zip(hashers, new, strict=True):
             target = args.output or args.output_dir / f"{hasher.algorithm}-{hasher.size}.jsonl"
             _write_index(target, hasher, entries, append=args.append)
     if failed:
-        print(f"{failed} of {len(files)} images could not be hashed", file=sys.stderr)
+        writing = args.output is not None or args.output_dir is not None
+        written = "; nothing was written" if writing and not hashed else ""
+        raise CensorsimError(f"{failed} of {total} images could not be hashed{written}")
     return 0
 
 
@@ -210,11 +303,12 @@ def _index_files(paths: Sequence[Path]) -> list[Path]:
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(path.glob("*.jsonl")))
+            found = sorted(path.glob("*.jsonl"))
+            if not found:
+                raise CensorsimError(f"{path}: no index files (*.jsonl) in this folder")
+            files.extend(found)
         else:
             files.append(path)
-    if not files:
-        raise CensorsimError("no index files found")
     return files
 
 
@@ -248,13 +342,17 @@ def _run_match(args: argparse.Namespace) -> int:
         if radius is None:
             radius = default_threshold(hasher.algorithm, hasher.size)
         radii.append(radius)
-    files = _collect(args.paths)
+    files, skipped = _collect(args.paths)
     if args.format == "table":
         print(f"{'verdict':8}  {'hash':16}  {'dist':>4}  {'entry':30}  path")
+    for record in skipped:
+        _print_error(record, args.format, unchecked=True)
     any_hit = False
+    unchecked = len(skipped)
     for record in _records(args, files, hashers):
         if not record.ok:
-            _print_error(record, args.format)
+            unchecked += 1
+            _print_error(record, args.format, unchecked=True)
             continue
         hits: list[dict[str, Any]] = []
         for (path, index), value, radius in zip(indexes, record.hashes, radii, strict=True):
@@ -273,6 +371,11 @@ def _run_match(args: argparse.Namespace) -> int:
         hits.sort(key=lambda h: (h["distance"], h["hash"], h["entry"]))
         any_hit = any_hit or bool(hits)
         _print_match(record.source, hits, args.format)
+    if unchecked:
+        total = len(files) + len(skipped)
+        raise CensorsimError(
+            f"{unchecked} of {total} images could not be checked (neither passed nor blocked)"
+        )
     return 1 if args.fail_on_hit and any_hit else 0
 
 

@@ -1,7 +1,8 @@
 """Image censorship engine: perceptual and exact hashes, and a Hamming-range blacklist index.
 
 Layers: ``algorithms`` (names, sizes) -> ``values`` (hash objects) -> ``hashing`` (decode,
-hash) -> ``backends`` (range search) -> ``index`` (blacklist) -> ``index_format`` (its file).
+hash) -> ``backends`` (range search) -> ``index`` (blacklist) -> ``index_format`` (its file);
+``files`` finds image files in folders (reporting what it skips) and opens files safely.
 
 Example:
     >>> from PIL import Image
@@ -23,6 +24,12 @@ from censorsim.image.backends import (
     HammingBackend,
     available_backends,
     make_backend,
+)
+from censorsim.image.files import (
+    DEFAULT_MAX_BYTES,
+    IMAGE_SUFFIXES,
+    NotRegularFileError,
+    iter_image_files,
 )
 from censorsim.image.hashing import (
     ALGORITHMS,
@@ -52,9 +59,11 @@ __all__ = [
     "ALGORITHMS",
     "BACKENDS",
     "DEFAULT_BACKEND",
+    "DEFAULT_MAX_BYTES",
     "FORMAT_NAME",
     "FORMAT_VERSION",
     "HASH_ALGORITHMS",
+    "IMAGE_SUFFIXES",
     "INDEX_BACKENDS",
     "HammingBackend",
     "HammingIndex",
@@ -67,6 +76,7 @@ __all__ = [
     "IndexEntry",
     "IndexMatch",
     "MultiHash",
+    "NotRegularFileError",
     "Transform",
     "append_entries",
     "available_backends",
@@ -74,6 +84,7 @@ __all__ = [
     "hash_bits",
     "hash_many",
     "iter_hashes",
+    "iter_image_files",
     "make_backend",
     "resolve_size",
     "save_entries",

@@ -21,13 +21,13 @@ import io
 import os
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TypeAlias
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from censorsim.errors import ImageError
+from censorsim.image.files import DEFAULT_MAX_BYTES, NotRegularFileError, open_regular
 
 ImageSource: TypeAlias = "str | os.PathLike[str] | bytes | bytearray | memoryview | Image.Image"
 """What the hashers accept: a file path, the file's bytes, or a PIL image."""
@@ -54,25 +54,53 @@ def _name_of(source: ImageSource, position: int | None = None) -> str:
     return f"<bytes{suffix}>"
 
 
-def _read_bytes(source: ImageSource, name: str) -> bytes | None:
-    """The file bytes of a path or bytes source; ``None`` for a PIL image."""
+def _read_bytes(
+    source: ImageSource, name: str, max_bytes: int = DEFAULT_MAX_BYTES
+) -> bytes | None:
+    """The file bytes of a path or bytes source; ``None`` for a PIL image.
+
+    A path is opened only if it is a regular file (a FIFO is never waited on) and read
+    only if it holds at most ``max_bytes`` bytes: the size is checked before reading, and
+    the read itself stops one byte past the limit (a file growing meanwhile is caught).
+    """
     if isinstance(source, Image.Image):
         return None
     if isinstance(source, bytes | bytearray | memoryview):
         data = bytes(source)
     else:
-        path = Path(source)
         try:
-            data = path.read_bytes()
+            fh, size = open_regular(source)
+        except NotRegularFileError as exc:
+            if exc.kind == "a directory":
+                raise ImageError("is a directory, not an image file", image=name) from None
+            raise ImageError(f"not a regular file ({exc.kind})", image=name) from None
         except IsADirectoryError:
             raise ImageError("is a directory, not an image file", image=name) from None
         except FileNotFoundError:
             raise ImageError("no such file", image=name) from None
-        except OSError as exc:
-            raise ImageError(f"cannot read file: {exc.strerror or exc}", image=name) from exc
+        except (OSError, ValueError) as exc:
+            problem = getattr(exc, "strerror", None) or exc
+            raise ImageError(f"cannot read file: {problem}", image=name) from exc
+        with fh:
+            if size > max_bytes:
+                raise ImageError(_too_large(size, max_bytes), image=name)
+            try:
+                data = fh.read(max_bytes + 1)
+            except OSError as exc:
+                raise ImageError(f"cannot read file: {exc.strerror or exc}", image=name) from exc
+        if len(data) > max_bytes:
+            raise ImageError(_too_large(None, max_bytes), image=name)
     if not data:
         raise ImageError("empty file (zero bytes)", image=name)
     return data
+
+
+def _too_large(size: int | None, max_bytes: int) -> str:
+    given = f"{size:,} bytes" if size is not None else "more bytes"
+    return (
+        f"too large ({given}; the limit is {max_bytes:,} bytes: raise it with "
+        "Hasher(max_bytes=...) or --max-bytes)"
+    )
 
 
 def _bomb_message(exc: BaseException) -> str:

@@ -164,6 +164,26 @@ class HammingBackend(abc.ABC):
     def _invalidate(self) -> None:  # noqa: B027 - optional hook
         """Drop anything built over the rows (called after rows are added)."""
 
+    # Pickling (process pools with spawn): the rows travel, derived structures do not.
+
+    #: Attributes left out of a pickle: rebuilt by :meth:`_restore` after unpickling.
+    _transient: ClassVar[tuple[str, ...]] = ()
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_words"] = self.words  # one array instead of the pending blocks
+        state["_blocks"] = []
+        for name in self._transient:
+            state.pop(name, None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._restore()
+
+    def _restore(self) -> None:  # noqa: B027 - optional hook
+        """Recreate the transient attributes after unpickling (tables are built lazily)."""
+
     @abc.abstractmethod
     def _query(self, queries: Words, radius: int) -> QueryResult:
         """Every pair within ``radius``, any order, no duplicates."""
@@ -312,8 +332,13 @@ class MIHBackend(HammingBackend):
         self.max_table_bits = max_table_bits
         self._tables: dict[int, list[_Table]] = {}
 
+    _transient = ("_tables",)
+
     def _invalidate(self) -> None:
         self._tables.clear()
+
+    def _restore(self) -> None:
+        self._tables = {}
 
     def plan(self, radius: int) -> int | None:
         """The number of substrings used for ``radius`` (``None``: a linear scan is cheaper)."""
@@ -463,7 +488,15 @@ class FaissBackend(HammingBackend):
         self._dim = 8 * ((bits + 7) // 8)
         self._index: Any = None
 
+    # A faiss index and the faiss module do not pickle: the rows do, and the faiss index
+    # is rebuilt from them on the first query after unpickling.
+    _transient = ("_faiss", "_index")
+
     def _invalidate(self) -> None:
+        self._index = None
+
+    def _restore(self) -> None:
+        self._faiss = import_optional("faiss", "faiss", "the 'faiss' index backend")
         self._index = None
 
     def _bytes(self, words: Words) -> NDArray[np.uint8]:

@@ -34,7 +34,14 @@ from typing import Literal, TypeAlias
 from PIL import Image
 
 from censorsim.errors import ImageError, ParameterError
-from censorsim.image._load import ImageSource, _decode, _Draft, _name_of, _read_bytes
+from censorsim.image._load import (
+    ImageSource,
+    _decode,
+    _Draft,
+    _name_of,
+    _read_bytes,
+    _too_large,
+)
 from censorsim.image.algorithms import (
     ALGORITHMS,
     HASH_ALGORITHMS,
@@ -44,6 +51,7 @@ from censorsim.image.algorithms import (
     hash_bits,
     resolve_size,
 )
+from censorsim.image.files import DEFAULT_MAX_BYTES
 from censorsim.image.values import HashValue, ImageHash, MultiHash
 
 __all__ = [
@@ -123,24 +131,38 @@ class Hasher:
             algorithm needs). Faster, but changes some hashes by a few bits: see
             ``docs/images.md`` for the measured effect. Exact mode equals imagehash.
         exif_transpose: apply the EXIF orientation before hashing (default ``True``).
+        max_bytes: the largest file read from a path (keyword only; default
+            :data:`~censorsim.image.files.DEFAULT_MAX_BYTES`, 256 MiB). A larger file is
+            an :class:`ImageError` ("too large") without being read.
 
     Example:
         >>> Hasher("phash", 16).kind
         'phash:16'
         >>> Hasher.parse("colorhash:4")
-        Hasher(algorithm='colorhash', size=4, fast=False, exif_transpose=True)
+        Hasher(algorithm='colorhash', size=4, fast=False, exif_transpose=True, max_bytes=268435456)
     """
 
     algorithm: str
     size: int | None = None
     fast: bool = False
     exif_transpose: bool = True
+    max_bytes: int = field(default=DEFAULT_MAX_BYTES, kw_only=True)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "size", resolve_size(self.algorithm, self.size))
+        limit = self.max_bytes
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise ParameterError(f"max_bytes must be a positive int, not {limit!r}")
 
     @classmethod
-    def parse(cls, spec: str, *, fast: bool = False, exif_transpose: bool = True) -> Hasher:
+    def parse(
+        cls,
+        spec: str,
+        *,
+        fast: bool = False,
+        exif_transpose: bool = True,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+    ) -> Hasher:
         """A hasher from ``"algorithm"`` or ``"algorithm:size"``."""
         name, _, size_text = spec.strip().partition(":")
         size: int | None = None
@@ -151,7 +173,7 @@ class Hasher:
                 raise ParameterError(
                     f"bad hash size in {spec!r}; expected e.g. 'phash:8'"
                 ) from None
-        return cls(name, size, fast=fast, exif_transpose=exif_transpose)
+        return cls(name, size, fast=fast, exif_transpose=exif_transpose, max_bytes=max_bytes)
 
     @property
     def kind(self) -> str:
@@ -190,7 +212,7 @@ class Hasher:
         """
         self._check_dihedral()
         name = _name_of(image)
-        decoded = self._decode(image, name, _read_bytes(image, name), {})
+        decoded = self._decode(image, name, _read_bytes(image, name, self.max_bytes), {})
         return {t: self._compute(decoded, t) for t in Transform}
 
     def _check_dihedral(self) -> None:
@@ -242,7 +264,11 @@ def _hash_source(
     source: ImageSource, name: str, hashers: Sequence[Hasher], *, dihedral: bool
 ) -> tuple[HashValue, ...]:
     """Hash one input with every hasher, decoding it once per distinct decode setting."""
-    data = _read_bytes(source, name)
+    data = _read_bytes(source, name, max(h.max_bytes for h in hashers))
+    if data is not None and not isinstance(source, bytes | bytearray | memoryview):
+        for hasher in hashers:
+            if len(data) > hasher.max_bytes:
+                raise ImageError(_too_large(len(data), hasher.max_bytes), image=name)
     cache: dict[tuple[_Draft | None, bool], _Decoded] = {}
     out: list[HashValue] = []
     for hasher in hashers:

@@ -24,9 +24,11 @@ Example:
 
 from __future__ import annotations
 
+import errno
 import itertools
 import json
 import os
+import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -39,6 +41,7 @@ from numpy.typing import NDArray
 from censorsim.errors import ParameterError, UnknownNameError
 from censorsim.image.algorithms import hash_bits, resolve_size
 from censorsim.image.backends import DEFAULT_BACKEND, HammingBackend, QueryResult, make_backend
+from censorsim.image.files import open_regular
 from censorsim.image.index_format import (
     FORMAT_NAME,
     FORMAT_VERSION,
@@ -49,6 +52,7 @@ from censorsim.image.index_format import (
     parse_entries,
     read_header,
     read_kind,
+    read_lines,
 )
 from censorsim.image.values import HashValue, ImageHash, MultiHash
 
@@ -150,6 +154,15 @@ class HammingIndex:
         self._entry_row: list[int] = []  # first row of each entry
         self._n_rows = 0
         self._lookup: dict[str, int] | None = None
+
+    # ------------------------------------------------------------------ pickling
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The index for pickling: entries and rows; the id lookup is rebuilt on use."""
+        self._rows_to_entries()
+        state = dict(self.__dict__)
+        state["_lookup"] = None
+        return state
 
     # ------------------------------------------------------------------ description
 
@@ -408,13 +421,32 @@ class HammingIndex:
     # ------------------------------------------------------------------ files
 
     def dump(self, path: str | os.PathLike[str]) -> None:
-        """Write the index to ``path`` in the JSON-lines index format (replacing it)."""
+        """Write the index to ``path`` in the JSON-lines index format (replacing it).
+
+        The lines go to a temporary file in the same folder, renamed over ``path`` once
+        complete: a failure (a full disk, an interrupt) leaves ``path`` as it was and
+        removes the temporary file.
+
+        Raises:
+            IsADirectoryError: ``path`` is a folder.
+            OSError: the folder is missing or cannot be written.
+        """
         target = Path(path)
-        tmp = target.with_name(target.name + ".tmp")
-        with tmp.open("w", encoding="utf-8") as fh:
-            fh.write(header_line(self.algorithm, self.size))
-            fh.writelines(self._json_lines())
-        os.replace(tmp, target)
+        if target.is_dir():
+            raise IsADirectoryError(errno.EISDIR, "is a directory, not an index file", str(target))
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        tmp = Path(tmp_name)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(header_line(self.algorithm, self.size))
+                fh.writelines(self._json_lines())
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp, _new_file_mode())
+            os.replace(tmp, target)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
 
     def _json_lines(self) -> Iterator[str]:
         """The entry lines of the file format, without building entry objects."""
@@ -448,15 +480,18 @@ class HammingIndex:
         """Read an index file written by :meth:`dump` or :func:`append_entries`.
 
         Raises:
-            IndexFormatError: the file is malformed or from another format version; the
-                message names the file and line.
-            OSError: the file cannot be read.
+            IndexFormatError: the file is malformed (not UTF-8 JSON lines, a bad field, a
+                line over :data:`~censorsim.image.index_format.MAX_LINE_BYTES`) or from
+                another format version; the message names the file and line.
+            OSError: the file cannot be read, or is not a regular file
+                (:class:`~censorsim.image.files.NotRegularFileError`).
         """
         where = os.fspath(path)
-        with open(path, encoding="utf-8") as fh:
-            algorithm, size = read_header(fh.readline(), where)
+        with open_regular(path)[0] as fh:
+            lines = read_lines(fh, where)
+            algorithm, size = read_header(next(lines, ""), where)
             index = cls(algorithm, size, backend=backend, **backend_options)
-            index._extend_parsed(parse_entries(fh, where, algorithm, size))
+            index._extend_parsed(parse_entries(lines, where, algorithm, size))
         return index
 
     @staticmethod
@@ -493,6 +528,13 @@ class HammingIndex:
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def _new_file_mode() -> int:
+    """The mode a new file gets under the current umask (mkstemp makes files 0o600)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def _ints_to_words(values: Sequence[int], n_words: int) -> NDArray[np.uint64]:

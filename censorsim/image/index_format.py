@@ -23,14 +23,15 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from censorsim.errors import IndexFormatError, ParameterError
 from censorsim.image.algorithms import hash_bits
+from censorsim.image.files import NotRegularFileError, file_kind, open_regular
 from censorsim.image.values import ImageHash, MultiHash
 
 if TYPE_CHECKING:
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
 __all__ = [
     "FORMAT_NAME",
     "FORMAT_VERSION",
+    "MAX_LINE_BYTES",
     "ParsedEntries",
     "append_entries",
     "entry_record",
@@ -46,12 +48,16 @@ __all__ = [
     "parse_entries",
     "read_header",
     "read_kind",
+    "read_lines",
 ]
 
 FORMAT_NAME = "censorsim.hash-index"
 """The ``format`` field of an index file's header line."""
 FORMAT_VERSION = 1
 """The only index file version this code reads and writes."""
+
+MAX_LINE_BYTES = 1 << 20
+"""The longest line an index file may have (1 MiB); a longer one is an IndexFormatError."""
 
 _ENTRY_KEYS = frozenset({"id", "hash", "source", "category", "added"})
 _HEADER_KEYS = frozenset({"format", "version", "algorithm", "size", "bits"})
@@ -81,36 +87,104 @@ def read_header(line: str, where: str) -> tuple[str, int]:
 
     if not line.strip():
         raise fail("empty file: expected a censorsim hash index header")
-    try:
-        header = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise fail(f"header is not JSON ({exc.msg})") from None
+    header = _json(line, f"{where}:1", "header is not JSON")
     if not isinstance(header, dict) or header.get("format") != FORMAT_NAME:
         raise fail(f"not a censorsim hash index (no \"format\": {FORMAT_NAME!r} header)")
-    if header.get("version") != FORMAT_VERSION:
+    version = header.get("version")
+    if isinstance(version, bool) or version != FORMAT_VERSION:
         raise fail(
-            f"index format version {header.get('version')!r} is not supported "
+            f"index format version {_short(version)} is not supported "
             f"(this censorsim reads version {FORMAT_VERSION})"
         )
     unknown = set(header) - _HEADER_KEYS
     if unknown:
-        raise fail(f"unknown header fields: {', '.join(sorted(unknown))}")
+        raise fail(f"unknown header fields: {_cut(', '.join(sorted(unknown)))}")
     algorithm, size = header.get("algorithm"), header.get("size")
     if not isinstance(algorithm, str) or not isinstance(size, int) or isinstance(size, bool):
         raise fail("header needs a string \"algorithm\" and an integer \"size\"")
     try:
         bits = hash_bits(algorithm, size)
     except (ValueError, TypeError) as exc:
-        raise fail(str(exc)) from None
+        raise fail(_cut(str(exc), 300)) from None
     if header.get("bits", bits) != bits:
-        raise fail(f"header says {header.get('bits')} bits; {algorithm}:{size} has {bits}")
+        raise fail(f"header says {_short(header.get('bits'))} bits; {algorithm}:{size} has {bits}")
     return algorithm, size
 
 
 def read_kind(path: str | os.PathLike[str]) -> tuple[str, int]:
-    """The ``(algorithm, size)`` of an index file, from its header line only."""
-    with open(path, encoding="utf-8") as fh:
-        return read_header(fh.readline(), os.fspath(path))
+    """The ``(algorithm, size)`` of an index file, from its header line only.
+
+    Raises:
+        IndexFormatError: a bad header (not UTF-8, too long, not this format).
+        OSError: the file cannot be opened, or is not a regular file.
+    """
+    with open_regular(path)[0] as fh:
+        return read_header(next(read_lines(fh, os.fspath(path)), ""), os.fspath(path))
+
+
+def read_lines(fh: BinaryIO, where: str) -> Iterator[str]:
+    """The lines of a binary index file, decoded as UTF-8 (a leading BOM is dropped).
+
+    Each line is read with a bound (:data:`MAX_LINE_BYTES`), so a file without line
+    breaks is never read whole.
+
+    Raises:
+        IndexFormatError: a line that is not UTF-8 or is too long; names ``where`` and
+            the line.
+    """
+    lineno = 0
+    while True:
+        raw = fh.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            return
+        lineno += 1
+        if len(raw) > MAX_LINE_BYTES:
+            raise IndexFormatError(
+                f"{where}:{lineno}: line longer than {MAX_LINE_BYTES:,} bytes "
+                "(not a censorsim hash index?)"
+            )
+        if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise IndexFormatError(
+                f"{where}:{lineno}: not UTF-8 text (byte {raw[exc.start]:#04x} at column "
+                f"{exc.start + 1}); an index file is UTF-8 JSON lines"
+            ) from None
+
+
+def _json(line: str, where: str, what: str) -> Any:
+    """``json.loads(line)``; any failure (bad JSON, deep nesting, huge numbers) is an error.
+
+    Raises:
+        IndexFormatError: ``where: what (reason)``.
+    """
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise IndexFormatError(f"{where}: {what} ({exc.msg})") from None
+    except RecursionError:
+        raise IndexFormatError(f"{where}: {what} (nested too deeply)") from None
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        raise IndexFormatError(f"{where}: {what} ({_short(str(exc))})") from None
+
+
+def _short(value: object, limit: int = 80) -> str:
+    """``repr(value)``, cut to ``limit`` characters for an error message."""
+    return _cut(repr(value), limit)
+
+
+def _cut(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _has_lone_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def entry_record(
@@ -166,7 +240,7 @@ def parse_entries(
     def parse_hex(text: object, lineno: int) -> str:
         if not isinstance(text, str) or not pattern.fullmatch(text):
             raise IndexFormatError(
-                f"{where}:{lineno}: hash must be {width} hex digits for {kind}, not {text!r}"
+                f"{where}:{lineno}: hash must be {width} hex digits for {kind}, not {_short(text)}"
             )
         if int(text[0], 16) >= top_limit:
             raise IndexFormatError(f"{where}:{lineno}: hash {text!r} exceeds {bits} bits")
@@ -177,22 +251,20 @@ def parse_entries(
     for lineno, line in enumerate(lines, start=first_line):
         if not line.strip():
             continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise IndexFormatError(f"{where}:{lineno}: not JSON ({exc.msg})") from None
+        record = _json(line, f"{where}:{lineno}", "not JSON")
         if not isinstance(record, dict):
             raise IndexFormatError(f"{where}:{lineno}: an entry must be a JSON object")
         unknown = set(record) - _ENTRY_KEYS
         if unknown:
-            fields = ", ".join(sorted(unknown))
+            fields = _cut(", ".join(sorted(unknown)))
             raise IndexFormatError(f"{where}:{lineno}: unknown fields: {fields}")
         entry_id = record.get("id")
         if not isinstance(entry_id, str) or not entry_id:
             raise IndexFormatError(f"{where}:{lineno}: entry needs a non-empty string \"id\"")
         if entry_id in seen:
             raise IndexFormatError(
-                f"{where}:{lineno}: duplicate id {entry_id!r} (first on line {seen[entry_id]})"
+                f"{where}:{lineno}: duplicate id {_short(entry_id)} "
+                f"(first on line {seen[entry_id]})"
             )
         seen[entry_id] = lineno
         raw = record.get("hash")
@@ -217,8 +289,15 @@ def parse_entries(
             parsed = date.fromisoformat(day) if day is not None else None
         except (TypeError, ValueError):
             raise IndexFormatError(
-                f"{where}:{lineno}: 'added' must be a date like 2024-06-04, not {day!r}"
+                f"{where}:{lineno}: 'added' must be a date like 2024-06-04, not {_short(day)}"
             ) from None
+        if "\\u" in line and any(
+            isinstance(t, str) and _has_lone_surrogate(t) for t in (entry_id, *meta)
+        ):
+            raise IndexFormatError(
+                f"{where}:{lineno}: a string holds an unpaired surrogate escape "
+                "(not valid Unicode)"
+            )
         out.ids.append(entry_id)
         out.sources.append(meta[0])
         out.categories.append(meta[1])
@@ -249,12 +328,14 @@ def append_entries(path: str | os.PathLike[str], entries: Iterable[IndexEntry]) 
                 f"cannot append {entry.hash.kind} and {kind[0]}:{kind[1]} together"
             )
     target = Path(path)
+    if target.exists() and not target.is_file():
+        raise NotRegularFileError(target, file_kind(target.stat().st_mode))
     exists = target.exists() and target.stat().st_size > 0
     if exists:
-        file_kind = read_kind(target)
-        if file_kind != kind:
+        held = read_kind(target)
+        if held != kind:
             raise ParameterError(
-                f"{target} holds {file_kind[0]}:{file_kind[1]} hashes, not {kind[0]}:{kind[1]}"
+                f"{target} holds {held[0]}:{held[1]} hashes, not {kind[0]}:{kind[1]}"
             )
         with target.open("rb") as fh:
             fh.seek(-1, os.SEEK_END)

@@ -134,13 +134,14 @@ def test_bad_files_are_reported(
 ) -> None:
     bad = tmp_path / "bad.jpg"
     bad.write_bytes(b"")
+    # Fail closed (issue 10, item 7): the good image is still reported, the status is 2.
     assert (
-        main(["images", "hash", str(bad), str(images / "00_poster.jpg"), "--format", "jsonl"]) == 0
+        main(["images", "hash", str(bad), str(images / "00_poster.jpg"), "--format", "jsonl"]) == 2
     )
     captured = capsys.readouterr()
     rows = [json.loads(line) for line in captured.out.splitlines()]
     assert "empty file" in rows[0]["error"] and rows[1]["path"].endswith("00_poster.jpg")
-    assert "1 of 2 images could not be hashed" in captured.err
+    assert "censorsim images: error: 1 of 2 images could not be hashed" in captured.err
     assert main(["images", "hash", str(bad), "--errors", "raise"]) == 2
     assert str(bad) in capsys.readouterr().err
 

@@ -59,7 +59,7 @@ import numpy.typing as npt
 
 from censorsim.errors import NormalizationError
 from censorsim.registry import Registry
-from censorsim.text.offsets import span_to_original
+from censorsim.text.offsets import span_mapper, span_to_original
 from censorsim.text.script import HAN_RANGES
 
 __all__ = [
@@ -190,10 +190,6 @@ PROFILES.add("fold", ("width", "casefold", "digits", "t2s"), summary="fold forms
 PROFILES.add("strip", ("ignorable",), summary="only drop ignorable characters")
 
 
-def _same_span(span: tuple[int, int]) -> tuple[int, int]:
-    return span
-
-
 @dataclass(frozen=True, slots=True)
 class NormalizedBatch:
     """Normalised texts of a batch, kept joined in one string and one array.
@@ -242,14 +238,7 @@ class NormalizedBatch:
 
     def span_mapper(self, i: int) -> Callable[[tuple[int, int]], tuple[int, int]]:
         """A function mapping spans of normalised text ``i`` to its original text."""
-        if self._origin is None:
-            return _same_span
-        origin, shift = self._origin_of(i)
-
-        def mapper(span: tuple[int, int]) -> tuple[int, int]:
-            return span_to_original(origin, span[0], span[1], shift)
-
-        return mapper
+        return span_mapper(*self._origin_of(i))
 
     def span(self, i: int, start: int, end: int) -> tuple[int, int]:
         """Map span ``[start, end)`` of normalised text ``i`` to its original text.

@@ -5,8 +5,9 @@ The one definition of two mappings every matcher and benchmark needs:
 * UTF-8 byte offsets to code point offsets (:func:`byte_to_codepoint_offsets` for the
   matches of one text, :func:`byte_to_codepoint_array` vectorised over a joined batch;
   both give the same numbers);
-* spans of a normalised text back to the original text (:func:`span_to_original`), from
-  the original index of every normalised character.
+* spans of a normalised text back to the original text (:func:`span_mapper` for the
+  spans of one text, :func:`span_to_original` for one span), from the original index of
+  every normalised character.
 
 Example:
     >>> data = "六四ab".encode()
@@ -18,14 +19,19 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 import numpy.typing as npt
 
 from censorsim.errors import ParameterError
 
-__all__ = ["byte_to_codepoint_array", "byte_to_codepoint_offsets", "span_to_original"]
+__all__ = [
+    "byte_to_codepoint_array",
+    "byte_to_codepoint_offsets",
+    "span_mapper",
+    "span_to_original",
+]
 
 
 def byte_to_codepoint_offsets(data: bytes, byte_offsets: Iterable[int]) -> list[int]:
@@ -67,23 +73,44 @@ def byte_to_codepoint_array(
     return np.searchsorted(before, byte_offsets).astype(np.int64, copy=False)
 
 
+def _same_span(span: tuple[int, int]) -> tuple[int, int]:
+    return span
+
+
+def span_mapper(
+    offsets: Sequence[int] | npt.NDArray[np.int64] | None, shift: int = 0
+) -> Callable[[tuple[int, int]], tuple[int, int]]:
+    """A function mapping non-empty normalised spans ``(start, end)`` to the original text.
+
+    ``offsets[i] - shift`` is the original index of normalised character ``i`` (``None``:
+    normalisation changed nothing, every span is its own image). A span maps to
+    ``(offsets[start] - shift, offsets[end - 1] - shift + 1)``. The hot path builds one per
+    matched text; :func:`span_to_original` maps a single span and checks it.
+
+    Example:
+        >>> span_mapper((0, 2, 2, 5))((1, 3))
+        (2, 3)
+    """
+    if offsets is None:
+        return _same_span
+
+    def mapper(span: tuple[int, int]) -> tuple[int, int]:
+        return int(offsets[span[0]]) - shift, int(offsets[span[1] - 1]) - shift + 1
+
+    return mapper
+
+
 def span_to_original(
     offsets: Sequence[int] | npt.NDArray[np.int64] | None,
     start: int,
     end: int,
     shift: int = 0,
 ) -> tuple[int, int]:
-    """Map a normalised span ``[start, end)`` to the original text.
-
-    ``offsets[i] - shift`` is the original index of normalised character ``i`` (``None``:
-    normalisation changed nothing, the span is its own image). A non-empty span maps to
-    ``[offsets[start] - shift, offsets[end - 1] - shift + 1)``.
+    """Map a normalised span ``[start, end)`` to the original text (see :func:`span_mapper`).
 
     Raises:
         ParameterError: the span is empty.
     """
     if end <= start:
         raise ParameterError(f"empty span [{start}, {end})")
-    if offsets is None:
-        return start, end
-    return int(offsets[start]) - shift, int(offsets[end - 1]) - shift + 1
+    return span_mapper(offsets, shift)((start, end))

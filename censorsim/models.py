@@ -7,9 +7,11 @@ This module imports nothing above :mod:`censorsim.errors`.
 
 Spans are half-open ``[start, end)`` in code points of the *original* text.
 
-"Censored" means one thing per object, each documented where it is defined:
-:attr:`ScanResult.censored` (a rule fired on the text) and :attr:`Decision.censored`
-(the platform's action keeps the content from its audience: ``action > FLAG``).
+"Censored" has one definition, :attr:`Action.censors`: the action keeps the content from
+its audience (``action > FLAG``: limited, hidden, deleted later, refused, blocked or
+dropped). :attr:`ScanResult.censored` and :attr:`Decision.censored` both apply it to their
+action; a hit on a ``deliver`` or ``flag`` rule is a hit (:attr:`ScanResult.fired`) but
+does not censor.
 """
 
 from __future__ import annotations
@@ -61,6 +63,22 @@ class Action(enum.IntEnum):
     """Search: no results at all ("hard" censorship); web: connection reset."""
     DROP = 7
     """Silently not delivered; the sender sees it as sent (WeChat chat)."""
+
+    @property
+    def censors(self) -> bool:
+        """Whether this action censors: it keeps the content from its audience.
+
+        The one definition of "censored" in censorsim: true for ``LIMIT_RESULTS``,
+        ``HIDE``, ``DELETE_LATER``, ``REFUSE``, ``BLOCK`` and ``DROP`` (``action > FLAG``);
+        false for ``DELIVER`` and ``FLAG`` (delivered, maybe recorded for review).
+        :attr:`ScanResult.censored`, :attr:`Decision.censored`, the decision log's
+        ``censored`` column and every censored count derive from it.
+
+        Example:
+            >>> Action.HIDE.censors, Action.FLAG.censors
+            (True, False)
+        """
+        return self > Action.FLAG
 
     @classmethod
     def parse(cls, value: str | int | Action) -> Action:
@@ -311,11 +329,17 @@ class ScanResult:
 
     @property
     def censored(self) -> bool:
-        """Whether any rule fired on the text.
+        """Whether the rules that fired censor the text: :attr:`action` ``.censors``.
 
-        This is the rule set's verdict on the text alone; what a platform does with it
-        (scope, surface, action) is a :class:`Decision`, whose ``censored`` differs.
+        The one definition of "censored" (:attr:`Action.censors`): a text whose only hits
+        are ``deliver`` or ``flag`` rules fired (:attr:`fired`) but is not censored. What a
+        platform does with the text (scope, surface, overrides) is a :class:`Decision`.
         """
+        return self.action.censors
+
+    @property
+    def fired(self) -> bool:
+        """Whether any rule fired on the text (whatever its action)."""
         return bool(self.hits)
 
     @property
@@ -352,7 +376,8 @@ class ScanResult:
         """A readable, multi-line explanation of the decision."""
         if not self.hits:
             return "not censored: no rule fired"
-        lines = [f"censored ({self.action.name.lower()}): {len(self.hits)} rule(s) fired"]
+        verdict = "censored" if self.censored else "not censored"
+        lines = [f"{verdict} ({self.action.name.lower()}): {len(self.hits)} rule(s) fired"]
         lines.extend("  " + h.explain(self.text) for h in self.hits)
         return "\n".join(lines)
 
@@ -517,11 +542,12 @@ class Decision:
 
     @property
     def censored(self) -> bool:
-        """Whether the platform kept the content from its audience: ``action > FLAG``.
+        """Whether the platform kept the content from its audience: ``action.censors``.
 
-        True for ``LIMIT_RESULTS``, ``HIDE``, ``DELETE_LATER``, ``REFUSE``, ``BLOCK`` and
-        ``DROP``; false for ``DELIVER`` and ``FLAG`` (delivered, maybe recorded), including
-        a rule match from an account the surface does not filter (reason ``OUT_OF_SCOPE``).
+        The one definition of "censored" (:attr:`Action.censors`): true for
+        ``LIMIT_RESULTS``, ``HIDE``, ``DELETE_LATER``, ``REFUSE``, ``BLOCK`` and ``DROP``;
+        false for ``DELIVER`` and ``FLAG`` (delivered, maybe recorded), including a rule
+        match from an account the surface does not filter (reason ``OUT_OF_SCOPE``).
         The decision log's ``censored`` column is this value.
 
         Example:
@@ -530,7 +556,7 @@ class Decision:
             >>> Decision(Action.FLAG, Surface.CHAT).censored
             False
         """
-        return self.action > Action.FLAG
+        return self.action.censors
 
     @property
     def sender_sees_sent(self) -> bool:

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from censorsim.errors import ParameterError
 from censorsim.simulate import Simulation, SimulationConfig, write_report
 
 __all__ = ["register"]
@@ -36,10 +37,12 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run the ``demo`` command."""
     t0 = time.perf_counter()
-    args.out.mkdir(parents=True, exist_ok=True)
+    if args.out.exists() and not args.out.is_dir():
+        raise ParameterError(f"{args.out}: --out must be a folder, but it is a file")
     db = args.out / "demo.db"
     config = SimulationConfig(seed=args.seed, messages=args.messages, users=args.users,
                               batch_size=2_000, profile="wechat")
+    args.out.mkdir(parents=True, exist_ok=True)
     print(f"Simulating one day of a WeChat-like platform: {config.messages} messages from "
           f"{config.users} users (seed {config.seed})...")
     summary = Simulation(config).run(db, overwrite=True)

@@ -7,10 +7,12 @@
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
 from typing import Any
 
-from censorsim.simulate import export_log, write_report
+from censorsim.errors import ParameterError
+from censorsim.simulate import check_export, export_log, write_report
 
 __all__ = ["register"]
 
@@ -33,6 +35,10 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the ``report`` command."""
+    if not (args.window > 0 and math.isfinite(args.window)):
+        raise ParameterError(f"--window must be a positive number of minutes, got {args.window}")
+    if args.export:
+        check_export(args.db, args.export)
     out = args.out or args.db.with_name(args.db.stem + "-report")
     rep = write_report(args.db, out, window=args.window * 60, plots=not args.no_plots)
     print(rep.markdown.read_text(encoding="utf-8"))

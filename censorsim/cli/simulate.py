@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from censorsim.simulate import Simulation, export_log, load_config
+from censorsim.simulate import Simulation, check_export, export_log, load_config
 
 __all__ = ["register"]
 
@@ -22,23 +22,28 @@ def register(subparsers: Any) -> None:
         "simulate",
         help="run or resume a simulation into an SQLite decision log",
         description="Run the simulation a config file describes. An existing log of the "
-        "same config is resumed from its last committed batch.",
+        "same config is resumed from its last committed batch, if none of its inputs "
+        "(config, corpus, images, policy and rule files) changed. One run writes a log at "
+        "a time: another gets 'log in use by process N'.",
     )
     p.add_argument("config", type=Path, help="simulation config (TOML)")
     p.add_argument("--db", type=Path, default=Path("run.db"), help="the log (default run.db)")
     p.add_argument("--overwrite", action="store_true", help="start over in an existing log")
     p.add_argument("--max-batches", type=int, help="stop after this many new batches")
     p.add_argument("--export", type=Path, help="also export the log (.csv or .parquet)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--quiet", action="store_true",
+                   help="no progress bar (there is none unless stderr is a terminal)")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the ``simulate`` command."""
     config = load_config(args.config)
+    if args.export:
+        check_export(args.db, args.export)  # a bad --export fails before the run
     sim = Simulation(config)
     bar = None
-    if not args.quiet:
+    if not args.quiet and sys.stderr.isatty():
         from tqdm import tqdm
 
         bar = tqdm(total=config.messages, unit="msg", file=sys.stderr, leave=False)
@@ -52,7 +57,9 @@ def run(args: argparse.Namespace) -> int:
                       progress=progress)
     if bar is not None:
         bar.close()
-    state = "complete" if summary.complete else "incomplete (resume with the same command)"
+    state = ("complete" if summary.complete else
+             f"incomplete: {summary.messages} of {config.messages} messages; resume with the "
+             "same command")
     resumed = f", resumed from {summary.resumed_from}" if summary.resumed_from else ""
     print(f"{summary.messages} messages in {summary.path} ({state}{resumed}); "
           f"{summary.seconds:.1f} s")

@@ -22,11 +22,17 @@ class Censor:
 
     Args:
         policy: the policy.
+
+    A censor pickles as its policy, so it can be sent to ``spawn`` process-pool workers.
     """
 
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
         self._surfaces = {sp.surface: sp for sp in policy.surfaces}
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickles as its policy (spawn process pools); the lookup tables are rebuilt.
+        return (Censor, (self.policy,))
 
     def check(
         self, message: Message, *, at: datetime, memory: ImageMemory | None = None

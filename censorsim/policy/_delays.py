@@ -12,6 +12,9 @@ from censorsim.errors import PolicyError
 
 __all__ = ["DelayDistribution"]
 
+MAX_DELAY = 366 * 86400.0
+"""The longest delete-later delay a distribution may give (seconds)."""
+
 
 @dataclass(frozen=True, slots=True)
 class DelayDistribution:
@@ -36,6 +39,12 @@ class DelayDistribution:
             raise PolicyError(
                 f"delay knots must be (seconds, share) number pairs, got {self.knots!r}"
             ) from None
+        if not all(math.isfinite(s) and math.isfinite(p) for s, p in knots):
+            raise PolicyError(f"delay knots must be finite numbers, got {knots}")
+        if knots and knots[-1][0] > MAX_DELAY:
+            raise PolicyError(
+                f"delay knots must stay within {MAX_DELAY:g} seconds (a year), got {knots[-1][0]:g}"
+            )
         if len(knots) < 2:
             raise PolicyError("a delay distribution needs at least two knots")
         for (s0, p0), (s1, p1) in itertools.pairwise(knots):

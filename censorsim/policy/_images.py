@@ -48,6 +48,10 @@ class ImageBlacklist:
         if self.radius < 0 or any(t < 0 for t in self.thresholds.values()):
             raise PolicyError("image match radii must be >= 0")
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # ``thresholds`` is a read-only proxy, which does not pickle: rebuild.
+        return (ImageBlacklist, (self.md5, self.perceptual, self.radius, dict(self.thresholds)))
+
     def match_many(self, values: Sequence[Any], on: date | None) -> list[tuple[str, ...]]:
         """Ids of the blacklisted images each perceptual hash matches (in force ``on``)."""
         if self.perceptual is None or not values:

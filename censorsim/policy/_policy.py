@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 import types
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import timedelta
+from typing import Any
 
 from censorsim.errors import PolicyError
 from censorsim.models import Action, Region, Surface
@@ -63,6 +65,12 @@ class Policy:
         analysis_delay: how long image analysis takes before a learned MD5 blocks.
         description: what the policy models.
         sources: citations (URLs) of the facts it encodes.
+        inputs: the files it was built from (a policy file, its rule and index files),
+            as resolved paths; a simulation records their digests to refuse a resume
+            after they change.
+
+    A policy pickles (its rule sets and index as they pickle), so a :class:`Censor`
+    can be sent to the workers of a ``spawn`` process pool.
 
     Raises:
         PolicyError: a surface listed twice or naming an unknown rule set.
@@ -76,11 +84,13 @@ class Policy:
     analysis_delay: timedelta = timedelta(0)
     description: str = ""
     sources: tuple[str, ...] = ()
+    inputs: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "rulesets", types.MappingProxyType(dict(self.rulesets)))
         object.__setattr__(self, "surfaces", tuple(self.surfaces))
         object.__setattr__(self, "sources", tuple(self.sources))
+        object.__setattr__(self, "inputs", tuple(str(p) for p in self.inputs))
         seen: set[Surface] = set()
         for sp in self.surfaces:
             if sp.surface in seen:
@@ -106,3 +116,42 @@ class Policy:
                 return sp
         have = ", ".join(sp.surface.value for sp in self.surfaces)
         raise PolicyError(f"policy {self.name!r} has no surface {s.value!r} (it has: {have})")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The rule-set mapping is a read-only proxy, which does not pickle: rebuild.
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values["rulesets"] = dict(self.rulesets)
+        return (_rebuild, (Policy, values))
+
+    def fingerprint(self) -> str:
+        """A SHA-256 digest of everything that decides: rules, surfaces, images, delays.
+
+        Equal for policies that decide alike whatever their name, description or
+        backends; a simulation log records it and refuses a resume when it changed.
+        """
+        h = hashlib.sha256()
+
+        def put(*parts: object) -> None:
+            h.update(repr(parts).encode("utf-8", "surrogatepass"))
+            h.update(b"\n")
+
+        for name in sorted(self.rulesets):
+            rs = self.rulesets[name]
+            put("ruleset", name, tuple(rs.normalizer.steps), len(rs.rules))
+            for rule in rs.rules:
+                put(rule)
+        for sp in sorted(self.surfaces, key=lambda sp: sp.surface.value):
+            put("surface", sp.surface.value, sp.rulesets, sorted(r.value for r in sp.regions),
+                sp.scope.value, None if sp.action is None else sp.action.name, sp.error,
+                sp.images.value)
+        im = self.images
+        index = im.perceptual
+        put("images", sorted(im.md5), im.radius, sorted(im.thresholds.items()),
+            None if index is None else len(index))
+        put("deletion", self.deletion.knots, self.analysis_delay.total_seconds())
+        return h.hexdigest()
+
+
+def _rebuild(cls: Any, values: dict[str, Any]) -> Any:
+    """``cls(**values)`` (unpickling a frozen dataclass holding read-only mappings)."""
+    return cls(**values)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -62,12 +64,26 @@ def _parse_enum(parser: Any, value: Any, where: str) -> Any:
         raise PolicyError(f"{where}: {exc}") from None
 
 
-def _number(kind: type[int] | type[float], value: Any, where: str) -> Any:
+def _number(
+    kind: type[int] | type[float], value: Any, where: str, lo: float, hi: float
+) -> Any:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise PolicyError(f"{where}: expected a number, got {value!r}")
+    if not math.isfinite(value):
+        raise PolicyError(f"{where}: expected a finite number, got {value!r}")
     if kind is int and not float(value).is_integer():
         raise PolicyError(f"{where}: expected an integer, got {value!r}")
+    if not lo <= value <= hi:
+        raise PolicyError(f"{where}: must be from {lo:g} to {hi:g}, got {value!r}")
     return kind(value)
+
+
+MAX_ANALYSIS_DELAY = 30 * 86400
+"""The longest ``analysis_delay_seconds`` (30 days)."""
+MAX_RADIUS = 1024
+"""The largest image match radius, in bits."""
+MAX_POLICY_BYTES = 1 << 20
+"""The largest policy file read (1 MiB; rules belong in rule files)."""
 
 
 def policy_from_dict(data: Mapping[str, Any], *, base: Path, where: str = "<policy>") -> Policy:
@@ -85,6 +101,7 @@ def policy_from_dict(data: Mapping[str, Any], *, base: Path, where: str = "<poli
     normalizer = meta.get("normalizer")
     backend = meta.get("backend", "default")
     rulesets: dict[str, RuleSet] = {}
+    inputs: list[str] = []
     for rs_name, spec in _table(data, "rulesets", where).items():
         here = f"{where} [rulesets.{rs_name}]"
         if not isinstance(spec, dict):
@@ -96,6 +113,7 @@ def policy_from_dict(data: Mapping[str, Any], *, base: Path, where: str = "<poli
             path = base / f
             if not path.is_file():
                 raise PolicyError(f"{here}: rule file {str(path)!r} not found")
+            inputs.append(str(path.resolve()))
             try:
                 rules.extend(wordlists.load_rules(path, default_action=action))
             except CensorsimError as exc:
@@ -141,17 +159,22 @@ def policy_from_dict(data: Mapping[str, Any], *, base: Path, where: str = "<poli
         ipath = base / str(img["index"])
         if not ipath.is_file():
             raise PolicyError(f"{where} [images]: index file {str(ipath)!r} not found")
+        inputs.append(str(ipath.resolve()))
         try:
             index = HammingIndex.load(ipath)
         except (CensorsimError, OSError) as exc:
             raise PolicyError(f"{where} [images]: {exc}") from exc
     thresholds = img.get("thresholds", {})
-    if not isinstance(thresholds, dict) or not all(isinstance(v, int) for v in thresholds.values()):
+    if not isinstance(thresholds, dict):
         raise PolicyError(f"{where} [images]: thresholds must map entry ids to integers")
+    thresholds = {
+        k: _number(int, v, f"{where} [images] thresholds.{k}", 0, MAX_RADIUS)
+        for k, v in thresholds.items()
+    }
     images = ImageBlacklist(
         frozenset(_str_list(img.get("md5", []), f"{where} [images] md5")),
         index,
-        _number(int, img.get("radius", 10), f"{where} [images] radius"),
+        _number(int, img.get("radius", 10), f"{where} [images] radius", 0, MAX_RADIUS),
         thresholds,
     )
     deletion = DelayDistribution.zhu2013()
@@ -175,10 +198,11 @@ def policy_from_dict(data: Mapping[str, Any], *, base: Path, where: str = "<poli
             deletion=deletion,
             analysis_delay=timedelta(seconds=_number(
                 float, meta.get("analysis_delay_seconds", 0),
-                f"{where} [policy] analysis_delay_seconds",
+                f"{where} [policy] analysis_delay_seconds", 0, MAX_ANALYSIS_DELAY,
             )),
             description=str(meta.get("description", "")),
             sources=tuple(_str_list(meta.get("sources", []), f"{where} [policy] sources")),
+            inputs=tuple(inputs),
         )
     except PolicyError as exc:
         raise PolicyError(f"{where}: {exc}") from None
@@ -193,6 +217,8 @@ def load_policy(path: str | os.PathLike[str]) -> Policy:
     p = Path(path)
     where = str(p)
     try:
+        if p.stat().st_size > MAX_POLICY_BYTES:
+            raise PolicyError(f"{where}: policy file larger than {MAX_POLICY_BYTES} bytes")
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise PolicyError(f"{where}: policy file not found") from None
@@ -202,4 +228,7 @@ def load_policy(path: str | os.PathLike[str]) -> Policy:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PolicyError(f"{where}: malformed TOML ({exc})") from None
-    return policy_from_dict(data, base=p.parent, where=where)
+    except RecursionError:
+        raise PolicyError(f"{where}: malformed TOML (nested too deeply)") from None
+    policy = policy_from_dict(data, base=p.resolve().parent, where=where)
+    return replace(policy, inputs=(str(p.resolve()), *policy.inputs))

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import math
+import numbers
 import os
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -99,18 +101,34 @@ class SimulationConfig:
             )
         except CensorsimError as exc:
             raise bad(str(exc)) from None
-        if self.messages < 0 or self.batch_size < 1 or self.users < 1:
-            raise bad("messages must be >= 0, batch_size and users >= 1")
-        if self.duration <= timedelta(0):
-            raise bad("duration must be positive")
-        for name in ("sensitive_share", "generated_share", "image_share"):
-            v = getattr(self, name)
-            if not 0 <= v <= 1:
-                raise bad(f"{name} must be in [0, 1], got {v}")
+        for name, (lo, hi) in _INT_RANGES.items():
+            object.__setattr__(self, name, _integer(getattr(self, name), name, lo, hi, bad))
+        for name, (flo, fhi) in _REAL_RANGES.items():
+            object.__setattr__(self, name, _real(getattr(self, name), name, flo, fhi, bad))
+        if not isinstance(self.start, datetime):
+            raise bad(f"start must be a datetime, got {self.start!r}")
+        if not isinstance(self.duration, timedelta) or not (
+            timedelta(0) < self.duration <= MAX_DURATION
+        ):
+            raise bad(f"duration must be more than 0 and at most {MAX_DURATION.days} days, "
+                      f"got {self.duration!r}")
+        naive = self.start.replace(tzinfo=None)
+        if naive < EARLIEST or naive + self.duration > LATEST:
+            raise bad(f"the run's time span ({self.start.isoformat()} + {self.duration}) must "
+                      f"lie between {EARLIEST.date()} and {LATEST.date()}")
         for name in ("regions", "surfaces", "languages", "image_variants"):
-            pairs = getattr(self, name)
-            if not pairs or any(w < 0 for _, w in pairs) or sum(w for _, w in pairs) <= 0:
+            pairs = tuple(
+                (k, _real(w, f"{name} share of {k}", 0.0, math.inf, bad))
+                for k, w in getattr(self, name)
+            )
+            if not pairs or sum(w for _, w in pairs) <= 0:
                 raise bad(f"{name} needs positive shares, got {pairs}")
+            object.__setattr__(self, name, pairs)
+        for name in ("corpus", "images", "policy_file"):
+            value = getattr(self, name)
+            if value is not None:
+                # Resolved, so one config named by relative or absolute paths is one run.
+                object.__setattr__(self, name, str(Path(value).resolve()))
         for lang, _ in self.languages:
             if lang not in ("zh", "en"):
                 raise bad(f"unknown language {lang!r}; expected zh or en")
@@ -132,7 +150,12 @@ class SimulationConfig:
         data = asdict(self)
         data.pop("batch_pause")
         try:
-            return json.dumps(data, sort_keys=True, ensure_ascii=False, default=_json_default)
+            return json.dumps(data, sort_keys=True, ensure_ascii=False, default=_json_default,
+                              allow_nan=False)
+        except RecursionError:
+            raise SimulationError(
+                "simulation config: cannot record it as JSON (nested too deeply)"
+            ) from None
         except (TypeError, ValueError) as exc:
             raise SimulationError(f"simulation config: cannot record it as JSON ({exc})") from None
 
@@ -146,6 +169,62 @@ class SimulationConfig:
         return make_profile(self.profile, **self.profile_options)
 
 
+MAX_DURATION = timedelta(days=366)
+"""The longest simulated time span a run may cover."""
+EARLIEST = datetime(1900, 1, 1)
+"""The earliest simulated start."""
+LATEST = datetime(2200, 1, 1)
+"""A run must end before this (its times, plus deletion delays of at most a year, stay in
+the range pandas can represent)."""
+
+_INT_RANGES: dict[str, tuple[int, int]] = {
+    "seed": (0, 2**63 - 1),
+    "messages": (0, 1_000_000_000),
+    "batch_size": (1, 200_000),
+    "users": (1, 1_000_000),
+    "image_radius": (0, 64),
+}
+"""Allowed ranges of the integer settings (inclusive)."""
+_REAL_RANGES: dict[str, tuple[float, float]] = {
+    "activity_sigma": (0.0, 10.0),
+    "sensitive_share": (0.0, 1.0),
+    "generated_share": (0.0, 1.0),
+    "image_share": (0.0, 1.0),
+    "batch_pause": (0.0, 3600.0),
+}
+"""Allowed ranges of the real-valued settings (inclusive, finite)."""
+
+
+def _integer(
+    value: Any, name: str, lo: int, hi: int, bad: Callable[[str], SimulationError]
+) -> int:
+    """``value`` as an int in ``[lo, hi]``; integral floats (TOML ``2e8``) are accepted."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise bad(f"{name} must be an integer, got {value!r}")
+    integral = isinstance(value, numbers.Integral) or (
+        math.isfinite(value) and float(value).is_integer()
+    )
+    if not integral:
+        raise bad(f"{name} must be an integer, got {value!r}")
+    number = int(float(value)) if not isinstance(value, numbers.Integral) else int(value)
+    if not lo <= number <= hi:
+        raise bad(f"{name} must be between {lo} and {hi}, got {value!r}")
+    return number
+
+
+def _real(
+    value: Any, name: str, lo: float, hi: float, bad: Callable[[str], SimulationError]
+) -> float:
+    """``value`` as a finite float in ``[lo, hi]``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise bad(f"{name} must be a number, got {value!r}")
+    number = float(value)
+    if not math.isfinite(number) or not lo <= number <= hi:
+        limit = "no limit" if math.isinf(hi) else f"{hi}"
+        raise bad(f"{name} must be a finite number from {lo} to {limit}, got {value!r}")
+    return number
+
+
 def _json_default(value: object) -> object:
     if isinstance(value, datetime):
         return value.isoformat()
@@ -155,6 +234,9 @@ def _json_default(value: object) -> object:
         return value.value
     raise TypeError(f"cannot serialise {value!r}")
 
+
+MAX_CONFIG_BYTES = 1 << 20
+"""The largest config file read (1 MiB; a config is a few hundred bytes)."""
 
 _SIM_KEYS = {"seed", "start", "duration_hours", "messages", "batch_size", "batch_pause"}
 _TOP_KEYS = {"simulation", "policy", "users", "messages", "images"}
@@ -181,6 +263,8 @@ def load_config(path: str | os.PathLike[str]) -> SimulationConfig:
     p = Path(path)
     where = str(p)
     try:
+        if p.stat().st_size > MAX_CONFIG_BYTES:
+            raise SimulationError(f"{where}: config file larger than {MAX_CONFIG_BYTES} bytes")
         data = tomllib.loads(p.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise SimulationError(f"{where}: config file not found") from None
@@ -188,6 +272,8 @@ def load_config(path: str | os.PathLike[str]) -> SimulationConfig:
         raise SimulationError(f"{where}: cannot read config ({exc})") from None
     except tomllib.TOMLDecodeError as exc:
         raise SimulationError(f"{where}: malformed TOML ({exc})") from None
+    except RecursionError:
+        raise SimulationError(f"{where}: malformed TOML (nested too deeply)") from None
     unknown = sorted(set(data) - _TOP_KEYS)
     if unknown:
         raise SimulationError(f"{where}: unknown section(s) {', '.join(unknown)}")
@@ -204,7 +290,7 @@ def load_config(path: str | os.PathLike[str]) -> SimulationConfig:
             )
         return value
 
-    base = p.parent
+    base = p.resolve().parent
     sim = section("simulation", _SIM_KEYS)
     pol = section("policy", {"profile", "options", "file"})
     users = section("users", {"count", "regions", "activity_sigma"})
@@ -216,19 +302,18 @@ def load_config(path: str | os.PathLike[str]) -> SimulationConfig:
     kw: dict[str, Any] = {}
     try:
         if "seed" in sim:
-            kw["seed"] = int(sim["seed"])
+            kw["seed"] = sim["seed"]
         if "start" in sim:
-            start = sim["start"]
-            kw["start"] = start if isinstance(start, datetime) else datetime.fromisoformat(start)
+            kw["start"] = _start(sim["start"])
         if "duration_hours" in sim:
-            kw["duration"] = timedelta(hours=float(sim["duration_hours"]))
-        for key in ("messages", "batch_size"):
+            hours = _real(sim["duration_hours"], "duration_hours", 0.0,
+                          MAX_DURATION.total_seconds() / 3600, _bad_config)
+            kw["duration"] = timedelta(hours=hours)
+        for key in ("messages", "batch_size", "batch_pause"):
             if key in sim:
-                kw[key] = int(sim[key])
-        if "batch_pause" in sim:
-            kw["batch_pause"] = float(sim["batch_pause"])
+                kw[key] = sim[key]
         if "file" in pol:
-            kw["policy_file"] = str(base / pol["file"])
+            kw["policy_file"] = str(base / _text(pol["file"], "[policy] file"))
             kw["profile"] = None
         if "profile" in pol:
             kw["profile"] = str(pol["profile"])
@@ -237,26 +322,29 @@ def load_config(path: str | os.PathLike[str]) -> SimulationConfig:
                 raise SimulationError(f"{where}: [policy] options must be a table")
             kw["profile_options"] = dict(pol["options"])
         if "count" in users:
-            kw["users"] = int(users["count"])
+            kw["users"] = users["count"]
         if "regions" in users:
             kw["regions"] = _pairs(users["regions"], Region.parse, f"{where} [users] regions")
         if "activity_sigma" in users:
-            kw["activity_sigma"] = float(users["activity_sigma"])
+            kw["activity_sigma"] = users["activity_sigma"]
         if "surfaces" in msgs:
             kw["surfaces"] = _pairs(msgs["surfaces"], Surface.parse, f"{where} [messages] surfaces")
         if "languages" in msgs:
             kw["languages"] = _pairs(msgs["languages"], str, f"{where} [messages] languages")
         for key in ("sensitive_share", "generated_share", "image_share"):
             if key in msgs:
-                kw[key] = float(msgs[key])
+                kw[key] = msgs[key]
         if "corpus" in msgs:
-            kw["corpus"] = str(base / msgs["corpus"])
+            kw["corpus"] = str(base / _text(msgs["corpus"], "[messages] corpus"))
         if "dir" in imgs:
-            kw["images"] = str(base / imgs["dir"]) if imgs["dir"] else None
+            folder = _text(imgs["dir"], "[images] dir")
+            kw["images"] = str(base / folder) if folder else None
         if "banned" in imgs:
-            kw["banned_images"] = tuple(str(b) for b in imgs["banned"])
+            if not isinstance(imgs["banned"], list):
+                raise SimulationError("[images] banned must be a list of file names")
+            kw["banned_images"] = tuple(_text(b, "[images] banned") for b in imgs["banned"])
         if "radius" in imgs:
-            kw["image_radius"] = int(imgs["radius"])
+            kw["image_radius"] = imgs["radius"]
         if "variants" in imgs:
             kw["image_variants"] = _pairs(imgs["variants"], str, f"{where} [images] variants")
         return SimulationConfig(**kw)
@@ -264,5 +352,29 @@ def load_config(path: str | os.PathLike[str]) -> SimulationConfig:
         if str(exc).startswith(where):
             raise
         raise SimulationError(f"{where}: {exc}") from None
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, OverflowError) as exc:
         raise SimulationError(f"{where}: {exc}") from None
+
+
+def _bad_config(problem: str) -> SimulationError:
+    return SimulationError(f"simulation config: {problem}")
+
+
+def _text(value: Any, what: str) -> str:
+    if not isinstance(value, str):
+        raise SimulationError(f"{what} must be a string, got {value!r}")
+    return value
+
+
+def _start(value: Any) -> datetime:
+    """``[simulation] start``: a TOML date-time, a date (midnight) or an ISO string."""
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            pass
+    raise SimulationError(f"[simulation] start must be a date-time, got {value!r}")

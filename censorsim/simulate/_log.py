@@ -26,18 +26,23 @@ empty string means none in every text column.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import errno
 import functools
 import itertools
+import json
 import os
+import secrets
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+import urllib.parse
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from censorsim._optional import import_optional
-from censorsim.errors import SimulationError
+from censorsim.errors import ParameterError, SimulationError
 from censorsim.models import Decision, Surface
 from censorsim.registry import Registry
 
@@ -49,6 +54,7 @@ __all__ = [
     "LOG_COLUMNS",
     "LOG_SCHEMA_VERSION",
     "DecisionLog",
+    "check_export",
     "export_log",
     "open_log",
     "read_log",
@@ -122,54 +128,143 @@ _CLEAN_OUTCOME = ("deliver", 0, "none", "", "", "", "", "")
 class DecisionLog:
     """A decision log in one SQLite file (WAL mode, one transaction per batch).
 
+    A writer (the default) holds the log's lock (``<path>.lock``, naming its process)
+    from opening to :meth:`close`: one writer per log. A reader (``read_only=True``, what
+    :func:`open_log` returns) opens the file with SQLite's ``mode=ro`` and never writes
+    to it, its lock or its journal mode.
+
     Args:
-        path: the database file; created when missing.
+        path: the database file; a writer creates it when missing (or empty).
+        read_only: open for reading only; the file must be a log.
+        overwrite: (writer) replace an existing log with a new, empty one, once the lock
+            is held. Only a censorsim log or an empty file is replaced.
 
     Raises:
-        SimulationError: the file is not a censorsim log, or has another schema version.
+        SimulationError: the file is not a censorsim log, has another schema version, is
+            corrupted or unreadable; or (writer) another process is writing it.
     """
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], *, read_only: bool = False, overwrite: bool = False
+    ) -> None:
         self.path = Path(path)
+        self.read_only = read_only
+        self._lock: _WriterLock | None = None
+        self._inode: int | None = None
+        self._empty = False
+        self._writing = False
+        self._created = False
+        if read_only:
+            self._db = _connect_read_only(self.path)
+            try:
+                self._check_schema(self._tables(), empty_ok=False)
+            except BaseException:
+                self._db.close()
+                raise
+            return
+        if self.path.exists() and not self.path.is_file():
+            raise SimulationError(f"{self.path}: not a file (a decision log is one SQLite file)")
+        if not self.path.parent.is_dir():
+            raise SimulationError(f"{self.path}: folder {str(self.path.parent)!r} does not exist")
+        self._lock = _WriterLock(self.path)
         try:
+            if overwrite and self.path.exists():
+                _remove_log(self.path)
+            self._open_writer()
+        except BaseException:
+            self._lock.release()
+            self._lock = None
+            raise
+
+    def _open_writer(self) -> None:
+        self._created = not self.path.exists()
+        with _guard(self.path, "cannot open the decision log"):
             self._db = sqlite3.connect(self.path, isolation_level=None)
+        try:
+            tables = self._tables()
+            self._empty = not tables
+            self._check_schema(tables, empty_ok=True)
+            self._inode = os.stat(self.path).st_ino
+        except BaseException:
+            self._db.close()
+            raise
+
+    def _start_writing(self) -> None:
+        """Switch to WAL and write the schema into a new log, before the first write.
+
+        Deferred until then so that a writer refused by :meth:`begin_run` (another config,
+        a changed input) leaves the file byte for byte as it was.
+        """
+        if self._writing:
+            return
+        with _guard(self.path, "cannot write the decision log"):
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
-            tables = {
+            self._writing = True
+            if self._empty:
+                with self._transaction():
+                    for statement in _SCHEMA.split(";"):
+                        if statement.strip():
+                            self._db.execute(statement)
+                    self._db.execute(
+                        "INSERT INTO schema_version VALUES (?)", (LOG_SCHEMA_VERSION,)
+                    )
+                    self._db.executemany(
+                        "INSERT INTO surfaces VALUES (?, ?)",
+                        [(i, s.value) for i, s in enumerate(_SURFACES)],
+                    )
+                    self._db.execute(
+                        "INSERT INTO outcomes VALUES (0, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        _CLEAN_OUTCOME,
+                    )
+                self._empty = False
+
+    def _tables(self) -> set[str]:
+        with _guard(self.path, "not a censorsim decision log"):
+            return {
                 r[0]
                 for r in self._db.execute("SELECT name FROM sqlite_master WHERE type='table'")
             }
-        except sqlite3.DatabaseError as exc:
-            raise SimulationError(f"{self.path}: not a censorsim decision log ({exc})") from None
+
+    def _check_schema(self, tables: set[str], *, empty_ok: bool) -> None:
         if not tables:
-            with self._transaction():
-                for statement in _SCHEMA.split(";"):
-                    if statement.strip():
-                        self._db.execute(statement)
-                self._db.execute("INSERT INTO schema_version VALUES (?)", (LOG_SCHEMA_VERSION,))
-                self._db.executemany(
-                    "INSERT INTO surfaces VALUES (?, ?)",
-                    [(i, s.value) for i, s in enumerate(_SURFACES)],
-                )
-                self._db.execute(
-                    "INSERT INTO outcomes VALUES (0, ?, ?, ?, ?, ?, ?, ?, ?)", _CLEAN_OUTCOME
-                )
-        elif "schema_version" not in tables:
-            self.close()
+            if empty_ok:
+                return
+            what = "an empty file" if self.path.stat().st_size == 0 else "an empty database"
+            raise SimulationError(f"{self.path}: not a censorsim decision log ({what})")
+        if "schema_version" not in tables:
             raise SimulationError(f"{self.path}: not a censorsim decision log (no schema_version)")
-        else:
+        with _guard(self.path, "cannot read the decision log"):
             row = self._db.execute("SELECT version FROM schema_version").fetchone()
-            if row is None or row[0] != LOG_SCHEMA_VERSION:
-                found = None if row is None else row[0]
-                self.close()
-                raise SimulationError(
-                    f"{self.path}: decision log schema version {found}; this censorsim "
-                    f"reads version {LOG_SCHEMA_VERSION} (re-run the simulation)"
-                )
+        if row is None or row[0] != LOG_SCHEMA_VERSION:
+            found = None if row is None else row[0]
+            raise SimulationError(
+                f"{self.path}: decision log schema version {found}; this censorsim "
+                f"reads version {LOG_SCHEMA_VERSION} (re-run the simulation)"
+            )
+
+    def reading(self) -> contextlib.AbstractContextManager[None]:
+        """A context in which SQLite errors become a :class:`SimulationError` naming the log."""
+        return _guard(self.path, "cannot read the decision log")
 
     def close(self) -> None:
-        """Close the database."""
-        self._db.close()
+        """Close the database (a writer switches it back to a rollback journal, so the
+        finished file stands alone, and releases its lock)."""
+        try:
+            if self._writing:
+                with contextlib.suppress(sqlite3.Error):
+                    # One self-contained file (no -wal/-shm), readable on read-only storage;
+                    # a no-op while a reader still has the log open.
+                    self._db.execute("PRAGMA journal_mode=DELETE")
+            self._db.close()
+            if self._created and not self._writing:
+                with contextlib.suppress(OSError):
+                    if self.path.stat().st_size == 0:  # made by this writer, never used
+                        self.path.unlink()
+        finally:
+            if self._lock is not None:
+                self._lock.release()
+                self._lock = None
 
     def __enter__(self) -> DecisionLog:
         return self
@@ -184,38 +279,83 @@ class DecisionLog:
 
     def meta(self) -> dict[str, str]:
         """The ``run`` table as a dict."""
-        return dict(self._db.execute("SELECT key, value FROM run").fetchall())
+        if self._empty:
+            return {}
+        with self.reading():
+            return dict(self._db.execute("SELECT key, value FROM run").fetchall())
 
     def committed(self) -> tuple[int, int]:
         """``(batches, messages)`` committed so far."""
-        row = self._db.execute(
-            "SELECT COUNT(*), COALESCE(SUM(messages), 0) FROM batches"
-        ).fetchone()
+        if self._empty:
+            return 0, 0
+        with self.reading():
+            row = self._db.execute(
+                "SELECT COUNT(*), COALESCE(SUM(messages), 0) FROM batches"
+            ).fetchone()
         return int(row[0]), int(row[1])
 
-    def begin_run(self, config: SimulationConfig, users: Sequence[tuple[int, str, float]]) -> None:
-        """Record the run's config and users, or check that they match a logged run.
+    def status(self) -> tuple[int, int, bool]:
+        """``(messages logged, messages planned, complete)``."""
+        meta = self.meta()
+        planned = int(meta.get("messages", 0))
+        return self.committed()[1], planned, meta.get("status") == "complete"
+
+    def begin_run(
+        self,
+        config: SimulationConfig,
+        users: Sequence[tuple[int, str, float]],
+        inputs: Mapping[str, str] | None = None,
+    ) -> None:
+        """Record the run's config, input digests and users, or check them against the log.
+
+        Args:
+            config: the run's config (compared as canonical JSON, paths resolved).
+            users: the simulated population.
+            inputs: SHA-256 digests of everything else the run reads, by resolved file
+                path (corpus files, images, rule and index files, the policy file), and
+                ``"<policy>"``: a digest of the built policy (:meth:`Policy.fingerprint`).
 
         Raises:
-            SimulationError: the log holds another configuration's run.
+            SimulationError: the log holds another configuration's run, or one of its
+                inputs changed since the log was started (the message names it), or
+                the log records no digests to check.
         """
+        self._writable()
         meta = self.meta()
         cfg = config.to_json()
+        digests = dict(inputs or {})
         if meta:
             if meta.get("config") != cfg:
                 raise SimulationError(
-                    f"{self.path}: the log holds a run of another configuration; "
-                    "use a new file (or --overwrite)"
+                    f"{self.path}: the log holds a run of another configuration"
+                    f"{_config_diff(meta.get('config'), cfg)}; use a new file (or --overwrite)"
                 )
+            _check_inputs(self.path, meta.get("inputs"), digests)
+            self._start_writing()
             return
+        self._start_writing()
         with self._transaction():
             self._db.executemany(
                 "INSERT INTO run VALUES (?, ?)",
                 [("config", cfg), ("seed", str(config.seed)),
                  ("start", config.start.isoformat()), ("messages", str(config.messages)),
-                 ("batch_size", str(config.batch_size)), ("status", "running")],
+                 ("batch_size", str(config.batch_size)), ("status", "running"),
+                 ("inputs", json.dumps(digests, sort_keys=True, ensure_ascii=False))],
             )
             self._db.executemany("INSERT INTO users VALUES (?, ?, ?)", users)
+
+    def _writable(self) -> None:
+        """Raise unless this is the writer of a log still at its path."""
+        if self.read_only:
+            raise SimulationError(f"{self.path}: the log was opened read-only")
+        try:
+            inode = os.stat(self.path).st_ino
+        except OSError:
+            inode = None
+        if inode != self._inode:
+            raise SimulationError(
+                f"{self.path}: the log was removed or replaced while this run was writing it"
+            )
 
     def write_batch(
         self,
@@ -243,6 +383,8 @@ class DecisionLog:
                 (nothing is written).
         """
         count = len(columns[0])
+        self._writable()
+        self._start_writing()
         with self._transaction():
             self._db.executemany("INSERT INTO contents VALUES (?, ?, ?, ?, ?, ?, ?)", contents)
             self._db.executemany(
@@ -266,48 +408,241 @@ class DecisionLog:
 
     def finish(self) -> None:
         """Mark the run complete."""
+        self._writable()
+        self._start_writing()
         with self._transaction():
             self._db.execute("UPDATE run SET value='complete' WHERE key='status'")
 
     def content_ids(self) -> set[int]:
         """Ids of the contents logged so far."""
-        return {r[0] for r in self._db.execute("SELECT content_id FROM contents")}
+        with self.reading():
+            return {r[0] for r in self._db.execute("SELECT content_id FROM contents")}
 
     def outcome_ids(self) -> dict[tuple[Any, ...], int]:
         """Id of each logged outcome, by its fields (``outcomes`` columns after the id)."""
-        return {
-            tuple(r[1:]): r[0]
-            for r in self._db.execute("SELECT * FROM outcomes ORDER BY outcome_id")
-        }
+        with self.reading():
+            return {
+                tuple(r[1:]): r[0]
+                for r in self._db.execute("SELECT * FROM outcomes ORDER BY outcome_id")
+            }
 
     def learned(self) -> list[tuple[str, float]]:
         """``(md5, t)`` of every logged learning event, in message order."""
-        return [
-            (r[0], float(r[1]))
-            for r in self._db.execute(
-                "SELECT o.learned_md5, m.t FROM messages AS m "
-                "JOIN outcomes AS o ON o.outcome_id = m.outcome_id "
-                "WHERE o.learned_md5 != '' ORDER BY m.message_id"
-            )
-        ]
+        with self.reading():
+            return [
+                (r[0], float(r[1]))
+                for r in self._db.execute(
+                    "SELECT o.learned_md5, m.t FROM messages AS m "
+                    "JOIN outcomes AS o ON o.outcome_id = m.outcome_id "
+                    "WHERE o.learned_md5 != '' ORDER BY m.message_id"
+                )
+            ]
 
     def rows(self) -> Iterator[tuple[Any, ...]]:
         """Every decision row, in message order."""
-        yield from self._db.execute(f"SELECT {', '.join(LOG_COLUMNS)} FROM decisions "
-                                    "ORDER BY message_id")
+        with self.reading():
+            yield from self._db.execute(f"SELECT {', '.join(LOG_COLUMNS)} FROM decisions "
+                                        "ORDER BY message_id")
 
     class _Tx:
-        def __init__(self, db: sqlite3.Connection) -> None:
+        def __init__(self, db: sqlite3.Connection, path: Path) -> None:
             self.db = db
+            self.path = path
 
         def __enter__(self) -> None:
-            self.db.execute("BEGIN IMMEDIATE")
+            with _guard(self.path, "cannot write the decision log"):
+                self.db.execute("BEGIN IMMEDIATE")
 
-        def __exit__(self, exc_type: object, *rest: object) -> None:
-            self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+        def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
+            if exc is not None:
+                # SQLite may have rolled back already (disk full); keep the first error.
+                with contextlib.suppress(sqlite3.Error):
+                    if self.db.in_transaction:
+                        self.db.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    raise SimulationError(
+                        f"{self.path}: cannot write the decision log: {_describe(exc)} "
+                        "(nothing of this batch was written)"
+                    ) from None
+                return
+            with _guard(self.path, "cannot write the decision log"):
+                self.db.execute("COMMIT")
 
     def _transaction(self) -> DecisionLog._Tx:
-        return DecisionLog._Tx(self._db)
+        return DecisionLog._Tx(self._db, self.path)
+
+
+def _describe(exc: sqlite3.Error) -> str:
+    """What an SQLite error means for a log, in words."""
+    text = str(exc)
+    low = text.lower()
+    if "disk is full" in low:
+        return f"disk full ({text})"
+    if "readonly" in low or "read-only" in low:
+        return f"the file or its folder is read-only ({text})"
+    if "not a database" in low or "malformed" in low:
+        return f"corrupted, or not a censorsim decision log ({text})"
+    if "locked" in low or "busy" in low:
+        return f"locked by another process ({text})"
+    return text
+
+
+@contextlib.contextmanager
+def _guard(path: Path, doing: str) -> Iterator[None]:
+    """Turn SQLite errors into a :class:`SimulationError` naming the log."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise SimulationError(f"{path}: {doing}: {_describe(exc)}") from None
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """A read-only connection (``mode=ro``) to an existing file; writes nothing to it.
+
+    A WAL-mode log on read-only storage without its ``-wal`` file (nothing uncommitted
+    left behind) is opened ``immutable``, since SQLite cannot create the ``-shm`` there.
+    """
+    if not path.exists():
+        raise SimulationError(f"{path}: decision log not found")
+    if not path.is_file():
+        raise SimulationError(f"{path}: not a file (a decision log is one SQLite file)")
+    uri = "file:" + urllib.parse.quote(str(path.resolve())) + "?mode=ro"
+    con = sqlite3.connect(uri, uri=True)
+    try:
+        con.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError as exc:
+        con.close()
+        if Path(f"{path}-wal").exists():
+            raise SimulationError(
+                f"{path}: cannot read the decision log: {_describe(exc)}; it has a -wal file "
+                "SQLite cannot use here (read-only storage?): copy the log and its -wal "
+                "file to writable storage"
+            ) from None
+        con = sqlite3.connect(uri + "&immutable=1", uri=True)
+    except sqlite3.DatabaseError as exc:
+        con.close()
+        raise SimulationError(f"{path}: not a censorsim decision log ({exc})") from None
+    return con
+
+
+class _WriterLock:
+    """The one-writer lock of a log: ``<log>.lock``, locked with ``flock`` for the run.
+
+    The file holds the writer's process id; it is removed on release. A lock file left by
+    a killed process is not locked, so the next writer takes it over.
+    """
+
+    def __init__(self, log: Path) -> None:
+        self.log = log
+        self.path = Path(f"{log}.lock")
+        self._fd: int | None = None
+        while True:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                _lock_fd(fd)
+            except OSError as exc:
+                os.close(fd)
+                if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                    raise
+                raise SimulationError(
+                    f"{log}: log in use by process {self._holder()} (another run is writing "
+                    "it; wait for it to end, or use another file)"
+                ) from None
+            try:
+                same = os.stat(self.path).st_ino == os.fstat(fd).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:  # not removed by a writer that released it meanwhile
+                break
+            os.close(fd)
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        self._fd = fd
+
+    def _holder(self) -> str:
+        try:
+            pid = self.path.read_text(encoding="ascii").strip()
+        except (OSError, UnicodeDecodeError):
+            pid = ""
+        return pid if pid.isdigit() else "(unknown)"
+
+    def release(self) -> None:
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                self.path.unlink()
+            os.close(self._fd)
+            self._fd = None
+
+
+def _lock_fd(fd: int) -> None:
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        import msvcrt
+
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined,unused-ignore]
+        return
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def _remove_log(path: Path) -> None:
+    """Delete a log and its -wal/-shm files (``--overwrite``); refuse any other file."""
+    if path.stat().st_size > 0:
+        probe = DecisionLog.__new__(DecisionLog)
+        probe.path, probe.read_only, probe._lock, probe._inode = path, True, None, None
+        probe._empty = probe._writing = False
+        probe._db = _connect_read_only(path)
+        try:
+            tables = probe._tables()
+        finally:
+            probe._db.close()
+        if "schema_version" not in tables:
+            raise SimulationError(
+                f"{path}: not a censorsim decision log; overwrite replaces only decision "
+                "logs (remove the file yourself, or choose another)"
+            )
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _config_diff(old: str | None, new: str) -> str:
+    """`` (differs in: a, b)`` naming the config keys two canonical JSONs disagree on."""
+    try:
+        a, b = json.loads(old or "{}"), json.loads(new)
+    except ValueError:
+        return ""
+    keys = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+    return f" (differs in: {', '.join(keys)})" if keys else ""
+
+
+def _check_inputs(path: Path, stored: str | None, now: Mapping[str, str]) -> None:
+    """Refuse to resume when an input's digest differs from the one the log recorded."""
+    if stored is None:
+        raise SimulationError(
+            f"{path}: the log records no digests of its inputs (written by an older "
+            "censorsim), so a resume cannot check they are unchanged; use a new file "
+            "(or --overwrite)"
+        )
+    try:
+        before = dict(json.loads(stored))
+    except (ValueError, TypeError):
+        raise SimulationError(f"{path}: the log's input digests are unreadable") from None
+    for name in sorted(set(before) | set(now)):
+        if before.get(name) == now.get(name):
+            continue
+        if name == "<policy>":
+            what = "the policy (its rules, surfaces, images or delays)"
+        elif name not in now:
+            what = f"{name} (no longer an input)"
+        elif name not in before:
+            what = f"{name} (a new input)"
+        else:
+            what = name
+        raise SimulationError(
+            f"{path}: {what} changed since the log was started; resuming would mix "
+            "decisions on two different inputs: restore it, or use a new file "
+            "(or --overwrite)"
+        )
 
 
 _ROWS_PER_INSERT = 500
@@ -322,14 +657,12 @@ def _insert_messages(rows: int) -> str:
 
 
 def open_log(path: str | os.PathLike[str]) -> DecisionLog:
-    """Open an existing decision log.
+    """Open an existing decision log for reading (SQLite ``mode=ro``: nothing is written).
 
     Raises:
         SimulationError: the file is missing, not a log, or of another schema version.
     """
-    if not Path(path).is_file():
-        raise SimulationError(f"{path}: decision log not found")
-    return DecisionLog(path)
+    return DecisionLog(path, read_only=True)
 
 
 def read_log(path: str | os.PathLike[str]) -> Any:
@@ -342,7 +675,7 @@ def read_log(path: str | os.PathLike[str]) -> Any:
         MissingDependencyError: pandas is not installed.
     """
     pd = import_optional("pandas", "pandas", "reading a decision log as a DataFrame")
-    with open_log(path) as log:
+    with open_log(path) as log, log.reading():
         start = pd.Timestamp(log.meta().get("start", "1970-01-01"))
         frame = pd.read_sql_query(
             f"SELECT {', '.join(LOG_COLUMNS)} FROM decisions ORDER BY message_id",
@@ -383,6 +716,29 @@ EXPORT_FORMATS.add(
 )
 
 
+def check_export(
+    path: str | os.PathLike[str], out: str | os.PathLike[str], *, format: str | None = None
+) -> Callable[[DecisionLog, str | os.PathLike[str]], int]:
+    """Check that the log ``path`` can be exported to ``out`` (before a run, say); returns
+    the format's writer.
+
+    Raises:
+        UnknownNameError: an unknown format.
+        ParameterError: ``out``'s folder does not exist, ``out`` is a folder, or it is the
+            log itself.
+    """
+    write = EXPORT_FORMATS.get(format or Path(out).suffix.lstrip(".").lower())
+    target = Path(out)
+    if not target.parent.is_dir():
+        raise ParameterError(f"{target}: cannot export: folder {str(target.parent)!r} "
+                             "does not exist")
+    if target.is_dir():
+        raise ParameterError(f"{target}: cannot export: it is a folder, not a file")
+    if target.exists() and Path(path).exists() and target.samefile(path):
+        raise ParameterError(f"{target}: cannot export a log onto itself")
+    return write
+
+
 def export_log(
     path: str | os.PathLike[str], out: str | os.PathLike[str], *, format: str | None = None
 ) -> int:
@@ -394,14 +750,27 @@ def export_log(
         format: a name in :data:`EXPORT_FORMATS` (``csv``, ``parquet``); by default
             ``out``'s suffix.
 
+    The file is written next to ``out`` under a temporary name and renamed into place
+    once complete, so a failed export leaves an earlier ``out`` as it was.
+
     Raises:
         UnknownNameError: an unknown format (the message lists the formats).
         MissingDependencyError: Parquet without the ``parquet`` extra.
+        ParameterError: ``out``'s folder does not exist, ``out`` is a folder, or it is
+            the log itself.
         SimulationError: not a log.
     """
-    write = EXPORT_FORMATS.get(format or Path(out).suffix.lstrip(".").lower())
+    write = check_export(path, out, format=format)
+    target = Path(out)
     with open_log(path) as log:
-        return write(log, out)
+        tmp = target.parent / f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.part"
+        try:
+            n = write(log, tmp)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return n
 
 
 @dataclass(slots=True)

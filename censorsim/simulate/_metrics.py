@@ -9,6 +9,7 @@ Example: ``compute_metrics("run.db").by_surface`` lists the censored share per s
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 
@@ -77,6 +78,9 @@ class Metrics:
         deletion_delays: every ``delete_later`` delay, seconds, sorted.
         learned_images: distinct image MD5s learned.
         by_surface_region: ``(surface, share per region on that surface)`` pairs, sorted.
+        planned: the messages the run was configured for.
+        complete: whether the run finished (``messages == planned`` then); an interrupted
+            run's metrics cover the messages logged so far.
     """
 
     messages: int
@@ -92,6 +96,15 @@ class Metrics:
     deletion_delays: tuple[float, ...]
     learned_images: int
     by_surface_region: tuple[tuple[str, Share], ...] = ()
+    planned: int = 0
+    complete: bool = True
+
+    @property
+    def status(self) -> str:
+        """``complete: N messages`` or ``incomplete: N of M messages``."""
+        if self.complete:
+            return f"complete: {self.messages} messages"
+        return f"incomplete: {self.messages} of {self.planned} messages"
 
     @property
     def share(self) -> float:
@@ -129,11 +142,12 @@ def compute_metrics(
         SimulationError: not a log, or another schema version.
         ParameterError: ``window`` is not positive or ``top`` is negative.
     """
-    if not window > 0:
-        raise ParameterError(f"window must be positive, got {window}")
+    if not (window > 0 and math.isfinite(window)):
+        raise ParameterError(f"window must be positive and finite (seconds), got {window}")
     if top < 0:
         raise ParameterError(f"top must be >= 0, got {top}")
-    with open_log(path) as log:
+    with open_log(path) as log, log.reading():
+        _, planned, complete = log.status()
         db = log.connection
         n, c = db.execute("SELECT COUNT(*), COALESCE(SUM(censored), 0) FROM decisions").fetchone()
         windows = db.execute(
@@ -191,4 +205,6 @@ def compute_metrics(
                 (str(surface), Share(str(region), int(m), int(s or 0)))
                 for surface, region, m, s in cross
             ),
+            planned=planned,
+            complete=complete,
         )

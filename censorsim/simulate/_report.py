@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from censorsim._optional import import_optional
+from censorsim.errors import ParameterError
 from censorsim.simulate._metrics import Metrics, Share, compute_metrics
 
 __all__ = ["Report", "summary_markdown", "write_report"]
@@ -46,6 +47,12 @@ def _quantile(values: tuple[float, ...], q: float) -> float:
 def summary_markdown(m: Metrics, *, title: str = "Simulation report") -> str:
     """The markdown summary of metrics ``m``."""
     lines = [f"# {title}", ""]
+    if not m.complete:
+        lines += [
+            f"**{m.status}**: the run stopped before its end; these figures cover the "
+            "messages logged so far (resume it with the same `censorsim simulate` command).",
+            "",
+        ]
     lines.append(
         f"{m.messages} messages, {m.censored} censored ({_pct(m.share)}); "
         f"{m.learned_images} image MD5s learned."
@@ -94,10 +101,13 @@ def write_report(
 
     Raises:
         SimulationError: not a log.
+        ParameterError: ``out`` is an existing file, not a folder.
         MissingDependencyError: ``plots`` without matplotlib (the ``plot`` extra).
     """
-    m = compute_metrics(path, window=window)
     folder = Path(out)
+    if folder.exists() and not folder.is_dir():
+        raise ParameterError(f"{folder}: the report's output folder is a file")
+    m = compute_metrics(path, window=window)
     folder.mkdir(parents=True, exist_ok=True)
     md = folder / "summary.md"
     md.write_text(summary_markdown(m, title=f"Simulation report: {Path(path).name}"),

@@ -11,6 +11,7 @@ resumes from its last committed batch and ends with the same log as an uninterru
 from __future__ import annotations
 
 import bisect
+import hashlib
 import math
 import os
 import random
@@ -21,6 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from censorsim.errors import ParameterError, SimulationError
 from censorsim.models import Action, Decision, Message, Region
 from censorsim.policy import Censor, ImageBlacklist, ImageMemory, Policy
 from censorsim.simulate._config import SimulationConfig
@@ -131,6 +133,19 @@ class Simulation:
             config.image_variants,
         )
         self._message_cache: dict[int, Message] = {}
+        self.inputs = self._input_digests()
+
+    def _input_digests(self) -> dict[str, str]:
+        """SHA-256 of every input besides the config, by resolved path, and the policy's.
+
+        The log records them; a resume refuses when one differs (the message names it).
+        """
+        digests = dict(self.corpus.digests)
+        digests.update((im.path, im.sha256) for im in self._images if im.path)
+        for name in self.policy.inputs:
+            digests[str(Path(name).resolve())] = _file_digest(Path(name))
+        digests["<policy>"] = self.policy.fingerprint()
+        return digests
 
     def _make_users(self) -> list[tuple[int, str, float]]:
         rng = random.Random(f"{self.config.seed}:users")
@@ -214,21 +229,27 @@ class Simulation:
         Args:
             db: the SQLite file. An existing log of the same config is resumed from its
                 last committed batch.
-            overwrite: delete an existing file first.
+            overwrite: replace an existing log (only a censorsim log) with a new one.
             max_batches: stop after this many new batches (for tests and benchmarks).
             progress: called as ``progress(messages_done, messages_total)`` after each batch.
 
+        The log is locked for the call (one writer per log), and a resume checks that
+        every input (config, corpus files, images, policy and rule files) is unchanged.
+
         Raises:
-            SimulationError: the file holds another config's run or another schema.
+            SimulationError: the file holds another config's run, another schema, or is
+                not a log; an input changed since the log was started (named); another
+                process is writing the log ("log in use by process N"); SQLite cannot
+                write it (disk full, read-only): the batches committed before stay.
+            ParameterError: ``max_batches`` is negative.
         """
         t0 = time.perf_counter()
+        if max_batches is not None and max_batches < 0:
+            raise ParameterError(f"max_batches must be >= 0, got {max_batches}")
         path = Path(db)
-        if overwrite:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
         cfg = self.config
-        with DecisionLog(path) as log:
-            log.begin_run(cfg, self.users)
+        with DecisionLog(path, overwrite=overwrite) as log:
+            log.begin_run(cfg, self.users, self.inputs)
             done_batches, done = log.committed()
             # What earlier batches left behind: learned images, logged contents and outcomes.
             memory = ImageMemory()
@@ -296,6 +317,18 @@ class Simulation:
             deletions=deletions,
         )
         return len(batch)
+
+
+def _file_digest(path: Path) -> str:
+    """SHA-256 of a file, read in chunks."""
+    h = hashlib.sha256()
+    try:
+        with path.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+    except OSError as exc:
+        raise SimulationError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    return h.hexdigest()
 
 
 def _datetimes(start: datetime, seconds: Any) -> list[datetime]:

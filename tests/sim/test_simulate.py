@@ -63,7 +63,9 @@ def test_log_contents(sim: Simulation, tmp_path: Path) -> None:
     summary = sim.run(db)
     assert summary.complete and summary.messages == 3_000
     con = sqlite3.connect(db)
-    assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    # WAL while running; a closed log is one self-contained file (no -wal, no -shm).
+    assert con.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    assert not Path(f"{db}-wal").exists() and not Path(f"{db}.lock").exists()
     cols = [r[1] for r in con.execute("PRAGMA table_info(decisions)")]
     assert tuple(cols) == LOG_COLUMNS
     counts = dict(con.execute("SELECT action, COUNT(*) FROM decisions GROUP BY 1").fetchall())

@@ -19,6 +19,7 @@ import argparse
 import json
 import sys
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -164,37 +165,69 @@ def _usage(parser: argparse.ArgumentParser) -> int:
     return 2
 
 
-def _collect(paths: Sequence[Path]) -> tuple[list[Path], list[HashRecord]]:
-    """The image files of ``paths``, and a failed record for each entry the walk skipped."""
-    skipped: list[HashRecord] = []
+@dataclass
+class _Inputs:
+    """The image files of the command line, and the entries the folder walk skipped, each
+    with the number of files found before it (to report it in walk order)."""
+
+    files: list[Path]
+    skipped: list[tuple[int, HashRecord]]
+
+    @property
+    def total(self) -> int:
+        return len(self.files) + len(self.skipped)
+
+
+def _collect(paths: Sequence[Path]) -> _Inputs:
+    """The inputs of ``paths``; refuses a command line that names no image at all."""
+    files: list[Path] = []
+    skipped: list[tuple[int, HashRecord]] = []
 
     def skip(path: Path, reason: str) -> None:
-        skipped.append(HashRecord(str(path), (), ImageError(reason, image=path)))
+        skipped.append((len(files), HashRecord(str(path), (), ImageError(reason, image=path))))
 
-    files = list(iter_image_files(paths, on_skip=skip))
+    files.extend(iter_image_files(paths, on_skip=skip))
     if not files and not skipped:
         names = ", ".join(str(p) for p in paths)
         raise CensorsimError(f"{names}: no image files found (suffixes: {_SUFFIX_NAMES})")
-    return files, skipped
+    return _Inputs(files, skipped)
 
 
 _SUFFIX_NAMES = ", ".join(sorted(IMAGE_SUFFIXES))
 
 
 def _records(
-    args: argparse.Namespace, files: list[Path], hashers: list[Hasher]
+    args: argparse.Namespace, inputs: _Inputs, hashers: list[Hasher]
 ) -> Iterator[HashRecord]:
+    """One record per input in walk order: hashed files, and skipped entries as failures."""
     from tqdm import tqdm
 
     records = iter_hashes(
-        files,
+        inputs.files,
         hashers,
         errors=args.errors,
         dihedral=getattr(args, "dihedral", False),
         workers=args.workers,
     )
     show = not args.no_progress and sys.stderr.isatty()
-    yield from tqdm(records, total=len(files), file=sys.stderr, disable=not show, unit="img")
+    bar = tqdm(records, total=len(inputs.files), file=sys.stderr, disable=not show, unit="img")
+    pending = iter(inputs.skipped)
+    skip = next(pending, None)
+    hashed = iter(bar)
+    position = 0
+    while True:
+        # Skipped entries found before the next file come first (before it is read).
+        while skip is not None and skip[0] <= position:
+            if args.errors == "raise":
+                assert skip[1].error is not None
+                raise skip[1].error
+            yield skip[1]
+            skip = next(pending, None)
+        record = next(hashed, None)
+        if record is None:
+            return
+        yield record
+        position += 1
 
 
 def _hashers(specs: Sequence[str], args: argparse.Namespace) -> list[Hasher]:
@@ -220,14 +253,27 @@ def _print_error(record: HashRecord, fmt: str, *, unchecked: bool = False) -> No
     print(f"error: {record.error}", file=sys.stderr)
 
 
-def _check_output(args: argparse.Namespace) -> None:
-    """Refuse an unusable output path before any image is hashed."""
+def _check_output(args: argparse.Namespace, hashers: list[Hasher]) -> None:
+    """Refuse an unusable output before any image is hashed: a folder given as ``--output``,
+    a file in the way of a folder, or (with ``--append``) an index file that is unreadable
+    or of another kind."""
+    targets: list[Path] = []
     if args.output is not None:
         if args.output.is_dir():
             raise CensorsimError(f"{args.output}: --output is a folder; give a file name")
         _check_folder(args.output.parent, "--output")
+        targets = [args.output]
     if args.output_dir is not None:
         _check_folder(args.output_dir, "--output-dir")
+        targets = [args.output_dir / f"{h.algorithm}-{h.size}.jsonl" for h in hashers]
+    if args.append:
+        for target, hasher in zip(targets, hashers, strict=False):
+            if target.exists():
+                algorithm, size = HammingIndex.read_kind(target)
+                if (algorithm, size) != (hasher.algorithm, hasher.size):
+                    raise CensorsimError(
+                        f"{target}: holds {algorithm}:{size} hashes, not {hasher.kind}"
+                    )
 
 
 def _check_folder(folder: Path, option: str) -> None:
@@ -246,14 +292,12 @@ def _run_hash(args: argparse.Namespace) -> int:
     hashers = _hashers(args.algorithm or ["phash"], args)
     if args.output is not None and len(hashers) > 1:
         raise CensorsimError("--output takes one algorithm; use --output-dir for several")
-    _check_output(args)
-    files, skipped = _collect(args.paths)
-    for record in skipped:
-        _print_error(record, args.format)
+    _check_output(args, hashers)
+    inputs = _collect(args.paths)
     added = args.added or date.today()
     new: list[list[IndexEntry]] = [[] for _ in hashers]
-    failed = len(skipped)
-    for record in _records(args, files, hashers):
+    failed = 0
+    for record in _records(args, inputs, hashers):
         if not record.ok:
             failed += 1
             _print_error(record, args.format)
@@ -262,7 +306,7 @@ def _run_hash(args: argparse.Namespace) -> int:
             new[k].append(IndexEntry(record.source, value, record.source, args.category, added))
         if args.output is None and args.output_dir is None:
             _print_hashes(record, hashers, args.format)
-    total = len(files) + len(skipped)
+    total = inputs.total
     hashed = total - failed
     if hashed and (args.output is not None or args.output_dir is not None):
         for hasher, entries in zip(hashers, new, strict=True):
@@ -332,7 +376,7 @@ def _run_match(args: argparse.Namespace) -> int:
         try:
             indexes.append((path, HammingIndex.load(path, backend=args.backend)))
         except OSError as exc:
-            raise CensorsimError(f"{path}: cannot read index ({exc.strerror or exc})") from None
+            raise CensorsimError(f"{path}: cannot read index: {exc.strerror or exc}") from None
     thresholds = _thresholds(args.threshold)
     hashers = _hashers([ix.kind for _, ix in indexes], args)
     radii = []
@@ -342,14 +386,12 @@ def _run_match(args: argparse.Namespace) -> int:
         if radius is None:
             radius = default_threshold(hasher.algorithm, hasher.size)
         radii.append(radius)
-    files, skipped = _collect(args.paths)
+    inputs = _collect(args.paths)
     if args.format == "table":
         print(f"{'verdict':8}  {'hash':16}  {'dist':>4}  {'entry':30}  path")
-    for record in skipped:
-        _print_error(record, args.format, unchecked=True)
     any_hit = False
-    unchecked = len(skipped)
-    for record in _records(args, files, hashers):
+    unchecked = 0
+    for record in _records(args, inputs, hashers):
         if not record.ok:
             unchecked += 1
             _print_error(record, args.format, unchecked=True)
@@ -372,9 +414,9 @@ def _run_match(args: argparse.Namespace) -> int:
         any_hit = any_hit or bool(hits)
         _print_match(record.source, hits, args.format)
     if unchecked:
-        total = len(files) + len(skipped)
         raise CensorsimError(
-            f"{unchecked} of {total} images could not be checked (neither passed nor blocked)"
+            f"{unchecked} of {inputs.total} images could not be checked "
+            "(neither passed nor blocked)"
         )
     return 1 if args.fail_on_hit and any_hit else 0
 

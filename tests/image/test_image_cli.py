@@ -170,3 +170,102 @@ def test_default_thresholds() -> None:
     assert default_threshold("phash", 8) == 10
     assert default_threshold("phash", 16) == 40
     assert default_threshold("colorhash", 3) == 7
+
+
+# --------------------------------------------------------------------------- fail closed
+
+
+@pytest.fixture
+def blacklist(images: Path, tmp_path: Path) -> Path:
+    out = tmp_path / "bl.jsonl"
+    assert main(["images", "hash", str(images / "00_poster.jpg"), "-o", str(out)]) == 0
+    return out
+
+
+def test_unchecked_upload_is_never_pass(
+    blacklist: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 10, item 7. Reproducer: ``censorsim images match broken.jpg -i bl.jsonl
+    --fail-on-hit`` exited 0 (the upload "passed" the CI gate without being checked).
+
+    Now: exit 2, an ``ERROR`` row in the table (``"blocked": null`` in JSON lines), never
+    ``pass``, and a final ``censorsim images: error: N of M images could not be checked``.
+    """
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"\xff\xd8 not really a jpeg")
+    capsys.readouterr()
+    assert main(["images", "match", str(broken), "-i", str(blacklist), "--fail-on-hit"]) == 2
+    out, err = capsys.readouterr()
+    rows = out.splitlines()[1:]
+    assert len(rows) == 1 and rows[0].split() == ["ERROR", str(broken)]
+    assert "pass" not in out
+    assert err.splitlines()[-1] == (
+        "censorsim images: error: 1 of 1 images could not be checked (neither passed nor blocked)"
+    )
+    assert main(["images", "match", str(broken), "-i", str(blacklist), "--format", "jsonl"]) == 2
+    row = json.loads(capsys.readouterr().out)
+    assert row["blocked"] is None and "broken.jpg" in row["error"]
+
+
+def test_unchecked_upload_outranks_a_hit(
+    images: Path, blacklist: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A hit and an unreadable upload in one run: exit 2 (not 1), both reported in walk
+    order, the skipped entry of the folder walk included."""
+    uploads = tmp_path / "uploads"
+    uploads.mkdir()
+    shutil.copy(images / "00_poster.jpg", uploads / "a.jpg")
+    (uploads / "b.jpg").symlink_to(uploads / "gone.jpg")
+    (uploads / "c.png").write_bytes(b"")
+    args = ["images", "match", str(uploads), "-i", str(blacklist), "--fail-on-hit"]
+    assert main([*args, "--format", "jsonl"]) == 2
+    out, err = capsys.readouterr()
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [(Path(r["path"]).name, r["blocked"]) for r in rows] == [
+        ("a.jpg", True), ("b.jpg", None), ("c.png", None)
+    ]
+    assert "dangling symbolic link" in rows[1]["error"] and "empty file" in rows[2]["error"]
+    assert "2 of 3 images could not be checked" in err
+    # --errors raise stops at the first unreadable entry, the skipped link included.
+    assert main([*args, "--errors", "raise"]) == 2
+    assert "b.jpg: dangling symbolic link" in capsys.readouterr().err
+
+
+def test_partial_hash_writes_the_good_images_and_fails(
+    images: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 10, item 7: ``images hash`` with some unreadable files writes the others and
+    exits 2 (``N of M images could not be hashed``); with none readable it writes nothing.
+    A huge file among them (item 6) is one such failure, not the end of the batch."""
+    big = images / "big.jpg"
+    with big.open("wb") as fh:
+        fh.truncate(3 * 1024**3)
+    out = tmp_path / "bl.jsonl"
+    assert main(["images", "hash", str(images), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "big.jpg: too large (3,221,225,472 bytes" in err
+    assert "wrote 3 phash:8 entries" in err and "1 of 4 images could not be hashed" in err
+    assert len(HammingIndex.load(out)) == 3
+
+
+def test_export_into_a_missing_folder_creates_it(
+    images: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``-o`` and ``--output-dir`` create missing folders (documented), exit 0."""
+    poster = str(images / "00_poster.jpg")
+    out = tmp_path / "new" / "deeper" / "bl.jsonl"
+    assert main(["images", "hash", poster, "-o", str(out)]) == 0
+    assert len(HammingIndex.load(out)) == 1
+    folder = tmp_path / "other" / "dir"
+    assert main(["images", "hash", poster, "-a", "md5", "--output-dir", str(folder)]) == 0
+    assert len(HammingIndex.load(folder / "md5-128.jsonl")) == 1
+
+
+@pytest.mark.parametrize(("size", "ok"), [("1G", True), ("300M", True), ("2kb", False),
+                                          ("1048576", True), ("10", False)])
+def test_max_bytes_sizes(images: Path, size: str, ok: bool,
+                         capsys: pytest.CaptureFixture[str]) -> None:
+    """``--max-bytes`` takes bytes or K/M/G/T (powers of 1024); the poster is ~30 kB."""
+    code = main(["images", "hash", str(images / "00_poster.jpg"), "--max-bytes", size])
+    assert code == (0 if ok else 2)
+    assert ("too large" in capsys.readouterr().err) is not ok

@@ -113,7 +113,7 @@ class SimulationConfig:
             raise bad(f"duration must be more than 0 and at most {MAX_DURATION.days} days, "
                       f"got {self.duration!r}")
         naive = self.start.replace(tzinfo=None)
-        if naive < EARLIEST or naive + self.duration > LATEST:
+        if naive < EARLIEST or naive > LATEST - self.duration:
             raise bad(f"the run's time span ({self.start.isoformat()} + {self.duration}) must "
                       f"lie between {EARLIEST.date()} and {LATEST.date()}")
         for name in ("regions", "surfaces", "languages", "image_variants"):

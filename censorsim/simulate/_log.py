@@ -484,6 +484,8 @@ def _describe(exc: sqlite3.Error) -> str:
         return f"corrupted, or not a censorsim decision log ({text})"
     if "locked" in low or "busy" in low:
         return f"locked by another process ({text})"
+    if "disk i/o error" in low:
+        return f"{text} (disk full, a file size limit, or a failing disk)"
     return text
 
 
@@ -537,7 +539,13 @@ class _WriterLock:
         self.path = Path(f"{log}.lock")
         self._fd: int | None = None
         while True:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            except OSError as exc:
+                raise SimulationError(
+                    f"{log}: cannot write the decision log: cannot create its lock file "
+                    f"{self.path.name} ({exc.strerror or exc}; read-only storage?)"
+                ) from None
             try:
                 _lock_fd(fd)
             except OSError as exc:
@@ -727,13 +735,13 @@ def check_export(
         ParameterError: ``out``'s folder does not exist, ``out`` is a folder, or it is the
             log itself.
     """
-    write = EXPORT_FORMATS.get(format or Path(out).suffix.lstrip(".").lower())
     target = Path(out)
+    if target.is_dir():
+        raise ParameterError(f"{target}: cannot export: it is a folder, not a file")
     if not target.parent.is_dir():
         raise ParameterError(f"{target}: cannot export: folder {str(target.parent)!r} "
                              "does not exist")
-    if target.is_dir():
-        raise ParameterError(f"{target}: cannot export: it is a folder, not a file")
+    write = EXPORT_FORMATS.get(format or target.suffix.lstrip(".").lower())
     if target.exists() and Path(path).exists() and target.samefile(path):
         raise ParameterError(f"{target}: cannot export a log onto itself")
     return write

@@ -18,6 +18,8 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from contextvars import ContextVar
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -72,6 +74,9 @@ SEARCH_ENGINES: tuple[str, ...] = ("baidu", "weibo", "bing", "sogou")
 
 _WORDLISTS = data_dir("wordlists")
 
+_FILES_READ: ContextVar[list[str] | None] = ContextVar("censorsim_profile_files", default=None)
+"""While :func:`make_profile` builds a profile: the example list files it reads."""
+
 
 def example_rules(*names: str, action: Action | None = None) -> list[Rule]:
     """Rules from the project's example lists (``wordlists/<name>.csv``).
@@ -97,6 +102,9 @@ def example_rules(*names: str, action: Action | None = None) -> list[Rule]:
                 "pass rules= to the profile instead"
             )
         rules.extend(load_rules(path))
+        files = _FILES_READ.get()
+        if files is not None:
+            files.append(str(path.resolve()))
     if action is not None:
         rules = [replace(r, action=action) for r in rules]
     return rules
@@ -390,7 +398,14 @@ def make_profile(name: str, **options: Any) -> Policy:
         '550 Mail content denied'
     """
     factory = PLATFORMS.get(name)
+    read: list[str] = []
+    token = _FILES_READ.set(read)
     try:
-        return factory(**options)
+        policy = factory(**options)
     except TypeError as exc:
         raise PolicyError(f"profile {name!r}: {exc}") from None
+    finally:
+        _FILES_READ.reset(token)
+    if read:  # the example lists it read: a simulation records their digests
+        policy = replace(policy, inputs=(*policy.inputs, *dict.fromkeys(read)))
+    return policy

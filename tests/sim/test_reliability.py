@@ -415,3 +415,19 @@ def test_policy_and_censor_pickle_and_work_in_a_spawn_pool() -> None:
     expected = _decide(censor, texts)
     assert [d for chunk in got for d in chunk] == expected
     assert any(d.censored for d in expected)
+
+
+def test_profile_runs_record_the_example_lists_they_read() -> None:
+    """Issue 10.1: a profile's rules come from example list files; the run records their
+    digests (and the policy's) so that a resume after one changed names that file."""
+    policy = make_profile("wechat")
+    lists = {Path(p).name for p in policy.inputs}
+    assert lists == {"wechat-combinations.csv", "english-whole-word.csv"}
+    sim = Simulation(SimulationConfig(seed=1, messages=100, batch_size=50, users=5,
+                                      image_share=0.0, images=None))
+    for name in policy.inputs:
+        assert sim.inputs[name] == _digest(Path(name))
+    assert sim.inputs["<policy>"] == policy.fingerprint()
+    assert {Path(p).name for p in sim.inputs if p.endswith(".txt")} == {
+        "benign-zh.txt", "benign-en.txt", "sensitive-zh.txt", "sensitive-en.txt"
+    }

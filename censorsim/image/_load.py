@@ -21,7 +21,7 @@ import io
 import os
 import warnings
 from dataclasses import dataclass
-from typing import TypeAlias
+from typing import BinaryIO, TypeAlias
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -85,7 +85,7 @@ def _read_bytes(
             if size > max_bytes:
                 raise ImageError(_too_large(size, max_bytes), image=name)
             try:
-                data = fh.read(max_bytes + 1)
+                data = _read_at_most(fh, size, max_bytes)
             except OSError as exc:
                 raise ImageError(f"cannot read file: {exc.strerror or exc}", image=name) from exc
         if len(data) > max_bytes:
@@ -93,6 +93,27 @@ def _read_bytes(
     if not data:
         raise ImageError("empty file (zero bytes)", image=name)
     return data
+
+
+def _read_at_most(fh: BinaryIO, size: int, max_bytes: int) -> bytes:
+    """The file's bytes, at most ``max_bytes + 1`` of them.
+
+    Reads ``size + 1`` bytes at once (``read(n)`` allocates ``n`` bytes up front, so the
+    limit itself is never the request), then in 1 MiB steps only if the file holds more
+    than its size said (it grew, or it is a ``/proc`` file that reports size 0).
+    """
+    data = fh.read(size + 1)
+    if len(data) <= size:
+        return data
+    chunks = [data]
+    total = len(data)
+    while total <= max_bytes:
+        chunk = fh.read(min(1 << 20, max_bytes + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
 
 
 def _too_large(size: int | None, max_bytes: int) -> str:

@@ -207,8 +207,15 @@ class Censor:
 
 
 def _censored(results: Any) -> list[tuple[int, ScanResult]]:
-    """``(position, result)`` of the censored results of ``RuleSet.check_many``."""
-    indices = getattr(results, "censored_indices", None)
+    """``(position, result)`` of the results of ``RuleSet.check_many`` where a rule fired.
+
+    Every hit counts here, ``deliver`` and ``flag`` rules' too (they make ``FLAG`` and
+    ``KEYWORD``/``OUT_OF_SCOPE`` decisions): ``fired_indices`` when the results have it,
+    else ``censored_indices`` (today: the texts with any hit), else a scan.
+    """
+    indices = getattr(results, "fired_indices", None)
+    if indices is None:
+        indices = getattr(results, "censored_indices", None)
     if indices is None:
         return [(j, r) for j, r in enumerate(results) if r.hits]
     if callable(indices):

@@ -685,10 +685,14 @@ def read_log(path: str | os.PathLike[str]) -> Any:
     pd = import_optional("pandas", "pandas", "reading a decision log as a DataFrame")
     with open_log(path) as log, log.reading():
         start = pd.Timestamp(log.meta().get("start", "1970-01-01"))
-        frame = pd.read_sql_query(
-            f"SELECT {', '.join(LOG_COLUMNS)} FROM decisions ORDER BY message_id",
-            log.connection,
-        )
+        try:
+            frame = pd.read_sql_query(
+                f"SELECT {', '.join(LOG_COLUMNS)} FROM decisions ORDER BY message_id",
+                log.connection,
+            )
+        except getattr(pd.errors, "DatabaseError", sqlite3.Error) as exc:
+            # pandas wraps SQLite's errors in its own DatabaseError
+            raise SimulationError(f"{path}: cannot read the decision log: {exc}") from None
     frame["sent_at"] = start + pd.to_timedelta(frame["t"], unit="s")
     frame["deleted_at"] = frame["sent_at"] + pd.to_timedelta(frame["delete_after"], unit="s")
     return frame

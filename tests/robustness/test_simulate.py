@@ -21,7 +21,14 @@ from hypothesis import strategies as st
 
 from censorsim.errors import CensorsimError
 from censorsim.policy import load_policy
-from censorsim.simulate import Simulation, SimulationConfig, compute_metrics, load_config
+from censorsim.simulate import (
+    Simulation,
+    SimulationConfig,
+    compute_metrics,
+    export_log,
+    load_config,
+    read_log,
+)
 from tests.robustness.conftest import BadInput, RunCli
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -465,8 +472,9 @@ def test_fuzz_config_and_policy_readers_on_any_bytes(tmp_path: Path, data: bytes
 def test_fuzz_log_reader_on_damaged_logs(
     tmp_path: Path, log: Path, data: st.DataObject
 ) -> None:
-    """A log with random bytes overwritten or cut off: metrics or a SimulationError (never
-    a raw sqlite3 error), and the damaged file is not written to."""
+    """A log with random bytes overwritten or cut off: metrics, a DataFrame (pandas) and
+    an export, or a SimulationError naming it (never a raw sqlite3 or pandas error); the
+    damaged file is not written to."""
     raw = bytearray(log.read_bytes())
     cut = data.draw(st.integers(0, len(raw)), label="length")
     raw = raw[:cut]
@@ -475,8 +483,11 @@ def test_fuzz_log_reader_on_damaged_logs(
             raw[data.draw(st.integers(0, len(raw) - 1))] = data.draw(st.integers(0, 255))
     path = tmp_path / "damaged.db"
     path.write_bytes(bytes(raw))
-    try:
-        compute_metrics(path)
-    except CensorsimError as exc:
-        assert str(path) in str(exc)
+    out = tmp_path / "damaged.csv"
+    for read in (compute_metrics, read_log, lambda p: export_log(p, out)):
+        try:
+            read(path)
+        except CensorsimError as exc:
+            assert str(path) in str(exc)
     assert path.read_bytes() == bytes(raw)
+    assert not list(tmp_path.glob(".damaged.csv.*"))  # no partial export left behind

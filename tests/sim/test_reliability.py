@@ -328,18 +328,29 @@ def test_valid_log_on_read_only_storage_is_read(tmp_path: Path) -> None:
     try:
         db = folder / "r.db"
         Simulation(config).run(db)
-        db.chmod(0o444)
+        # A log left in WAL mode (its -wal checkpointed away), where SQLite cannot create
+        # the -shm file a WAL reader needs: it is opened immutable.
+        wal = folder / "wal.db"
+        shutil.copy(db, wal)
+        con = sqlite3.connect(wal)
+        assert con.execute("PRAGMA journal_mode=WAL").fetchone()[0] == "wal"
+        con.close()
+        assert not Path(f"{wal}-wal").exists()
+        for f in (db, wal):
+            f.chmod(0o444)
         folder.chmod(0o555)
         kwargs: dict[str, object] = {}
         if os.geteuid() == 0:
             kwargs["user"] = 65534
-        result = subprocess.run(
-            [sys.executable, "-c", _READ_SCRIPT, str(db)], capture_output=True, text=True,
-            env={**os.environ, "PYTHONPATH": str(ROOT), "HOME": "/tmp"}, timeout=120,
-            check=False, **kwargs,  # type: ignore[arg-type]
-        )
-        assert result.returncode == 0, result.stderr
-        assert result.stdout.split() == ["1000", "complete:", "1000", "messages"]
+        for f in (db, wal):
+            result = subprocess.run(
+                [sys.executable, "-c", _READ_SCRIPT, str(f)], capture_output=True, text=True,
+                env={**os.environ, "PYTHONPATH": str(ROOT), "HOME": "/tmp"}, timeout=120,
+                check=False, **kwargs,  # type: ignore[arg-type]
+            )
+            assert result.returncode == 0, result.stderr
+            assert result.stdout.split() == ["1000", "complete:", "1000", "messages"]
+        assert sorted(p.name for p in folder.iterdir()) == ["r.db", "wal.db"]
         # And the unprivileged user really could not write there.
         probe = subprocess.run(
             [sys.executable, "-c", f"open({str(folder / 'x')!r}, 'w')"],

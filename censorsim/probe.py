@@ -4,8 +4,11 @@ A researcher who only sees *censored or not* can still learn what is on a list: 
 reduced versions of a censored text and watch which survive. An :class:`Oracle` wraps
 anything that answers that question (a :class:`~censorsim.text.rules.RuleSet`, a
 :class:`~censorsim.policy.Censor`, a function), counts the queries, enforces a budget,
-and joins test fragments with a separator (the platform decides what separates them:
-choose a character that its normaliser keeps and that no keyword contains).
+and joins test fragments with a separator. The separator must keep fragments apart: a
+character the censor's normaliser removes glues them back together, and one that a
+keyword contains can complete a keyword across two fragments. Over a rule set or a
+censor the oracle refuses such a separator (:class:`~censorsim.errors.ParameterError`)
+and, when none is given, picks one (:func:`choose_separator`).
 
 Two algorithms, both returning an :class:`Isolation` (the combination and the number of
 queries):
@@ -31,13 +34,17 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import operator
+import weakref
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any, Protocol
 
 from censorsim.errors import BudgetExhausted, ParameterError
 from censorsim.registry import Registry
+from censorsim.text.rules import RuleSet
 
 __all__ = [
     "METHODS",
@@ -45,6 +52,8 @@ __all__ = [
     "Isolation",
     "Oracle",
     "SupportsCheck",
+    "check_separator",
+    "choose_separator",
     "isolate",
     "isolate_binary_split",
     "isolate_recursive_halving",
@@ -60,18 +69,131 @@ class SupportsCheck(Protocol):
         """Check one text."""
 
 
+@cache
+def _common_han() -> tuple[str, ...]:
+    """The GB 2312 level-1 characters (3,755 common Han characters), in GB order."""
+    out = []
+    for hi in range(0xB0, 0xD8):
+        for lo in range(0xA1, 0xFF):
+            try:
+                out.append(bytes((hi, lo)).decode("gb2312"))
+            except UnicodeDecodeError:
+                continue
+    return tuple(out)
+
+
+_KEYWORD_CHARS: weakref.WeakKeyDictionary[RuleSet, frozenset[str]] = weakref.WeakKeyDictionary()
+
+
+def _keyword_chars(rs: RuleSet) -> frozenset[str]:
+    """Every character of the rule set's normalised keywords (exceptions included)."""
+    chars = _KEYWORD_CHARS.get(rs)
+    if chars is None:
+        chars = frozenset("".join(rs.keywords))
+        _KEYWORD_CHARS[rs] = chars
+    return chars
+
+
+def _separator_problem(separator: str, rulesets: Sequence[RuleSet]) -> str | None:
+    """Why ``separator`` cannot keep fragments apart for these rule sets, or None."""
+    if not separator:
+        return "must not be empty (fragments would run together)"
+    for rs in rulesets:
+        norm = rs.normalizer.normalize(separator)
+        if not norm:
+            return (f"the censor's normaliser {rs.normalizer.name!r} removes it, so the "
+                    "fragments of a query would run together")
+        shared = [c for c in dict.fromkeys(norm) if c in _keyword_chars(rs)]
+        if shared:
+            keyword = next(k for k in rs.keywords if shared[0] in k)
+            via = "" if norm == separator else f" (normalised to {norm!r})"
+            return (f"keyword {keyword!r} contains {shared[0]!r}{via}, so a query could "
+                    "complete a keyword across two fragments")
+    return None
+
+
+def check_separator(separator: str, rulesets: Iterable[RuleSet]) -> None:
+    """Refuse a separator that cannot keep the fragments of a query apart.
+
+    A separator is refused when it is empty, when a rule set's normaliser removes it
+    entirely (the fragments would run together: ``"\\n"`` under the ``default``
+    profile), or when a character of it, normalised, occurs in a normalised keyword
+    (exception keywords included): a query could then complete a keyword across two
+    fragments.
+
+    Raises:
+        ParameterError: naming the separator and the problem.
+
+    Example:
+        >>> from censorsim.models import Rule
+        >>> rs = RuleSet([Rule.keyword("吧台")], normalizer="default")
+        >>> check_separator("吧", [rs])
+        Traceback (most recent call last):
+        ...
+        censorsim.errors.ParameterError: separator '吧': keyword '吧台' contains '吧', \
+so a query could complete a keyword across two fragments
+    """
+    if not isinstance(separator, str):
+        raise ParameterError(f"separator must be a string, got {type(separator).__name__}")
+    problem = _separator_problem(separator, list(rulesets))
+    if problem is not None:
+        raise ParameterError(f"separator {separator!r}: {problem}")
+
+
+def choose_separator(rulesets: Iterable[RuleSet]) -> str:
+    """A separator that :func:`check_separator` accepts for every rule set.
+
+    The first common Han character (GB 2312 level 1, in GB order) that every normaliser
+    keeps and that no normalised keyword contains: Han characters are what Chinese
+    platforms' normalisers keep.
+
+    Raises:
+        ParameterError: every common Han character occurs in a keyword.
+
+    Example:
+        >>> from censorsim.models import Rule
+        >>> choose_separator([RuleSet([Rule.keyword("啊")])])
+        '阿'
+    """
+    sets = list(rulesets)
+    for c in _common_han():
+        if _separator_problem(c, sets) is None:
+            return c
+    raise ParameterError(
+        "separator: every common Han character occurs in a keyword; give one explicitly")
+
+
+def _count(value: object, name: str) -> int:
+    """``value`` as an integer >= 0 (not a bool, a float or a string)."""
+    try:
+        if isinstance(value, bool):
+            raise TypeError
+        n = operator.index(value)  # type: ignore[arg-type]
+    except TypeError:
+        raise ParameterError(f"{name} must be an integer >= 0, got {value!r}") from None
+    if n < 0:
+        raise ParameterError(f"{name} must be >= 0, got {n}")
+    return n
+
+
 class Oracle:
     """A censored-or-not oracle that counts queries.
 
     Args:
-        target: a :class:`~censorsim.text.rules.RuleSet` (anything with
+        target: a :class:`~censorsim.text.rules.RuleSet` (or anything with
             ``check(text).censored``) or a function ``text -> bool``. For a
             :class:`~censorsim.policy.Censor` use :meth:`for_censor`.
-        separator: what joins the fragments of one query.
+        separator: what joins the fragments of one query. Over a ``RuleSet``, None
+            (the default) picks one with :func:`choose_separator` and a given one is
+            checked with :func:`check_separator`; over a function, which the oracle
+            cannot inspect, None means ``"\\n"``.
         budget: the most queries allowed; None for no limit.
+        check: check the separator against the rule sets (``False`` only to
+            demonstrate what a bad separator does).
 
     Raises:
-        ParameterError: an empty separator or a negative budget.
+        ParameterError: an empty separator, one the rule set's normaliser removes or
+            one a keyword contains, or a negative budget.
         TypeError: a target that is neither checkable nor callable.
     """
 
@@ -81,16 +203,20 @@ class Oracle:
         self,
         target: SupportsCheck | Callable[[str], bool],
         *,
-        separator: str = "\n",
+        separator: str | None = None,
         budget: int | None = None,
+        check: bool = True,
     ) -> None:
-        if not separator:
-            raise ParameterError("separator: must not be empty (fragments would run together)")
-        if budget is not None and budget < 0:
-            raise ParameterError(f"budget must be >= 0, got {budget}")
+        if budget is not None:
+            budget = _count(budget, "budget")
+        rulesets = [target] if isinstance(target, RuleSet) else []
+        if separator is None:
+            separator = choose_separator(rulesets) if rulesets else "\n"
+        elif check or not separator:
+            check_separator(separator, rulesets)
         if hasattr(target, "check"):
-            check = target.check
-            self._check: Callable[[str], bool] = lambda text: bool(check(text).censored)
+            checker = target.check
+            self._check: Callable[[str], bool] = lambda text: bool(checker(text).censored)
         elif callable(target):
             self._check = lambda text: bool(target(text))
         else:
@@ -107,8 +233,9 @@ class Oracle:
         at: datetime,
         surface: Any = None,
         region: Any = None,
-        separator: str = "\n",
+        separator: str | None = None,
         budget: int | None = None,
+        check: bool = True,
     ) -> Oracle:
         """An oracle over a :class:`~censorsim.policy.Censor`.
 
@@ -117,18 +244,31 @@ class Oracle:
             at: the time every query is sent (a censor is pure; the clock is yours).
             surface: the :class:`~censorsim.policy.Surface` (default chat).
             region: the sender's :class:`~censorsim.policy.Region` (default mainland).
-            separator: what joins the fragments of one query.
+            separator: what joins the fragments of one query; checked against every
+                rule set of the surface, or chosen for them when None.
             budget: the most queries allowed.
+            check: check the separator (see :class:`Oracle`).
+
+        Raises:
+            ParameterError: a separator that cannot keep fragments apart (see
+                :func:`check_separator`), or a negative budget.
+            PolicyError: the policy has no such surface.
         """
         from censorsim.models import Message, Region, Surface
 
         sf = Surface.CHAT if surface is None else Surface.parse(surface)
         rg = Region.MAINLAND if region is None else Region.parse(region)
+        policy = censor.policy
+        rulesets = [policy.rulesets[name] for name in policy.surface(sf).rulesets]
 
-        def check(text: str) -> bool:
+        def query(text: str) -> bool:
             return bool(censor.check(Message(text, sf, rg), at=at).censored)
 
-        return cls(check, separator=separator, budget=budget)
+        if separator is None:
+            separator = choose_separator(rulesets) if rulesets else "\n"
+        elif check:
+            check_separator(separator, rulesets)
+        return cls(query, separator=separator, budget=budget)
 
     def query(self, fragments: str | Sequence[str]) -> bool:
         """Send one query: are the fragments, joined with the separator, censored?

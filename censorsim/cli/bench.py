@@ -7,7 +7,11 @@
     censorsim bench --list
 
 Exit status: 0 when every gate passed (and nothing regressed, with ``--compare``);
-1 when a gate failed or a contender regressed beyond the tolerance; 2 for bad usage.
+1 when a gate failed or a contender regressed beyond the tolerance; 2 for bad usage or
+bad input, reported before anything runs: an option out of range, an unknown contender,
+a ``--keywords``, ``--corpus`` or ``--compare`` file that is missing, not a regular
+file, not UTF-8, malformed or empty, or an ``--out``/``--save-baseline`` that cannot
+be written.
 """
 
 from __future__ import annotations
@@ -18,6 +22,16 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from censorsim.cli._common import (
+    check_out_dir,
+    check_out_file,
+    check_regular_file,
+    finite_float,
+    int_at_least,
+    write_text,
+)
+from censorsim.errors import InputError, ParameterError, UnknownNameError, WordlistError
 
 __all__ = ["register"]
 
@@ -41,16 +55,18 @@ def register(subparsers: Any) -> None:
                    help="run only this contender (repeatable; 'censorsim:' selects a prefix)")
     p.add_argument("--keywords", type=Path, help="your keyword or rule file (with --corpus)")
     p.add_argument("--corpus", type=Path, help="your corpus, one message per line")
-    p.add_argument("--max-messages", type=int, help="read at most this many corpus lines")
-    p.add_argument("--repeats", type=int, help="timed repeats (default: profile's)")
-    p.add_argument("--budget", type=float, help="seconds per scan above which a text "
-                   "contender is not timed (default: profile's)")
+    p.add_argument("--max-messages", type=int_at_least(1),
+                   help="read at most this many corpus lines")
+    p.add_argument("--repeats", type=int_at_least(1), help="timed repeats (default: profile's)")
+    p.add_argument("--budget", type=finite_float(0.0, above=True),
+                   help="seconds per scan above which a text contender is not timed "
+                        "(default: profile's)")
     p.add_argument("--seed", type=int, default=0, help="workload seed (default 0)")
     p.add_argument("--out", type=Path, help="write bench-<profile>.json/.md and plots here")
     p.add_argument("--no-plots", action="store_true", help="do not draw plots")
     p.add_argument("--compare", type=Path, metavar="BASELINE",
                    help="compare with a saved run; exit 1 on a regression")
-    p.add_argument("--tolerance", type=float, default=0.3,
+    p.add_argument("--tolerance", type=finite_float(0.0, 1.0), default=0.3,
                    help="allowed fall of a throughput ratio with --compare (default 0.3)")
     p.add_argument("--reference", metavar="NAME",
                    help="text contender the ratios are taken to (default pyahocorasick)")
@@ -69,6 +85,38 @@ def _list() -> int:
     return 0
 
 
+def _check_names(args: argparse.Namespace) -> None:
+    """Refuse ``--contender`` and ``--reference`` names that select nothing."""
+    if not args.contender and args.reference is None:
+        return
+    from censorsim.bench.contender import contenders
+
+    names = tuple(c.name for c in contenders())
+    for given in args.contender:
+        if not any(n == given or (given.endswith(":") and n.startswith(given)) for n in names):
+            raise UnknownNameError("bench contender", given, names)
+    if args.reference is not None:
+        text = tuple(c.name for c in contenders("text"))
+        if args.reference not in text:
+            raise UnknownNameError("text contender", args.reference, text)
+
+
+def _baseline(path: Path, load: Any) -> Any:
+    """The run saved at ``path``; every way it can be unreadable names the file."""
+    check_regular_file(path, "--compare")
+    try:
+        return load(path)
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 (invalid byte at offset {exc.start}); "
+                         "not a saved benchmark run") from None
+    except RecursionError:
+        raise InputError(f"{path}: JSON nested too deeply; not a saved benchmark run") from None
+    except ParameterError as exc:
+        if str(path) in str(exc):
+            raise
+        raise ParameterError(f"{path}: {exc}") from None
+
+
 def _run(args: argparse.Namespace) -> int:
     if args.list:
         return _list()
@@ -78,23 +126,35 @@ def _run(args: argparse.Namespace) -> int:
     from censorsim.bench.workloads import load_workload
 
     if (args.keywords is None) != (args.corpus is None):
-        print("censorsim bench: error: --keywords and --corpus go together", file=sys.stderr)
-        return 2
+        raise ParameterError("--keywords and --corpus go together")
+    if not 0.0 <= args.tolerance < 1.0:
+        raise ParameterError(f"--tolerance must be in [0, 1), got {args.tolerance:g}")
+    if args.out is not None:
+        check_out_dir(args.out)
+    if args.save_baseline is not None:
+        check_out_file(args.save_baseline, "--save-baseline")
+    _check_names(args)
     overrides: dict[str, Any] = {"seed": args.seed}
     if args.suite:
         overrides["suites"] = tuple(dict.fromkeys(args.suite))
     if args.contender:
         overrides["contenders"] = tuple(args.contender)
     if args.repeats is not None:
-        overrides["repeats"] = max(1, args.repeats)
+        overrides["repeats"] = args.repeats
     if args.budget is not None:
         overrides["budget_seconds"] = args.budget
+    baseline = _baseline(args.compare, load_run) if args.compare is not None else None
     if args.keywords is not None:
+        check_regular_file(args.keywords, "--keywords")
+        check_regular_file(args.corpus, "--corpus")
         user = load_workload(args.keywords, args.corpus, max_messages=args.max_messages)
+        if not user.keywords:
+            raise WordlistError("no keywords in the file", path=args.keywords)
+        if not user.messages:
+            raise InputError(f"{args.corpus}: no messages (the corpus has no non-empty line)")
         overrides["text"] = ()
         overrides["extra_workloads"] = (user,)
     config = BenchConfig.full(**overrides) if args.full else BenchConfig.quick(**overrides)
-    baseline = load_run(args.compare) if args.compare is not None else None
 
     start = time.perf_counter()
 
@@ -110,7 +170,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.out is not None:
         stem = f"bench-{config.profile}"
         save_run(run, args.out / f"{stem}.json")
-        (args.out / f"{stem}.md").write_text(report, encoding="utf-8")
+        write_text(args.out / f"{stem}.md", report.rstrip("\n"))
         if not args.no_plots:
             for path in plot_run(run, args.out, prefix=f"{stem}-"):
                 progress(f"wrote {path}")

@@ -19,7 +19,10 @@ from typing import Any
 
 from censorsim.cli._common import (
     add_rule_options,
+    check_out_dir,
     command_group,
+    finite_float,
+    int_at_least,
     rules_from_options,
     write_json,
     write_text,
@@ -56,7 +59,7 @@ def register(subparsers: Any) -> None:
                    help="transform, repeatable (default: all)")
     t.add_argument("-p", "--profile", action="append", metavar="PROFILE",
                    help=f"normaliser profile, repeatable (default: {', '.join(PROFILES)})")
-    t.add_argument("--strength", type=float, default=None,
+    t.add_argument("--strength", type=finite_float(0.0, 1.0), default=None,
                    help="share of keyword characters changed (default: each transform's)")
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("-o", "--out", type=Path, required=True, help="output folder")
@@ -75,7 +78,8 @@ def register(subparsers: Any) -> None:
                    help="a copy of Citizen Lab's data: adds the 2018 sliding-window outcomes "
                         "(tile-2, tile-3) to the fidelity table")
     i.add_argument("--seed", type=int, default=0)
-    i.add_argument("--workers", type=int, default=None, help="hashing process pool size")
+    i.add_argument("--workers", type=int_at_least(1), default=None,
+                   help="hashing process pool size")
     i.add_argument("-o", "--out", type=Path, required=True, help="output folder")
     i.add_argument("--no-plot", action="store_true", help="skip the PNG")
     i.set_defaults(func=_images)
@@ -90,6 +94,7 @@ def _write(matrix: EvasionMatrix, out: Path, plot: bool, title: str) -> None:
 
 
 def _text(args: argparse.Namespace) -> int:
+    check_out_dir(args.out)
     matrix = text_matrix(
         load_texts(args.corpus), rules_from_options(args, shipped=True), transforms=args.transform,
         profiles=args.profile or list(PROFILES), seed=args.seed, strength=args.strength,
@@ -101,12 +106,15 @@ def _text(args: argparse.Namespace) -> int:
 
 
 def _images(args: argparse.Namespace) -> int:
+    check_out_dir(args.out)
+    # Read the reference first: a bad --citizenlab fails before minutes of hashing.
+    reference = wechat_reference(args.transform or list(IMAGE_TRANSFORMS),
+                                 citizenlab=args.citizenlab)
     matrix = image_matrix(
         image_files(args.images), detectors=args.detector or DEFAULT_DETECTORS,
         transforms=args.transform, seed=args.seed, workers=args.workers,
     )
     _write(matrix, args.out, not args.no_plot, f"images still matched ({matrix.items} images)")
-    reference = wechat_reference(matrix.transforms, citizenlab=args.citizenlab)
     if reference:
         fid = wechat_fidelity(matrix, reference)
         write_json(args.out / "fidelity.json", fid.to_json())

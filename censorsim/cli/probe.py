@@ -20,16 +20,19 @@ from typing import Any
 
 from censorsim.cli._common import (
     add_rule_options,
+    check_out_dir,
     command_group,
+    finite_float,
+    int_at_least,
     rules_from_options,
     write_json,
     write_text,
 )
-from censorsim.errors import InputError, ParameterError
+from censorsim.errors import ParameterError
 from censorsim.models import Rule
 from censorsim.probe import METHODS, Oracle, isolate
 from censorsim.research import (
-    filler_alphabet,
+    load_article,
     plot_validation,
     validate_probing,
     validation_table,
@@ -55,8 +58,10 @@ def register(subparsers: Any) -> None:
     i.add_argument("-m", "--method", choices=list(METHODS), default="binary-split")
     i.add_argument("--separator", default="auto",
                    help="joins fragments; 'auto' (default): a common Han character that the "
-                        "normaliser keeps and no keyword contains")
-    i.add_argument("--budget", type=int, default=None, help="most queries allowed")
+                        "normaliser keeps and no keyword contains. A separator the "
+                        "normaliser removes, or that a keyword contains, is refused")
+    i.add_argument("--budget", type=int_at_least(0), default=None,
+                   help="most queries allowed")
     i.set_defaults(func=_isolate)
 
     v = sub.add_parser("validate", help="score the methods on articles with known rules")
@@ -66,10 +71,12 @@ def register(subparsers: Any) -> None:
                    help="a Citizen Lab data set, one table row each; repeatable")
     v.add_argument("-r", "--rules", action="append", default=[], type=Path, metavar="FILE",
                    help="a rule file, one table row each; repeatable")
-    v.add_argument("--articles", type=int, default=100, help="articles per list")
-    v.add_argument("--length", type=int, default=600, help="filler characters per article")
-    v.add_argument("--max-rules", type=int, default=3, help="most rules planted per article")
-    v.add_argument("--adjacent", type=float, default=0.0,
+    v.add_argument("--articles", type=int_at_least(1), default=100, help="articles per list")
+    v.add_argument("--length", type=int_at_least(0), default=600,
+                   help="filler characters per article")
+    v.add_argument("--max-rules", type=int_at_least(1), default=3,
+                   help="most rules planted per article")
+    v.add_argument("--adjacent", type=finite_float(0.0, 1.0), default=0.0,
                    help="probability that a rule's components are planted side by side")
     v.add_argument("-n", "--normalizer", default="default", help="the censor's normaliser")
     v.add_argument("--seed", type=int, default=0)
@@ -79,11 +86,10 @@ def register(subparsers: Any) -> None:
 
 
 def _isolate(args: argparse.Namespace) -> int:
+    if args.file is not None and args.text is not None:
+        raise ParameterError("give a text or --file, not both")
     if args.file is not None:
-        try:
-            text = args.file.read_text(encoding="utf-8").strip()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"{args.file}: cannot read: {exc}") from None
+        text = load_article(args.file)
     elif args.text is not None:
         text = args.text
     else:
@@ -92,9 +98,7 @@ def _isolate(args: argparse.Namespace) -> int:
     if not rules:
         raise ParameterError("give --rules or --citizenlab")
     censor = RuleSet(rules, normalizer=args.normalizer)
-    sep = args.separator
-    if sep == "auto":
-        sep = filler_alphabet(rules, censor.normalizer)[0]
+    sep = None if args.separator == "auto" else args.separator
     iso = isolate(Oracle(censor, separator=sep, budget=args.budget), text, args.method)
     if not iso.components and not iso.exhausted:
         print("not censored: nothing to isolate")
@@ -119,6 +123,7 @@ def _rule_lists(args: argparse.Namespace) -> list[tuple[str, list[Rule]]]:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    check_out_dir(args.out)
     results = []
     for name, rules in _rule_lists(args):
         print(f"validating {name} ({len(rules)} rules) ...", file=sys.stderr)

@@ -19,7 +19,8 @@ Everything is seeded and returns frozen results with ``to_json()`` and ``to_mark
 Modules (private; import from here): ``_rates`` (Wilson rates), ``_matrix`` (evasion
 matrices), ``_fidelity`` (WeChat 2018 comparison), ``_articles`` (synthetic articles with
 planted rules), ``_validation`` (scoring isolation methods), ``_plots`` (PNG figures),
-``_samples`` (input texts and images).
+``_samples`` (input texts and images: :func:`load_texts`, :func:`load_article`,
+:func:`image_files`).
 
 Example:
     >>> from censorsim.models import Rule
@@ -49,7 +50,7 @@ from censorsim.research._matrix import (
 )
 from censorsim.research._plots import plot_matrix, plot_validation
 from censorsim.research._rates import Rate, wilson_interval
-from censorsim.research._samples import image_files, load_texts
+from censorsim.research._samples import image_files, load_article, load_texts
 from censorsim.research._validation import (
     MethodScore,
     ProbeValidation,
@@ -70,6 +71,7 @@ __all__ = [
     "filler_alphabet",
     "image_files",
     "image_matrix",
+    "load_article",
     "load_matrix_json",
     "load_texts",
     "make_articles",

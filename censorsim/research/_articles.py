@@ -13,7 +13,7 @@ import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from censorsim.errors import RuleError
+from censorsim.errors import ParameterError, RuleError
 from censorsim.models import Rule
 from censorsim.text.normalize import Normalizer
 from censorsim.text.rules import RuleSet
@@ -80,9 +80,17 @@ def make_articles(
     which no rule fires (an exception switched the planted ones off) are redrawn.
 
     Raises:
+        ParameterError: ``n`` or ``max_rules`` below 1, a negative ``length``, or
+            ``repeat`` or ``adjacent`` not a probability (NaN included).
         RuleError: no plantable rule, no filler character left, or no censored article
             can be built from these rules.
     """
+    for name, value, low in (("n", n, 1), ("length", length, 0), ("max_rules", max_rules, 1)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            raise ParameterError(f"{name} must be an integer >= {low}, got {value!r}")
+    for name, prob in (("repeat", repeat), ("adjacent", adjacent)):
+        if isinstance(prob, bool) or not isinstance(prob, int | float) or not 0 <= prob <= 1:
+            raise ParameterError(f"{name} must be a probability in [0, 1], got {prob!r}")
     plantable = [r for r in rules if r.mode.value == "all" and not r.whole_word]
     if not plantable:
         raise RuleError("rules: no rule to plant (only ALL-mode, not whole-word rules are)")

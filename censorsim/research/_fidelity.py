@@ -23,6 +23,7 @@ from typing import Any, Final
 from censorsim.errors import InputError, ParameterError
 from censorsim.research._matrix import EvasionMatrix
 from censorsim.research._rates import Rate
+from censorsim.research._samples import _lines
 
 __all__ = [
     "WECHAT_2018",
@@ -111,12 +112,11 @@ def wechat_sliding_outcomes(folder: str | os.PathLike[str]) -> tuple[WeChatOutco
 
     def read(name: str) -> dict[int, tuple[int, int]]:
         counts: dict[int, list[int]] = {}
-        try:
-            lines = (root / name).read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"{root / name}: cannot read the sliding-window results: "
-                             f"{getattr(exc, 'strerror', None) or exc}") from None
-        for line in lines:
+        path = root / name
+        if not path.exists():
+            raise InputError(f"{path}: cannot read the sliding-window results: no such file "
+                             "(is --citizenlab a copy of citizenlab/chat-censorship?)")
+        for _, line in _lines(path):
             m = _SLIDING_LINE.match(line.strip())
             if not m:
                 continue
@@ -126,6 +126,9 @@ def wechat_sliding_outcomes(folder: str | os.PathLike[str]) -> tuple[WeChatOutco
                 c = counts.setdefault(k, [0, 0])
                 c[0] += k in filtered
                 c[1] += 1
+        if not counts:
+            raise InputError(f"{path}: no sliding-window results in it (no line like "
+                             "'w1: 1, 2')")
         return {k: (v[0], v[1]) for k, v in counts.items()}
 
     dup = read("filtered-duplicates.txt")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,17 +90,114 @@ class EvasionMatrix:
         return "\n".join(lines)
 
 
-def load_matrix_json(data: Mapping[str, Any]) -> EvasionMatrix:
-    """Rebuild an :class:`EvasionMatrix` from :meth:`EvasionMatrix.to_json` output."""
-    columns = tuple(data["columns"])
-    rows = data["rows"]
-    cells = tuple(
-        tuple(Rate.of(int(row["cells"][c]["detected"]), int(row["cells"][c]["total"]))
-              for c in columns)
-        for row in rows
-    )
-    return EvasionMatrix(str(data["kind"]), tuple(str(r["transform"]) for r in rows), columns,
-                         cells, int(data["seed"]), int(data["items"]))
+MAX_MATRIX_BYTES: Final = 64 << 20
+"""The largest matrix file :func:`load_matrix_json` reads (64 MiB)."""
+
+
+def _field(obj: object, key: str, kind: type, where: str) -> Any:
+    if not isinstance(obj, dict):
+        raise ParameterError(f"{where}: expected an object, got {_kind(obj)}")
+    if key not in obj:
+        raise ParameterError(f"{where}: missing {key!r}")
+    value = obj[key]
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise ParameterError(f"{where}.{key}: expected {_KIND_NAMES[kind]}, got {_kind(value)}")
+    return value
+
+
+_MAX_COUNT: Final = 2**53
+
+_KIND_NAMES: Final = {str: "a string", int: "an integer", list: "a list", dict: "an object"}
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    return {str: "a string", int: "an integer", float: "a number", list: "a list",
+            dict: "an object"}.get(type(value), type(value).__name__)
+
+
+def _read_matrix_file(path: Path) -> Any:
+    import json
+
+    from censorsim.research._samples import _open_regular
+
+    handle, size = _open_regular(path)
+    with handle:
+        if size > MAX_MATRIX_BYTES:
+            raise ParameterError(f"{path}: too large for a matrix file ({size:,} bytes)")
+        data = handle.read(MAX_MATRIX_BYTES + 1)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ParameterError(f"{path}:{line}: not UTF-8 (invalid byte "
+                             f"{data[exc.start:exc.end]!r})") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ParameterError(f"{path}:{exc.lineno}: not JSON ({exc.msg})") from None
+    except RecursionError:
+        raise ParameterError(f"{path}: JSON nested too deeply for a matrix file") from None
+
+
+def load_matrix_json(data: Mapping[str, Any] | str | os.PathLike[str]) -> EvasionMatrix:
+    """Rebuild an :class:`EvasionMatrix` from :meth:`EvasionMatrix.to_json` output.
+
+    Args:
+        data: the parsed JSON, or the path of a ``matrix.json`` file.
+
+    Raises:
+        ParameterError: the data (or file) is not a matrix: every value is checked for
+            its type (nested lists or objects where a name or a count belongs, counts
+            that are not integers, a detected count outside ``[0, total]``, a row
+            without a cell for a column); the message says where. A file that is
+            unreadable, not UTF-8, not JSON or nested too deeply is refused the same
+            way, naming the file.
+
+    Example:
+        >>> load_matrix_json({"kind": "text", "columns": []})
+        Traceback (most recent call last):
+        ...
+        censorsim.errors.ParameterError: matrix: missing 'seed'
+    """
+    where = "matrix"
+    if isinstance(data, str | os.PathLike):
+        where = os.fspath(data)
+        data = _read_matrix_file(Path(data))
+    kind = _field(data, "kind", str, where)
+    seed = _field(data, "seed", int, where)
+    items = _field(data, "items", int, where)
+    if items < 0:
+        raise ParameterError(f"{where}.items: must be >= 0, got {items}")
+    columns = _field(data, "columns", list, where)
+    for j, c in enumerate(columns):
+        if not isinstance(c, str):
+            raise ParameterError(f"{where}.columns[{j}]: expected a string, got {_kind(c)}")
+    if len(set(columns)) != len(columns):
+        raise ParameterError(f"{where}.columns: a column is listed twice")
+    rows = _field(data, "rows", list, where)
+    names: list[str] = []
+    cells: list[tuple[Rate, ...]] = []
+    for i, row in enumerate(rows):
+        at = f"{where}.rows[{i}]"
+        names.append(_field(row, "transform", str, at))
+        got = _field(row, "cells", dict, at)
+        line = []
+        for c in columns:
+            cell = _field(got, c, dict, f"{at}.cells")
+            k = _field(cell, "detected", int, f"{at}.cells[{c!r}]")
+            n = _field(cell, "total", int, f"{at}.cells[{c!r}]")
+            if n > _MAX_COUNT:
+                raise ParameterError(f"{at}.cells[{c!r}]: total {n} is too large")
+            if not 0 <= k <= n:
+                raise ParameterError(
+                    f"{at}.cells[{c!r}]: need 0 <= detected <= total, got {k} of {n}")
+            line.append(Rate.of(k, n))
+        cells.append(tuple(line))
+    return EvasionMatrix(kind, tuple(names), tuple(columns), tuple(cells), seed, items)
 
 
 def text_matrix(
@@ -215,37 +313,41 @@ def image_matrix(
         UnknownNameError: an unknown transform or hasher.
         ImageError: an image cannot be read.
     """
-    from PIL import Image
-
     from censorsim.image import HammingIndex, Hasher, hash_many
 
     names = list(transforms) if transforms is not None else list(IMAGE_TRANSFORMS)
     ts = [image_transform(n) for n in names]
     parsed = [_parse_detector(d) for d in detectors]
+    if not parsed:
+        raise ParameterError("detectors: give at least one HASHER=T1,T2")
     hashers = [Hasher.parse(name) for name, _ in parsed]
+    for (name, thresholds), h in zip(parsed, hashers, strict=True):
+        if thresholds[-1] > h.bits:
+            raise ParameterError(f"detector {name}={','.join(map(str, thresholds))}: "
+                                 f"threshold {thresholds[-1]} exceeds the {h.bits} bits "
+                                 "of the hash")
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
+                                or workers < 1):
+        raise ParameterError(f"workers must be an integer >= 1, got {workers!r}")
     paths = [Path(p) for p in images]
     if not paths:
         raise ParameterError("images: no images given")
-    originals = [_read(p) for p in paths]
+    for p in paths:
+        _check_file(p)
+    # Hashing the paths (not bytes read here) names the file in every image error.
     indexes = []
-    for h, rec_col in zip(hashers, zip(*(r.hashes for r in hash_many(originals, hashers)),
+    for h, rec_col in zip(hashers, zip(*(r.hashes for r in hash_many(paths, hashers)),
                                        strict=True), strict=True):
         index = HammingIndex(h.algorithm, h.size, backend="linear")
         for i, value in enumerate(rec_col):
             index.add(value, id=str(i))
         indexes.append(index)
-    pils = []
-    for data in originals:
-        with Image.open(io.BytesIO(data)) as im:
-            im.seek(0)
-            pils.append(im.copy())
+    pils = [_open_image(p) for p in paths]
     columns = [f"{name}<={t}" for name, th in parsed for t in th]
     cells: list[tuple[Rate, ...]] = []
     for tr in ts:
-        if tr.name == "noop":
-            sources = originals
-        else:
-            sources = [_png(x) for x in tr.apply_many(pils, seed=seed)]
+        sources: list[Path] | list[bytes] = (
+            paths if tr.name == "noop" else [_png(x) for x in tr.apply_many(pils, seed=seed)])
         records = hash_many(sources, hashers, workers=workers)
         row: list[Rate] = []
         for j, (_, thresholds) in enumerate(parsed):
@@ -259,8 +361,25 @@ def image_matrix(
     return EvasionMatrix("image", tuple(names), tuple(columns), tuple(cells), seed, len(paths))
 
 
-def _read(path: Path) -> bytes:
+def _check_file(path: Path) -> None:
+    """Refuse a path that is missing or not a regular file before anything reads it
+    (a FIFO would block the reader, a device never end)."""
     try:
-        return path.read_bytes()
+        mode = path.stat().st_mode
     except OSError as exc:
         raise ImageError(f"cannot read: {exc.strerror or exc}", image=path) from None
+    if not stat.S_ISREG(mode):
+        kind = "a directory" if stat.S_ISDIR(mode) else "not a regular file"
+        raise ImageError(f"{kind}, not an image file", image=path)
+
+
+def _open_image(path: Path) -> Any:
+    """The first frame of an image file that hashing has already decoded."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as im:
+            im.seek(0)
+            return im.copy()
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise ImageError(f"cannot decode: {exc}", image=path) from None

@@ -17,8 +17,8 @@ from typing import Any
 
 from censorsim.errors import ParameterError
 from censorsim.models import Rule
-from censorsim.probe import METHODS, Isolation, Oracle
-from censorsim.research._articles import filler_alphabet, make_articles
+from censorsim.probe import METHODS, Isolation, Oracle, check_separator, choose_separator
+from censorsim.research._articles import make_articles
 from censorsim.research._rates import Rate
 from censorsim.text.normalize import Normalizer
 from censorsim.text.rules import RuleSet
@@ -152,8 +152,10 @@ def validate_probing(
         seed: the seed of the articles.
         methods: isolation methods (see :data:`censorsim.probe.METHODS`).
         normalizer: the censor's normaliser profile.
-        separator: the oracle's separator; default, a filler character (which the
-            normaliser keeps and no keyword contains).
+        separator: the oracle's separator, refused when it cannot keep fragments apart
+            (:func:`censorsim.probe.check_separator`); default, the one
+            :func:`censorsim.probe.choose_separator` picks (a common Han character
+            the normaliser keeps and no keyword contains).
         length: filler characters per article.
         max_rules: most rules planted per article.
         adjacent: probability that a rule's components are planted next to each other.
@@ -161,19 +163,28 @@ def validate_probing(
         name: a label for tables.
 
     Raises:
-        ParameterError: ``articles`` < 1.
+        ParameterError: ``articles`` < 1, a bad ``length``, ``max_rules`` or
+            ``adjacent`` (see :func:`make_articles`), a negative ``budget``, or a
+            separator that cannot keep fragments apart.
         UnknownNameError: an unknown method.
         RuleError: no article can be built from these rules (see :func:`make_articles`).
     """
-    if articles < 1:
-        raise ParameterError(f"articles must be >= 1, got {articles}")
+    if isinstance(articles, bool) or not isinstance(articles, int) or articles < 1:
+        raise ParameterError(f"articles must be an integer >= 1, got {articles!r}")
+    if budget is not None and (isinstance(budget, bool) or not isinstance(budget, int)
+                               or budget < 0):
+        raise ParameterError(f"budget must be an integer >= 0, got {budget!r}")
     isolators = [(m, METHODS.get(m)) for m in methods]
     rules = list(rules)
     norm = Normalizer.from_spec(normalizer)
+    censor = RuleSet(rules, normalizer=norm)
+    if separator is None:
+        sep = choose_separator([censor])
+    else:
+        check_separator(separator, [censor])
+        sep = separator
     arts = make_articles(rules, articles, seed=seed, length=length, max_rules=max_rules,
                          adjacent=adjacent, normalizer=norm)
-    sep = separator if separator is not None else filler_alphabet(rules, norm)[0]
-    censor = RuleSet(rules, normalizer=norm)
     by_id = {r.id: r for r in rules}
     scores = []
     examples: list[tuple[str, str, str]] = []

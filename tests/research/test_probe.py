@@ -15,6 +15,9 @@ from censorsim.probe import (
     METHODS,
     BudgetExhausted,
     Oracle,
+    _common_han,
+    check_separator,
+    choose_separator,
     isolate,
     isolate_binary_split,
     isolate_recursive_halving,
@@ -92,12 +95,60 @@ def test_separator_joins_fragments() -> None:
         isolate(Oracle(check), "x", "nope")
 
 
-def test_separator_the_normaliser_removes_splits_nothing() -> None:
+def test_separator_the_normaliser_removes_is_refused() -> None:
+    """Issue 10, item 11: a separator the censor's normaliser removes is refused.
+
+    Reproducer: ``Oracle(RuleSet([Rule.combination("习近平+三连任")]), separator="\\n")``
+    was accepted, the ``default`` profile strips the newline, every query's fragments ran
+    together and the binary split returned six one-character "components".
+    """
     default = RuleSet([Rule.combination("习近平+三连任")])  # strips newlines
-    iso = isolate(Oracle(default, separator="\n"), ARTICLE)
+    with pytest.raises(ParameterError, match=r"separator '\\n': the censor's normaliser "
+                                             r"'default' removes it"):
+        Oracle(default, separator="\n")
+    with pytest.raises(ParameterError, match="removes it"):
+        Oracle(default, separator=" \u200b，")  # space, zero-width space, comma: all stripped
+    Oracle(default, separator="\n，吧")  # partly removed is fine: 吧 stays between fragments
+    # Only to show what the check prevents: the fragments merge.
+    iso = isolate(Oracle(default, separator="\n", check=False), ARTICLE)
     assert iso.confirmed and len(iso.components) == 6  # one character each
-    iso = isolate(Oracle(default, separator="吧"), ARTICLE)
-    assert iso.components == ("习近平", "三连任")
+
+
+def test_separator_a_keyword_contains_is_refused() -> None:
+    """Issue 10, item 11: a separator that a keyword of the censor contains is refused.
+
+    Reproducer: ``censorsim probe isolate -r wechat-combinations.csv --separator 习 ...``
+    was accepted; ``习`` + ``近平`` in two fragments then formed ``习近平`` across the join.
+    """
+    with pytest.raises(ParameterError, match=r"separator '习': keyword '习近平' contains '习'"):
+        Oracle(XI, separator="习")
+    with pytest.raises(ParameterError, match="keyword '三连任' contains '连'"):
+        Oracle(XI, separator="|连")  # any character of a longer separator
+    default = RuleSet([Rule.combination("习近平+三连任")])
+    with pytest.raises(ParameterError, match=r"contains '连' \(normalised to '连'\)"):
+        Oracle(default, separator="連")  # traditional form, folded by t2s
+    exc = RuleSet([Rule.combination("习近平+三连任", unless=[("吧台",)])], normalizer="identity")
+    with pytest.raises(ParameterError, match="keyword '吧台'"):
+        Oracle(exc, separator="吧")  # exception keywords count too
+    with pytest.raises(ParameterError, match="separator must be a string"):
+        check_separator(7, [XI])  # type: ignore[arg-type]
+    with pytest.raises(ParameterError, match="must not be empty"):
+        Oracle(XI, separator="", check=False)
+
+
+def test_separator_is_chosen_when_not_given() -> None:
+    """Issue 10, item 11: without a separator the oracle over a rule set picks a safe one,
+    as ``censorsim probe isolate --separator auto`` does."""
+    default = RuleSet([Rule.combination("习近平+三连任")])
+    oracle = Oracle(default)
+    assert oracle.separator == choose_separator([default])
+    check_separator(oracle.separator, [default])
+    assert isolate(oracle, ARTICLE).components == ("习近平", "三连任")
+    # A function cannot be inspected: the newline stays its default.
+    assert Oracle(lambda text: False).separator == "\n"
+    every = RuleSet([Rule.keyword("".join(_common_han()))], normalizer="identity")
+    with pytest.raises(ParameterError, match="every common Han character"):
+        Oracle(every)
 
 
 def test_oracle_for_censor() -> None:
@@ -111,6 +162,11 @@ def test_oracle_for_censor() -> None:
     assert isolate(oracle, ARTICLE).components == ("习近平", "三连任")
     abroad = Oracle.for_censor(Censor(policy), at=datetime(2020, 1, 1), region="international")
     assert not abroad.query([ARTICLE])
+    check_separator(oracle.separator, [XI])
+    with pytest.raises(ParameterError, match="keyword '习近平' contains '近'"):
+        Oracle.for_censor(Censor(policy), at=datetime(2020, 1, 1), separator="近")
+    assert Oracle.for_censor(Censor(policy), at=datetime(2020, 1, 1), separator="近",
+                             check=False).separator == "近"
 
 
 # ----------------------------------------------------------------------------- property
@@ -176,3 +232,47 @@ def test_query_takes_one_text_or_fragments() -> None:
     assert oracle.query("六四") and not oracle.query(["六", "四"])
     assert seen == ["六四", "六|四"] and oracle.queries == 2
     assert not hasattr(oracle, "censored")
+
+
+# ------------------------------------------------------- separators never merge fragments
+
+SEP_ALPHABET = "习近平三連任吧台abcABCａｂ１1 \n，,。\u200b"
+
+
+@st.composite
+def separator_cases(draw: st.DrawFn) -> tuple[RuleSet, str, list[str]]:
+    words = st.text(SEP_ALPHABET, min_size=1, max_size=3)
+    kws = draw(st.lists(words, min_size=1, max_size=6))
+    normalizer = draw(st.sampled_from(["identity", "strip", "fold", "default"]))
+    norm = RuleSet([], normalizer=normalizer).normalizer
+    rules = [Rule.keyword(k, id=f"k{i}") for i, k in enumerate(kws) if norm.normalize(k)]
+    rs = RuleSet(rules, normalizer=normalizer)
+    sep = draw(st.text(SEP_ALPHABET, min_size=1, max_size=3))
+    frags = draw(st.lists(st.text(SEP_ALPHABET, max_size=6), min_size=1, max_size=4))
+    return rs, sep, frags
+
+
+@settings(max_examples=150, deadline=None)
+@given(separator_cases())
+def test_an_accepted_separator_keeps_every_match_inside_one_fragment(
+    case: tuple[RuleSet, str, list[str]],
+) -> None:
+    """Whatever the keywords, normaliser and fragments (Han, Latin, full-width, spaces,
+    punctuation, zero-width): with a separator :func:`check_separator` accepts, and with
+    the one :func:`choose_separator` picks, every keyword match in the joined query lies
+    inside one fragment, so no keyword is completed across fragments."""
+    rs, sep, frags = case
+    seps = [choose_separator([rs])]
+    try:
+        check_separator(sep, [rs])
+        seps.append(sep)
+    except ParameterError:
+        pass
+    for s in seps:
+        joined = s.join(frags)
+        bounds, at = [], 0
+        for f in frags:
+            bounds.append((at, at + len(f)))
+            at += len(f) + len(s)
+        for m in rs.find(joined):
+            assert any(lo <= m.start and m.end <= hi for lo, hi in bounds), (s, joined, m)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from censorsim.errors import ImageError, ParameterError, UnknownNameError
+from censorsim.errors import ImageError, InputError, ParameterError, UnknownNameError
 from censorsim.evasion import IMAGE_TRANSFORMS, TEXT_TRANSFORMS, image_transform, text_transform
 from censorsim.models import Rule
 from censorsim.research._rates import Rate
@@ -124,7 +124,10 @@ def _read_matrix_file(path: Path) -> Any:
 
     from censorsim.research._samples import _open_regular
 
-    handle, size = _open_regular(path)
+    try:
+        handle, size = _open_regular(path)
+    except InputError as exc:
+        raise ParameterError(str(exc)) from None
     with handle:
         if size > MAX_MATRIX_BYTES:
             raise ParameterError(f"{path}: too large for a matrix file ({size:,} bytes)")

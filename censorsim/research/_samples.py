@@ -23,8 +23,6 @@ from censorsim.errors import InputError, ParameterError
 
 __all__ = ["MAX_ARTICLE_BYTES", "MAX_LINE_BYTES", "image_files", "load_article", "load_texts"]
 
-_IMAGE_SUFFIXES: Final = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp"})
-
 MAX_LINE_BYTES: Final = 1 << 20
 """The longest line :func:`load_texts` accepts (1 MiB of UTF-8)."""
 
@@ -147,17 +145,17 @@ def load_article(path: str | os.PathLike[str], *, max_bytes: int = MAX_ARTICLE_B
 def image_files(paths: Iterable[str | os.PathLike[str]] = ()) -> list[Path]:
     """Image files: ``paths`` with folders expanded (default: ``samples/images/*.jpg``).
 
-    A folder contributes its image files (by suffix, recursively, sorted); a file is
-    kept as given (a missing one is reported when it is read).
+    A folder contributes its image files (by suffix, recursively, sorted; see
+    :func:`censorsim.image.iter_image_files`); a file is kept as given (a missing one
+    is reported when it is read).
+
+    Raises:
+        ImageError: an entry of a folder that cannot be used (a dangling symbolic link,
+            a link loop, an unreadable sub-folder), named, instead of skipped silently.
     """
+    from censorsim.image import iter_image_files
+
     given = [Path(p) for p in paths]
     if not given:
         return sorted((data_dir("samples") / "images").glob("*.jpg"))
-    out: list[Path] = []
-    for p in given:
-        if p.is_dir():
-            out.extend(sorted(q for q in p.rglob("*")
-                              if q.is_file() and q.suffix.lower() in _IMAGE_SUFFIXES))
-        else:
-            out.append(p)
-    return out
+    return list(iter_image_files(given))

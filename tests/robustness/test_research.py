@@ -85,6 +85,10 @@ def files(tmp_path: Path) -> dict[str, Path]:
     out["notimg"].write_bytes(b"not an image at all")
     out["truncated"] = tmp_path / "cut.png"
     out["truncated"].write_bytes(img.read_bytes()[:60])
+    out["linkdir"] = tmp_path / "with-link"
+    out["linkdir"].mkdir()
+    (out["linkdir"] / "a.png").write_bytes(img.read_bytes())
+    (out["linkdir"] / "gone.jpg").symlink_to(tmp_path / "missing.jpg")
     out["deep"] = tmp_path / "deep.json"
     out["deep"].write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
     return out
@@ -172,6 +176,8 @@ CASES: dict[str, Case] = {
     "evade images /dev/zero (never ends)": (_images("/dev/zero"), r"/dev/zero: not a regular file",
                                             _all),
     "evade images empty folder": (_images("dir"), r"no images", _all),
+    "evade images folder with a dangling link": (
+        _images("linkdir"), r"gone\.jpg: dangling symbolic link", _all),
     "evade images -d phash=nan": (
         lambda f, o: ["evade", "images", str(f["img"]), "-d", "phash=nan", "-o", str(o)],
         r"detector 'phash=nan': thresholds must be integers", _all),

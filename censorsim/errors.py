@@ -5,7 +5,7 @@ Every error the library raises on purpose derives from :class:`CensorsimError`::
     CensorsimError
     ├── WordlistError      a keyword or rule file is malformed (names file and line)
     ├── RuleError          a rule is malformed (empty component, unknown reference, ...)
-    ├── NormalizationError an unknown normalisation step or profile
+    ├── NormalizationError text cannot be normalised (OpenCC failed)
     ├── UnknownNameError   a string-keyed choice names nothing registered (lists the valid names)
     ├── ParameterError     an argument value is out of range or of the wrong type
     ├── BackendError       a backend that cannot be used here
@@ -16,6 +16,8 @@ Every error the library raises on purpose derives from :class:`CensorsimError`::
     ├── PolicyError        a policy file or policy object is malformed
     ├── SimulationError    a simulation config or decision log is unusable
     └── BudgetExhausted    a probing oracle was asked more queries than its budget
+
+Every error pickles, so one raised in a process-pool worker reaches the parent intact.
 
 ``ValueError`` is also a base of the errors that describe bad values, so callers that
 already catch ``ValueError`` keep working.
@@ -65,6 +67,9 @@ class WordlistError(CensorsimError, ValueError):
             where = f"{where}:{line}"
         super().__init__(f"{where}: {problem}")
 
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild, (type(self), (self.problem,), {"path": self.path, "line": self.line}))
+
 
 class UnknownNameError(CensorsimError, ValueError):
     """A string-keyed choice (backend, profile, hasher, platform, ...) names nothing registered.
@@ -80,6 +85,10 @@ class UnknownNameError(CensorsimError, ValueError):
         self.name = name
         self.known = known
         super().__init__(f"unknown {kind} {name!r}; expected one of: {', '.join(known)}")
+
+    def __reduce__(self) -> tuple[type[UnknownNameError], tuple[str, object, tuple[str, ...]]]:
+        # Errors raised in a process pool travel back to the parent by pickle.
+        return (type(self), (self.kind, self.name, self.known))
 
 
 class ParameterError(CensorsimError, ValueError):
@@ -115,6 +124,9 @@ class ImageError(CensorsimError, ValueError):
         self.problem = problem
         super().__init__(f"{self.image}: {problem}")
 
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild, (type(self), (self.problem,), {"image": self.image}))
+
 
 class InputError(CensorsimError, ValueError):
     """A file of messages is malformed; the message names the file and line."""
@@ -134,3 +146,8 @@ class SimulationError(CensorsimError, ValueError):
 
 class BudgetExhausted(CensorsimError):
     """A probing oracle was asked more queries than its budget allows."""
+
+
+def _rebuild(cls: type[Exception], args: tuple[object, ...], kwargs: dict[str, object]) -> Exception:
+    """Unpickle an error whose constructor takes keyword arguments."""
+    return cls(*args, **kwargs)

@@ -54,3 +54,25 @@ def test_every_error_is_a_censorsim_error() -> None:
     assert issubclass(censorsim.WordlistError, ValueError)
     err = censorsim.WordlistError("empty component", path="x.txt", line=3)
     assert str(err) == "x.txt:3: empty component"
+
+
+def test_every_error_survives_pickling() -> None:
+    """Errors raised in a process-pool worker reach the parent intact (spawn pools pickle)."""
+    import pickle
+
+    samples: list[Exception] = [
+        errors.UnknownNameError("matcher backend", "nope", ("reference", "auto")),
+        errors.WordlistError("empty component", path="x.txt", line=3),
+        errors.ImageError("truncated", image="a.png"),
+        errors.ParameterError("radius must be >= 0, not -1"),
+        errors.MissingDependencyError("needs faiss: pip install 'censorsim[faiss]'"),
+    ]
+    for name in errors.__all__:
+        cls = getattr(errors, name)
+        if cls not in {type(e) for e in samples} and cls.__init__ is Exception.__init__:
+            samples.append(cls(f"a {name}"))
+    for err in samples:
+        back = pickle.loads(pickle.dumps(err))
+        assert type(back) is type(err)
+        assert str(back) == str(err)
+        assert vars(back) == vars(err)

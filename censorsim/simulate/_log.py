@@ -496,6 +496,11 @@ def _guard(path: Path, doing: str) -> Iterator[None]:
         yield
     except sqlite3.Error as exc:
         raise SimulationError(f"{path}: {doing}: {_describe(exc)}") from None
+    except UnicodeDecodeError:  # a damaged page that still parses, with broken text
+        raise SimulationError(
+            f"{path}: {doing}: corrupted, or not a censorsim decision log (text that is not "
+            "UTF-8)"
+        ) from None
 
 
 def _connect_read_only(path: Path) -> sqlite3.Connection:
@@ -524,6 +529,11 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
     except sqlite3.DatabaseError as exc:
         con.close()
         raise SimulationError(f"{path}: not a censorsim decision log ({exc})") from None
+    except UnicodeDecodeError:
+        con.close()
+        raise SimulationError(
+            f"{path}: corrupted, or not a censorsim decision log (text that is not UTF-8)"
+        ) from None
     return con
 
 

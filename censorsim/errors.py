@@ -148,6 +148,8 @@ class BudgetExhausted(CensorsimError):
     """A probing oracle was asked more queries than its budget allows."""
 
 
-def _rebuild(cls: type[Exception], args: tuple[object, ...], kwargs: dict[str, object]) -> Exception:
+def _rebuild(
+    cls: type[Exception], args: tuple[object, ...], kwargs: dict[str, object]
+) -> Exception:
     """Unpickle an error whose constructor takes keyword arguments."""
     return cls(*args, **kwargs)

@@ -5,6 +5,8 @@ package and exposes ``register(subparsers)``; the parser sets ``func(args) -> in
 
 Exit status: 0 success; 1 when ``scan``/``images match`` was asked to fail on findings
 (``--fail-on-hit``) and found some; 2 bad usage or bad input (the message names the file).
+The image commands fail closed: any input that could not be read is exit 2, even when
+``images match --fail-on-hit`` also found a hit (an unchecked upload never passes).
 
 Every error a user can cause reaches the terminal as one line,
 ``censorsim COMMAND: error: FILE[:LINE]: problem``, never as a traceback: library errors

@@ -13,7 +13,6 @@ Example:
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Callable
 from dataclasses import replace
@@ -21,8 +20,9 @@ from datetime import date, datetime
 from pathlib import Path
 
 from censorsim.errors import RuleError, WordlistError
-from censorsim.models import Action, Rule, RuleMode
+from censorsim.models import Action, Rule
 from censorsim.text._lines import DEFAULT_MAX_LINE_LENGTH, PathLike, csv_rows, read_lines
+from censorsim.text._regex import LINE_REGEX_MARK, line_regex_rule
 
 __all__ = [
     "CITIZENLAB_DATASETS",
@@ -302,80 +302,6 @@ def load_qqmail(folder: PathLike) -> list[Rule]:
     return [replace(r, unless=tuple(extra[i])) if i in extra else r for i, r in enumerate(rules)]
 
 
-# LINE's regex lines ---------------------------------------------------------------------
-
-_LINE_REGEX_MARK = re.compile(r"\.\*|[()\[\]{}]")
-_MAX_EXPANSION = 1000
-
-
-def _line_items(pattern: str) -> tuple[list[str], list[int | None]]:
-    """Split a LINE regex into component texts and the gaps between them.
-
-    A gap is ``None`` for ``.*`` and ``n`` for ``[^一-龥]{0,n}``.
-    """
-    body = pattern
-    while body.startswith(".*"):
-        body = body[2:]
-    while body.endswith(".*") and not body.endswith("\\.*"):
-        body = body[:-2]
-    items: list[str] = []
-    gaps: list[int | None] = []
-    pos = 0
-    token = re.compile(r"\.\*|\[\^一-龥\]\{0,(\d+)\}")
-    for m in token.finditer(body):
-        items.append(body[pos : m.start()])
-        gaps.append(int(m.group(1)) if m.group(1) is not None else None)
-        pos = m.end()
-    items.append(body[pos:])
-    return items, gaps
-
-
-def _expand_item(item: str) -> tuple[str, ...]:
-    """Expand literal text with ``(a|b)`` groups into its alternatives."""
-    pieces: list[tuple[str, ...]] = []
-    pos = 0
-    for m in re.finditer(r"\(([^()]*)\)", item):
-        pieces.append((item[pos : m.start()],))
-        alts = tuple(m.group(1).split("|"))
-        if any(not a for a in alts):
-            raise RuleError(f"empty alternative in group {m.group(0)!r}")
-        pieces.append(alts)
-        pos = m.end()
-    pieces.append((item[pos:],))
-    total = 1
-    for p in pieces:
-        total *= len(p)
-    if total > _MAX_EXPANSION:
-        raise RuleError(f"{item!r} expands to {total} alternatives (limit {_MAX_EXPANSION})")
-    alts = tuple("".join(combo) for combo in itertools.product(*pieces))
-    for alt in alts:
-        bad = re.search(r"[.*+?()\[\]{}|^$\\]", alt)
-        if bad:
-            raise RuleError(f"cannot translate {bad.group(0)!r} in {item!r} exactly")
-        if not alt:
-            raise RuleError("empty component")
-    return tuple(dict.fromkeys(alts))
-
-
-def _line_regex_rule(pattern: str, *, id: str, source: str) -> Rule:
-    items, gaps = _line_items(pattern)
-    comps = tuple(_expand_item(it) for it in items)
-    kinds = set(gaps)
-    if len(kinds) > 1:
-        raise RuleError(f"mixed gaps {sorted(map(str, kinds))} cannot be one rule")
-    gap = next(iter(kinds), None)
-    return Rule(
-        id=id,
-        components=comps,
-        mode=RuleMode.ORDERED,
-        max_gap=gap,
-        gap_allows_han=gap is None,
-        action=Action.DROP,
-        source=source,
-        note=f"regex: {pattern}",
-    )
-
-
 def load_line_list(path: PathLike) -> list[Rule]:
     """Read one of LINE's raw client-side lists (``line-vNN.txt``).
 
@@ -398,8 +324,8 @@ def load_line_list(path: PathLike) -> list[Rule]:
             continue
         rid = f"{rel}:{line}"
         try:
-            if _LINE_REGEX_MARK.search(word):
-                out.append(_line_regex_rule(word, id=rid, source=rel))
+            if LINE_REGEX_MARK.search(word):
+                out.append(line_regex_rule(word, id=rid, source=rel))
             else:
                 out.append(Rule(id=rid, components=((word,),), action=Action.DROP, source=rel))
         except (ValueError, RuleError) as exc:

@@ -1,18 +1,36 @@
 """``censorsim scan``: check messages against keyword rules.
 
 Input: plain lines (one message per line, id = ``FILE:LINE``) or JSON lines (objects
-with ``text`` and an optional ``id``), from files or standard input. Output: JSON lines,
-one per message (``id``, ``censored``, ``action``, ``rules``, ``spans`` in code points
-of the original text, ``hits`` with each rule's components, and ``masked``), or a table
-of the censored messages.
+with ``text`` and an optional ``id``), from files or standard input, in UTF-8 unless
+``--encoding`` says otherwise (text that is not valid in it is an error, never scanned
+as mojibake). Output: JSON lines, one per message (``id``, ``fired``, ``censored``,
+``action``, ``rules``, ``spans`` in code points of the original text, ``hits`` with each
+rule's components, and ``masked``), or a table.
 
-Exit status: 0 done; 1 ``--fail-on-hit`` was given and a message was censored; 2 bad
-usage or bad input (the message names the file and line).
+"Censored" has one meaning: the most severe action of the rules that fired censors
+(an action above ``flag``: limit-results, hide, delete-later, refuse, block, drop). A
+message on which only ``deliver`` or ``flag`` rules fired is "fired" but not censored.
+``--only-censored`` keeps censored messages; ``--only-fired`` keeps messages on which
+any rule fired; ``masked`` (and the table's text) masks the spans of censored messages
+only; ``--fail-on-hit`` exits 1 when a message is censored, ``--fail-on-fired`` when any
+rule fired.
+
+Rule files (-r) are read in the format --rules-format names; ``auto`` (the default)
+chooses by suffix: ``.csv`` is csv, ``.jsonl``/``.ndjson`` jsonl, any other name the
+combination format (``a+b`` is two components, ``a|b`` alternatives). A raw keyword
+list whose keywords may contain ``+`` or ``|`` (``6+1``) needs ``--rules-format plain``.
+
+Exit status: 0 done; 1 ``--fail-on-hit``/``--fail-on-fired`` was given and a message
+matched it; 2 bad usage or bad input (the message names the file and line). When bad
+input is found after results were written (JSON lines are written in batches of 4,096
+messages), the error says how many results were written before it: they are a partial
+result.
 """
 
 from __future__ import annotations
 
 import argparse
+import codecs
 import json
 import sys
 from collections.abc import Iterator
@@ -20,7 +38,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
-from censorsim.errors import InputError
+from censorsim.errors import CensorsimError, InputError
 from censorsim.models import ScanResult
 from censorsim.text.matchers import BACKENDS
 from censorsim.text.messages import MESSAGE_FORMATS, read_messages
@@ -31,6 +49,21 @@ from censorsim.text.wordlists import load_rule_files
 __all__ = ["register"]
 
 _BATCH = 4096
+_RULE_FORMATS = ("auto", "plain", "combination", "csv", "jsonl")
+
+
+def _encoding(value: str) -> str:
+    try:
+        return codecs.lookup(value).name
+    except LookupError:
+        raise argparse.ArgumentTypeError(f"unknown text encoding {value!r}") from None
+
+
+def _iso_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a YYYY-MM-DD date, got {value!r}") from None
 
 
 def register(sub: Any) -> None:
@@ -43,7 +76,13 @@ def register(sub: Any) -> None:
     )
     p.add_argument(
         "-r", "--rules", action="append", default=[], type=Path, metavar="FILE",
-        help="rule file in a project format (plain, combination, csv, jsonl); repeatable",
+        help="rule file in a project format (plain, combination, csv, jsonl; see "
+        "--rules-format); repeatable",
+    )
+    p.add_argument(
+        "--rules-format", choices=_RULE_FORMATS, default="auto",
+        help="format of every -r file (default auto: .csv is csv, .jsonl/.ndjson jsonl, "
+        "any other suffix, .txt included, combination; use plain for raw keyword lists)",
     )
     p.add_argument(
         "--citizenlab", action="append", default=[], type=Path, metavar="PATH",
@@ -58,6 +97,11 @@ def register(sub: Any) -> None:
         help="plain lines or JSON lines with a 'text' field (auto: by .jsonl suffix)",
     )
     p.add_argument(
+        "--encoding", default="utf-8", type=_encoding, metavar="NAME",
+        help="text encoding of the message files and standard input (default utf-8; "
+        "e.g. gbk, gb18030, big5, utf-16); text not valid in it is an error",
+    )
+    p.add_argument(
         "-n", "--normalizer", default="default", metavar="PROFILE",
         help=f"profile ({', '.join(PROFILES)}) or '+'-joined steps (default: default)",
     )
@@ -65,13 +109,31 @@ def register(sub: Any) -> None:
         "-b", "--backend", default="default", choices=["default", *BACKENDS],
         help="matcher backend (default: %(default)s)",
     )
-    p.add_argument("--on", type=date.fromisoformat, help="only rules in force on this date")
+    p.add_argument(
+        "--on", type=_iso_date, metavar="YYYY-MM-DD",
+        help="only rules in force on this date (added <= date < removed)",
+    )
     p.add_argument(
         "-f", "--format", choices=("jsonl", "table"), default="jsonl", help="output format"
     )
-    p.add_argument("--only-censored", action="store_true", help="print censored messages only")
+    only = p.add_mutually_exclusive_group()
+    only.add_argument(
+        "--only-censored", action="store_true",
+        help="print censored messages only (action above flag)",
+    )
+    only.add_argument(
+        "--only-fired", action="store_true",
+        help="print messages on which any rule fired (deliver and flag rules included)",
+    )
     p.add_argument("--explain", action="store_true", help="table: explain every decision")
-    p.add_argument("--fail-on-hit", action="store_true", help="exit 1 if a message is censored")
+    p.add_argument(
+        "--fail-on-hit", action="store_true",
+        help="exit 1 if a message is censored (action above flag)",
+    )
+    p.add_argument(
+        "--fail-on-fired", action="store_true",
+        help="exit 1 if any rule fired on a message (deliver and flag rules included)",
+    )
     p.add_argument("--no-progress", action="store_true", help="never show a progress bar")
     p.set_defaults(func=run)
 
@@ -80,21 +142,27 @@ def _load_rules(args: argparse.Namespace) -> RuleSet:
     if not args.rules and not args.citizenlab:
         raise InputError("no rules: give --rules FILE or --citizenlab PATH")
     norm = Normalizer.from_spec(args.normalizer)
-    rules = load_rule_files(args.rules, citizenlab=args.citizenlab, normalizer=norm)
+    rules = load_rule_files(
+        args.rules, citizenlab=args.citizenlab, format=args.rules_format, normalizer=norm
+    )
     return RuleSet(rules, normalizer=norm, backend=args.backend)
 
 
 def _messages(args: argparse.Namespace) -> Iterator[tuple[str, str]]:
     for src in args.inputs or [Path("-")]:
         if str(src) == "-":
-            yield from read_messages(sys.stdin, args.input_format, name="<stdin>")
+            stdin = getattr(sys.stdin, "buffer", sys.stdin)
+            yield from read_messages(
+                stdin, args.input_format, name="<stdin>", encoding=args.encoding
+            )
         else:
-            yield from read_messages(src, args.input_format)
+            yield from read_messages(src, args.input_format, encoding=args.encoding)
 
 
 def _record(ident: str, result: ScanResult) -> dict[str, object]:
     return {
         "id": ident,
+        "fired": result.fired,
         "censored": result.censored,
         "action": result.action.name.lower(),
         "rules": list(result.rule_ids),
@@ -141,34 +209,46 @@ def run(args: argparse.Namespace) -> int:
         from tqdm import tqdm
 
         progress = tqdm(unit=" msg", file=sys.stderr, leave=False)
-    total = censored = 0
+    total = censored = fired = written = 0
     table_rows: list[tuple[str, ScanResult]] = []
     try:
         for batch in _batches(_messages(args), _BATCH):
             results = ruleset.check_many([t for _, t in batch], on=args.on)
             for (ident, _text), result in zip(batch, results, strict=True):
                 total += 1
-                if result.censored:
-                    censored += 1
-                elif args.only_censored:
+                censored += result.censored
+                fired += result.fired
+                if (args.only_censored and not result.censored) or (
+                    args.only_fired and not result.fired
+                ):
                     continue
                 if args.format == "jsonl":
                     out.write(_json_line(_record(ident, result)))
-                elif result.censored or not args.only_censored:
+                    written += 1
+                else:
                     table_rows.append((ident, result))
             if progress is not None:
                 progress.update(len(batch))
+    except CensorsimError as exc:
+        if not written:
+            raise
+        out.flush()
+        raise InputError(
+            f"{exc} -- scan stopped here: the {written} result(s) already written "
+            f"(of the first {total} message(s)) are a partial result"
+        ) from None
     finally:
         if progress is not None:
             progress.close()
     if args.format == "table":
         _print_table(table_rows, args.explain, out)
         out.write(
-            f"\n{censored} of {total} message(s) censored by {len(ruleset)} rule(s) "
+            f"\n{censored} of {total} message(s) censored, {fired} with a rule fired, "
+            f"by {len(ruleset)} rule(s) "
             f"(normaliser {ruleset.normalizer.name}, backend {ruleset.matcher.name})\n"
         )
     out.flush()
-    return 1 if args.fail_on_hit and censored else 0
+    return 1 if (args.fail_on_hit and censored) or (args.fail_on_fired and fired) else 0
 
 
 def _print_table(rows: list[tuple[str, ScanResult]], explain: bool, out: TextIO) -> None:

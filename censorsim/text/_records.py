@@ -53,6 +53,21 @@ def _bool(value: str, column: str) -> bool:
     raise RuleError(f"column {column!r}: expected true or false, got {value!r}")
 
 
+def _mode(value: str) -> RuleMode:
+    try:
+        return RuleMode(value.strip().lower())
+    except ValueError:
+        modes = ", ".join(m.value for m in RuleMode)
+        raise RuleError(f"'mode': expected one of {modes}, got {value!r}") from None
+
+
+def _int(value: str, column: str) -> int:
+    text = value.strip()
+    if not text.isascii() or not text.lstrip("-").isdigit() or len(text) > 18:
+        raise RuleError(f"column {column!r}: expected an integer, got {value!r}")
+    return int(text)
+
+
 def _iso_date(value: str, column: str) -> date:
     try:
         return date.fromisoformat(value.strip())
@@ -66,9 +81,9 @@ def rule_from_fields(fields: dict[str, str], default_action: Action) -> Rule:
     spec = get.get("rule")
     if spec is None:
         raise RuleError("column 'rule' is empty")
-    mode = RuleMode(get.get("mode", "all").strip().lower())
+    mode = _mode(get.get("mode", "all"))
     comps = parse_combination(spec, alternatives=True)
-    max_gap = int(get["max_gap"]) if "max_gap" in get else None
+    max_gap = _int(get["max_gap"], "max_gap") if "max_gap" in get else None
     return Rule(
         id=get["id"].strip() if "id" in get else format_components(comps),
         components=comps,
@@ -131,21 +146,24 @@ def rule_from_json(obj: object, default_action: Action) -> Rule:
             raise RuleError(f"{key!r} must be true or false")
         flags[key] = flag
     action = obj.get("action")
+    if action is not None and not isinstance(action, str):
+        # bool is an int: `"action": false` must not become DELIVER (0), nor a list the default
+        raise RuleError(f"'action' must be an action name (a string) or null, got {action!r}")
     dates = {}
     for key in ("added", "removed"):
         text = _opt_str(obj, key)
         dates[key] = _iso_date(text, key) if text else None
-    if not isinstance(rid, str):
-        raise RuleError("'id' must be a string")
+    if not isinstance(rid, str) or not rid:
+        raise RuleError(f"'id' must be a non-empty string or null, got {rid!r}")
     return Rule(
         id=rid,
         components=comps,
-        mode=RuleMode(_opt_str(obj, "mode") or "all"),
+        mode=_mode(_opt_str(obj, "mode") or "all"),
         max_gap=max_gap,
         gap_allows_han=flags["gap_allows_han"],
         whole_word=flags["whole_word"],
         unless=_str_tuples(obj.get("unless", []), "unless"),
-        action=Action.parse(action) if isinstance(action, str | int) else default_action,
+        action=Action.parse(action) if action is not None else default_action,
         category=_opt_str(obj, "category"),
         source=_opt_str(obj, "source"),
         note=_opt_str(obj, "note"),

@@ -227,6 +227,14 @@ def _load_csv_rules(
             path=path,
             line=lines[0][0],
         )
+    doubled = sorted({n for n in names if names.count(n) > 1})
+    if doubled:
+        raise WordlistError(
+            f"column(s) {', '.join(map(repr, doubled))} appear more than once in the header "
+            "(aliases count: keyword, keywords and combination are 'rule')",
+            path=path,
+            line=lines[0][0],
+        )
     if "rule" not in names:
         raise WordlistError("CSV header has no 'rule' column", path=path, line=lines[0][0])
     out = []
@@ -288,6 +296,8 @@ def load_rules(
                 parsed.append((line, rule_from_json(json.loads(text), action)))
             except json.JSONDecodeError as exc:
                 raise WordlistError(f"invalid JSON: {exc.msg}", path=path, line=line) from None
+            except RecursionError:
+                raise WordlistError("JSON nested too deeply", path=path, line=line) from None
             except (ValueError, RuleError) as exc:
                 raise WordlistError(str(exc), path=path, line=line) from None
     elif fmt == "plain":

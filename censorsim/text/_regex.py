@@ -2,7 +2,8 @@
 
 ``.*`` separates components with no gap limit, ``(a|b)`` gives alternatives and
 ``[^一-龥]{0,n}`` separates components with ``max_gap=n`` and
-``gap_allows_han=False``. Anything that cannot be translated exactly raises
+``gap_allows_han=False`` (the gap may not hold U+4E00..U+9FA5, exactly the class;
+other Han characters such as 〇 or 㐀 are allowed). Anything else raises
 :class:`~censorsim.errors.RuleError`.
 """
 

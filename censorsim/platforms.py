@@ -17,14 +17,16 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
+from os import PathLike
+from pathlib import Path
 from typing import Any
 
 from censorsim._data import data_dir
-from censorsim.errors import PolicyError, UnknownNameError
+from censorsim.errors import PolicyError, UnknownNameError, WordlistError
 from censorsim.models import Action, Region, Rule, Surface
 from censorsim.policy import (
     DelayDistribution,
@@ -33,15 +35,22 @@ from censorsim.policy import (
     Policy,
     Scope,
     SurfacePolicy,
+    merge_identical,
+    one_to_one_exempt,
 )
 from censorsim.registry import Registry
 from censorsim.text.rules import RuleSet
 
 __all__ = [
     "GFW_DOMAINS",
+    "LINE_NOTICE",
+    "NORMALIZERS",
+    "ONE_TO_ONE_EXEMPT",
     "PLATFORMS",
     "SEARCH_ENGINES",
     "SOURCES",
+    "WEIBO_SEARCH_NOTICE",
+    "domain_rule",
     "example_rules",
     "great_firewall",
     "line",
@@ -54,23 +63,50 @@ __all__ = [
 
 SOURCES: dict[str, str] = {
     "oats": "https://citizenlab.ca/2016/11/wechat-china-censorship-one-app-two-systems/",
+    "lxb": "https://citizenlab.ca/2017/07/analyzing-censorship-of-the-death-of-liu-xiaobo-on-wechat-and-weibo/",
+    "709": "https://citizenlab.ca/2017/04/we-cant-chat-709-crackdown-discussions-blocked-on-weibo-and-wechat/",
     "picture-this": "https://citizenlab.ca/2018/08/cant-picture-this-an-analysis-of-image-filtering-on-wechat-moments/",
     "picture-this-2": "https://citizenlab.ca/2019/07/cant-picture-this-2-an-analysis-of-wechats-realtime-image-filtering-in-chats/",
+    "we-chat-they-watch": "https://citizenlab.ca/2020/05/we-chat-they-watch/",
     "covid": "https://citizenlab.ca/2020/03/censored-contagion-how-information-on-the-coronavirus-is-managed-on-chinese-social-media/",
     "zhu2013": "https://www.usenix.org/conference/usenixsecurity13/technical-sessions/paper/zhu",
+    "bamman2012": "https://firstmonday.org/ojs/index.php/fm/article/view/3943",
+    "weibo2014": "https://citizenlab.ca/2014/11/tracing-path-censored-weibo-post-compiling-keywords-trigger-automatic-review/",
     "search2023": "https://citizenlab.ca/2023/04/a-comparison-of-search-censorship-in-china/",
-    "qqmail": "https://github.com/citizenlab/chat-censorship/tree/master/qqmail",
+    "qqmail": "https://dl.acm.org/doi/10.1145/3473604.3474560",
     "asia-chats": "https://citizenlab.ca/2013/11/asia-chats-analyzing-information-controls-privacy-asian-messaging-applications/",
+    "line-2014": "https://citizenlab.ca/2014/04/line-censored-keywords-update/",
     "gfw-rst": "https://www.cl.cam.ac.uk/~rnc1/ignoring.pdf",
     "gfw-dns": "https://www.usenix.org/conference/usenixsecurity21/presentation/hoang",
 }
-"""Citation URLs by short key, as used in the profiles' docstrings."""
+"""Citation URLs by short key, as used in the profiles' docstrings and docs/fidelity.md."""
 
 GFW_DOMAINS: tuple[str, ...] = ("twitter.com", "google.com", "facebook.com", "whatsapp.com")
 """Blocked domains of the default Great Firewall profile (the issue's seed list)."""
 
-SEARCH_ENGINES: tuple[str, ...] = ("baidu", "weibo", "bing", "sogou")
-"""Search engines the :func:`search` profile names (Knockel, Kato & Dirks 2023)."""
+SEARCH_ENGINES: tuple[str, ...] = (
+    "baidu", "weibo", "bing", "sogou", "baidu_zhidao", "bilibili", "douyin", "jingdong",
+)
+"""The eight search platforms of Knockel, Kato & Dirks 2023 ("Missing Links"), named as
+Citizen Lab's ``search/rules/<name>[-soft].txt`` files name them."""
+
+NORMALIZERS: dict[str, str] = {
+    "wechat": "identity",
+    "weibo": "identity",
+    "search": "identity",
+    "qqmail": "identity",
+    "line": "identity",
+    "gfw": "identity",
+}
+"""Each profile's default normaliser (``normalizer=None``).
+
+WeChat is literal because the data say so: the published lists keep script variants as
+separate entries (法轮功 and 法輪功 in the 709 list), and on 2017-07-14 ``刘+晓波`` was
+not blocked one-to-one while ``曉波+劉`` was [lxb]. For the other profiles no source
+says how text is folded, and their lists also spell variants out (``刘晓波|劉曉波`` on
+Weibo search): literal matching is the assumption there (docs/fidelity.md). Pass
+``normalizer="default"`` to fold width, case, digits, script and separators instead.
+"""
 
 _WORDLISTS = data_dir("wordlists")
 
@@ -89,8 +125,6 @@ def example_rules(*names: str, action: Action | None = None) -> list[Rule]:
         PolicyError: the lists are not there (an installed package without the source
             tree): pass your own rules instead.
     """
-    from dataclasses import replace
-
     from censorsim.text.wordlists import load_rules
 
     rules: list[Rule] = []
@@ -114,10 +148,43 @@ def _rules(rules: Iterable[Rule] | None, default: Callable[[], list[Rule]]) -> l
     return list(rules) if rules is not None else default()
 
 
+def _normalizer(profile: str, normalizer: str | None) -> str:
+    return NORMALIZERS[profile] if normalizer is None else normalizer
+
+
+def _ruleset(rules: Iterable[Rule], normalizer: str, where: str) -> RuleSet:
+    """A rule set of ``rules`` with rules identical under ``normalizer`` counted once."""
+    return RuleSet(merge_identical(rules, normalizer, where=where), normalizer=normalizer)
+
+
+def _citizenlab(path: str | PathLike[str], *datasets: str) -> list[Rule]:
+    from censorsim.text.citizenlab import load_citizenlab
+
+    rules: list[Rule] = []
+    for name in datasets:
+        try:
+            rules.extend(load_citizenlab(Path(path), name))
+        except WordlistError as exc:
+            if "found here" not in str(exc):
+                raise
+    files = _FILES_READ.get()
+    if files is not None:
+        files.append(str(Path(path).resolve()))
+    return rules
+
+
+ONE_TO_ONE_EXEMPT: dict[str, tuple[date | None, date | None]] = {
+    "oats-falun-gong": (date(2016, 8, 1), date(2016, 9, 1)),
+}
+"""Rules observed filtered in group chat but delivered one-to-one, with the interval of
+the observation ([start, end) dates; None for open). 法轮功 was delivered one-to-one in
+August 2016 [oats]; outside that month the simulator assumes it is filtered everywhere."""
+
+
 def wechat(
     rules: Iterable[Rule] | None = None,
     *,
-    group_only: Sequence[str] = ("oats-falun-gong",),
+    group_only: Sequence[str] | Mapping[str, tuple[date | None, date | None]] | None = None,
     images: ImageBlacklist | None = None,
     analysis_delay: timedelta = timedelta(seconds=30),
     normalizer: str | None = None,
@@ -129,41 +196,82 @@ def wechat(
     - Filtering is server-side, by keyword combinations (all components anywhere in the
       message); a censored chat message is silently not delivered, and the sender sees
       it as sent (``DROP``). [oats]
+    - Matching is literal (normaliser ``identity``): the lists keep simplified and
+      traditional forms as separate entries, and on 2017-07-14 ``刘+晓波`` was not
+      blocked one-to-one while ``曉波+劉`` was. [lxb, 709]
     - Only accounts registered with mainland-China phone numbers are filtered; the same
       message from an international account is delivered. [oats]
-    - Group chat is filtered more than one-to-one chat: rules named in ``group_only``
-      apply to group chat and Moments only (the report found 法轮功 delivered one-to-one
-      in August 2016). [oats]
-    - Moments posts that trip a filter are hidden from mainland-China accounts (``HIDE``,
-      viewer scope). [oats]
+    - Group chat is filtered more than one-to-one chat. A rule is group-only where the
+      data say so: Citizen Lab's per-rule "1-1 chat: not blocked" results (the Liu
+      Xiaobo CSV, kept in the rule's note by the loader) and ``group_only``: ids, or ids
+      with the ``[start, end)`` interval of the observation (default
+      :data:`ONE_TO_ONE_EXEMPT`: 法轮功 delivered one-to-one in August 2016). [oats, lxb]
+    - Moments posts that trip a filter are hidden from other users' timelines
+      (``HIDE``, viewer scope: mainland accounts); the removal itself came 5-30 s (OCR)
+      or up to 10 s (visual) after posting, which the simulator does not model yet.
+      [picture-this]
     - Images in chat are looked up by file MD5; an unknown image is delivered once,
       analysed, and its MD5 learned, so the next send of the same file is blocked
       (``ImageCheck.LEARN``). [picture-this-2]
-    - Moments images are checked by visual similarity and OCR before posting
-      (``ImageCheck.VISUAL``). [picture-this]
-    - Lists change over time (the COVID-19 list grew from 132 rules in January 2020 to
-      384 in the first half of February); rules carry ``added``/``removed`` dates. [covid]
+    - Moments images are checked by visual similarity and OCR (``ImageCheck.VISUAL``).
+      [picture-this]
+    - Lists change over time (the COVID-19 list: 132 keyword combinations found in
+      January 2020 and another 384 by mid-February, 516 in all); a rule's ``added`` is
+      the day it was first seen, not the day it started. [covid]
 
     Sources: see :data:`SOURCES` under the keys in brackets.
     """
-    all_rules = _rules(
-        rules,
-        lambda: [
-            r
-            for r in example_rules("wechat-combinations", "english-whole-word")
-            if r.action is Action.DROP
-        ],
+    norm = _normalizer("wechat", normalizer)
+    all_rules = merge_identical(
+        _rules(
+            rules,
+            lambda: [
+                r
+                for r in example_rules("wechat-combinations", "english-whole-word")
+                if r.action is Action.DROP
+            ],
+        ),
+        norm,
+        where="wechat",
     )
-    group = set(group_only)
+    exempt: dict[str, tuple[date | None, date | None]]
+    if group_only is None:
+        exempt = dict(ONE_TO_ONE_EXEMPT)
+    elif isinstance(group_only, Mapping):
+        exempt = dict(group_only)
+    else:
+        exempt = dict.fromkeys(group_only, (None, None))
+    for r in all_rules:
+        if one_to_one_exempt(r):
+            exempt.setdefault(r.id, (None, None))
+    # A rule exempt within an interval applies one-to-one before and after it: two dated
+    # copies under the same id, in two rule sets (ids are unique within a rule set).
+    one_to_one: list[Rule] = []
+    before: list[Rule] = []
+    for r in all_rules:
+        if r.id not in exempt:
+            one_to_one.append(r)
+            continue
+        start, end = exempt[r.id]
+        if start is not None and (r.added is None or r.added < start):
+            before.append(replace(r, removed=start if r.removed is None
+                                  else min(r.removed, start)))
+        if end is not None and (r.removed is None or r.removed > end):
+            one_to_one.append(replace(r, added=end if r.added is None else max(r.added, end)))
+    rulesets = {
+        "chat": RuleSet(one_to_one, normalizer=norm),
+        "group": RuleSet(all_rules, normalizer=norm),
+    }
+    chat_sets: tuple[str, ...] = ("chat",)
+    if before:
+        rulesets["chat-before-exemption"] = RuleSet(before, normalizer=norm)
+        chat_sets += ("chat-before-exemption",)
     mainland = frozenset({Region.MAINLAND})
     return Policy(
         name="wechat",
-        rulesets={
-            "chat": RuleSet([r for r in all_rules if r.id not in group], normalizer=normalizer),
-            "group": RuleSet(all_rules, normalizer=normalizer),
-        },
+        rulesets=rulesets,
         surfaces=(
-            SurfacePolicy(Surface.CHAT, ("chat",), mainland, Scope.SENDER, Action.DROP,
+            SurfacePolicy(Surface.CHAT, chat_sets, mainland, Scope.SENDER, Action.DROP,
                           images=ImageCheck.LEARN),
             SurfacePolicy(Surface.GROUP_CHAT, ("group",), mainland, Scope.SENDER, Action.DROP,
                           images=ImageCheck.LEARN),
@@ -172,10 +280,16 @@ def wechat(
         ),
         images=images or ImageBlacklist(),
         analysis_delay=analysis_delay,
-        description="WeChat one-to-one chat, group chat and Moments",
-        sources=(SOURCES["oats"], SOURCES["picture-this"], SOURCES["picture-this-2"],
-                 SOURCES["covid"]),
+        description="WeChat one-to-one chat, group chat and Moments (literal matching)",
+        sources=(SOURCES["oats"], SOURCES["lxb"], SOURCES["709"], SOURCES["picture-this"],
+                 SOURCES["picture-this-2"], SOURCES["covid"]),
     )
+
+
+WEIBO_SEARCH_NOTICE = (
+    "According to relevant laws, regulations and policies, search results are not shown"
+)
+"""Weibo's search censorship notice, removed from searches in 2014 [weibo2014]."""
 
 
 def weibo(
@@ -185,27 +299,40 @@ def weibo(
     refuse: Iterable[str] = (),
     hide: Iterable[str] = (),
     deletion: DelayDistribution | None = None,
+    search_notice: bool = False,
     normalizer: str | None = None,
 ) -> Policy:
     """Sina Weibo posts and search.
 
     Facts encoded:
 
-    - A post that trips a filter is refused outright with an error (rules in
-      ``refuse``; the error is Weibo's "data error"), made visible only to its author
-      (rules in ``hide``), or published and deleted later (every other rule:
-      ``DELETE_LATER``).
-    - Deletion delays follow Zhu et al. 2013: about 30% of deletions happen 5 to 30
-      minutes after posting and about 90% within 24 hours
-      (:meth:`DelayDistribution.zhu2013`). [zhu2013]
-    - Search hard-blocks names (刘晓波, 晓波, Liu Xiaobo after July 2017): no results,
-      with a notice. [search2023]
+    - Posts pass through automatic review: some keywords cannot be posted at all (the
+      2014 study found 66 refused with an explicit message and 14 with a "data error";
+      rules in ``refuse``), some make the post visible only to its author (133
+      "camouflaged" keywords; rules in ``hide``), and other sensitive posts are
+      published and deleted later (every other rule: ``DELETE_LATER``). [weibo2014,
+      zhu2013]
+    - Deletion delays follow :meth:`DelayDistribution.zhu2013` (about 30% of deletions
+      within 30 minutes of posting, about 90% within a day [zhu2013]; the 5-minute and
+      14-day knots are assumptions).
+    - Not every matching post is deleted (Zhu et al. saw about 12% of the tracked users'
+      posts deleted); the simulator deletes every matching post: a known gap.
+    - Search hard-blocks names: 刘晓波 and 劉曉波 and "Liu Xiaobo", and after his death
+      the given name 晓波 alone (no results). [lxb]
+    - The search notice ("According to relevant laws...") was removed in 2014, so by
+      default a blocked search shows no notice; ``search_notice=True`` restores it for
+      pre-2014 studies. [weibo2014]
 
-    Weibo filters every account; there is no region scope.
+    The default lists are ``wordlists/weibo.csv`` (posts: high-deletion terms of
+    Bamman et al. 2012 [bamman2012]; search: the Liu Xiaobo bans). Weibo filters every
+    account; there is no region scope.
     """
-    post_rules = _rules(rules, lambda: example_rules("wechat-combinations"))
+    norm = _normalizer("weibo", normalizer)
+    shipped: list[Rule] | None = None
+    if rules is None or search_rules is None:
+        shipped = example_rules("weibo")
+    post_rules = _rules(rules, lambda: [r for r in shipped or () if r.action not in _SEARCH])
     refused, hidden = set(refuse), set(hide)
-    from dataclasses import replace
 
     def action_of(r: Rule) -> Action:
         if r.id in refused:
@@ -215,64 +342,71 @@ def weibo(
         return Action.DELETE_LATER
 
     post_rules = [replace(r, action=action_of(r)) for r in post_rules]
-    s_rules = _rules(
-        search_rules,
-        lambda: [
-            r
-            for r in example_rules("search-hard-soft", "english-whole-word")
-            if r.id.startswith("weibo-")
-        ],
-    )
+    s_rules = _rules(search_rules, lambda: [r for r in shipped or () if r.action in _SEARCH])
     return Policy(
         name="weibo",
         rulesets={
-            "post": RuleSet(post_rules, normalizer=normalizer),
-            "search": RuleSet(s_rules, normalizer=normalizer),
+            "post": _ruleset(post_rules, norm, "weibo posts"),
+            "search": _ruleset(s_rules, norm, "weibo search"),
         },
         surfaces=(
             SurfacePolicy(Surface.POST, ("post",), error="data error"),
-            SurfacePolicy(
-                Surface.SEARCH,
-                ("search",),
-                error="According to relevant laws, regulations and policies, "
-                "search results are not shown",
-            ),
+            SurfacePolicy(Surface.SEARCH, ("search",),
+                          error=WEIBO_SEARCH_NOTICE if search_notice else None),
         ),
         deletion=deletion or DelayDistribution.zhu2013(),
         description="Sina Weibo posts and search",
-        sources=(SOURCES["zhu2013"], SOURCES["search2023"]),
+        sources=(SOURCES["weibo2014"], SOURCES["zhu2013"], SOURCES["bamman2012"],
+                 SOURCES["lxb"]),
     )
+
+
+_SEARCH = (Action.BLOCK, Action.LIMIT_RESULTS)
 
 
 def search(
     engine: str = "baidu",
     rules: Iterable[Rule] | None = None,
     *,
+    citizenlab: str | PathLike[str] | None = None,
     normalizer: str | None = None,
 ) -> Policy:
-    """A Chinese search engine (Baidu, Weibo, Bing, Sogou...).
+    """A Chinese search platform (one of :data:`SEARCH_ENGINES`).
 
-    Facts encoded (Knockel, Kato & Dirks 2023, "Missing Links"):
+    Facts encoded (Knockel, Kato & Dirks 2023, "Missing Links" [search2023]):
 
     - Hard censorship: a query that trips a hard rule returns no results at all
       (``BLOCK``).
     - Soft censorship: a query that trips a soft rule returns results only from
       authorised sources (``LIMIT_RESULTS``).
-    - Which rules are hard or soft is per engine: pass that engine's lists (for example
-      ``load_citizenlab(path, "search/baidu")`` and ``"search/baidu-soft"``).
-
-    Sources: [search2023]; the example soft rule on Baidu cites a 2012 report.
+    - Rules are per platform: each has its own list. With ``citizenlab`` (a copy of
+      Citizen Lab's chat-censorship data) the engine loads its own
+      ``search/rules/<engine>.txt`` (hard) and ``<engine>-soft.txt`` (soft) files;
+      otherwise its small cited list ``wordlists/<engine>.csv`` where the project has
+      one (Baidu: a soft-censored leader name, 2012; Bing: the 2021 "tank man" block;
+      Weibo: the Liu Xiaobo search bans [lxb]); platforms without a cited example get
+      no default rules.
 
     Raises:
         UnknownNameError: ``engine`` is not one of :data:`SEARCH_ENGINES`.
     """
-    name = engine.strip().lower()
+    name = engine.strip().lower().replace("-", "_")
     if name not in SEARCH_ENGINES:
         raise UnknownNameError("search engine", engine, SEARCH_ENGINES)
-    s_rules = _rules(rules, lambda: example_rules("search-hard-soft"))
+    norm = _normalizer("search", normalizer)
+    if rules is not None:
+        s_rules = list(rules)
+    elif citizenlab is not None:
+        s_rules = _citizenlab(citizenlab, f"search/{name}", f"search/{name}-soft")
+    elif name == "weibo":
+        s_rules = [r for r in example_rules("weibo") if r.action in _SEARCH]
+    elif (_WORDLISTS / f"{name}.csv").is_file():
+        s_rules = example_rules(name)
+    else:
+        s_rules = []
     return Policy(
         name=f"search-{name}",
-        rulesets={"search": RuleSet(s_rules, normalizer=normalizer)},
+        rulesets={"search": _ruleset(s_rules, norm, f"search-{name}")},
         surfaces=(SurfacePolicy(Surface.SEARCH, ("search",), error="no results"),),
         description=f"{name} search: hard (no results) and soft (authorised sources only)",
         sources=(SOURCES["search2023"],),
@@ -282,22 +416,31 @@ def search(
 def qqmail(
     rules: Iterable[Rule] | None = None,
     *,
+    citizenlab: str | PathLike[str] | None = None,
     normalizer: str | None = None,
 ) -> Policy:
     """QQMail: mail refused at SMTP with ``550 Mail content denied``.
 
-    Facts encoded:
+    Facts encoded (Knockel & Ruan, FOCI 2021 [qqmail]):
 
     - A mail whose content trips a rule is refused with the SMTP reply
-      ``550 Mail content denied`` (``REFUSE``; the sender sees the error). [qqmail]
+      ``550 Mail content denied`` (``REFUSE``; the sender sees the error).
+    - Rules are keyword combinations: 习近平 alone and 复辟 alone pass, both together are
+      refused.
     - "Extenuating" combinations switch rules off: when every keyword of one is present
-      the mail goes through (``Rule.unless``; ``load_qqmail`` reads the published
-      layout). [qqmail]
+      the mail goes through (adding 群发机 to 习近平 + 复辟; ``Rule.unless``).
+
+    The default list is ``wordlists/qqmail.csv``; with ``citizenlab`` the published
+    ``qqmail`` folder (173 combinations, 43 extenuating) is read instead.
     """
-    m_rules = _rules(rules, lambda: example_rules("wechat-combinations"))
+    norm = _normalizer("qqmail", normalizer)
+    if rules is None and citizenlab is not None:
+        m_rules = _citizenlab(citizenlab, "qqmail")
+    else:
+        m_rules = _rules(rules, lambda: example_rules("qqmail"))
     return Policy(
         name="qqmail",
-        rulesets={"mail": RuleSet(m_rules, normalizer=normalizer)},
+        rulesets={"mail": _ruleset(m_rules, norm, "qqmail")},
         surfaces=(
             SurfacePolicy(Surface.MAIL, ("mail",), action=Action.REFUSE,
                           error="550 Mail content denied"),
@@ -307,34 +450,71 @@ def qqmail(
     )
 
 
+LINE_NOTICE = "This message contains forbidden words and cannot be sent."
+"""The error LINE shows the sender (the app's resource string) [asia-chats]."""
+
+
 def line(
     rules: Iterable[Rule] | None = None,
     *,
+    citizenlab: str | PathLike[str] | None = None,
+    version: str = "line-v25",
     normalizer: str | None = None,
 ) -> Policy:
-    """LINE (2013-14): a client-side list, applied only to China-registered numbers.
+    """LINE (2013-14): a downloaded keyword list, applied on the device for China numbers.
 
-    Facts encoded (Citizen Lab, "Asia Chats", 2013):
+    Facts encoded (Citizen Lab, "Asia Chats", 2013-14 [asia-chats, line-2014]):
 
-    - The keyword list ships inside the app and is applied on the device.
-    - It applies only to accounts registered with a mainland-China number; a matching
-      message is not sent (``DROP``).
-    - Its lists used regular expressions, read here as ordered rules with gap limits
-      (``load_line_list``).
+    - When the account is registered with a mainland-China number the app downloads a
+      keyword list from the server and applies it on the device (since v3.9.4 there is
+      no built-in list); other accounts are not filtered.
+    - A matching message is not sent, and the sender is told so: "This message contains
+      forbidden words and cannot be sent." (``REFUSE`` with that notice).
+    - Received messages have the listed words replaced by asterisks; the simulator
+      decides on sent messages only and does not model the masking.
+    - Since v24 (September 2014) the list holds regular expressions, read here as
+      ordered rules with gap limits (``load_line_list``).
+
+    The default list is ``wordlists/line.csv``; with ``citizenlab`` the published list
+    ``LINE/<version>`` is read (the downloaded list of that version).
     """
-    l_rules = _rules(rules, lambda: example_rules("wechat-combinations"))
+    norm = _normalizer("line", normalizer)
+    if rules is None and citizenlab is not None:
+        l_rules = _citizenlab(citizenlab, f"LINE/{version}")
+    else:
+        l_rules = _rules(rules, lambda: example_rules("line"))
+    l_rules = [replace(r, action=Action.REFUSE) if r.action is Action.DROP else r
+               for r in l_rules]
+    china = frozenset({Region.MAINLAND})
     return Policy(
         name="line",
-        rulesets={"client": RuleSet(l_rules, normalizer=normalizer)},
+        rulesets={"client": _ruleset(l_rules, norm, "line")},
         surfaces=(
-            SurfacePolicy(Surface.CHAT, ("client",), frozenset({Region.MAINLAND}),
-                          action=Action.DROP),
-            SurfacePolicy(Surface.GROUP_CHAT, ("client",), frozenset({Region.MAINLAND}),
-                          action=Action.DROP),
+            SurfacePolicy(Surface.CHAT, ("client",), china, action=Action.REFUSE,
+                          error=LINE_NOTICE),
+            SurfacePolicy(Surface.GROUP_CHAT, ("client",), china, action=Action.REFUSE,
+                          error=LINE_NOTICE),
         ),
-        description="LINE 2013-14 client-side keyword list for China-registered numbers",
-        sources=(SOURCES["asia-chats"],),
+        description="LINE 2013-14 downloaded keyword list for China-registered numbers",
+        sources=(SOURCES["asia-chats"], SOURCES["line-2014"]),
     )
+
+
+def domain_rule(domain: str) -> Rule:
+    """A rule matching ``domain`` or any subdomain as a host name, never as a substring.
+
+    ``google.com`` matches ``https://www.google.com/`` and ``google.com:443`` but not
+    ``notgoogle.com`` or ``google.community`` (components are whole words; a dot before
+    the name is a word boundary).
+
+    Raises:
+        PolicyError: an empty name or one holding a blank or a slash.
+    """
+    d = domain.strip().strip(".").lower()
+    if not d or any(c.isspace() or c == "/" for c in d):
+        raise PolicyError(f"domain {domain!r}: expected a host name such as 'google.com'")
+    return Rule.keyword(d, id=f"domain:{d}", action=Action.BLOCK, category="domain",
+                        whole_word=True)
 
 
 def great_firewall(
@@ -342,29 +522,39 @@ def great_firewall(
     *,
     domains: Iterable[str] = GFW_DOMAINS,
 ) -> Policy:
-    """The Great Firewall: keyword-triggered connection resets and blocked domains.
+    """The Great Firewall (text level): keyword-triggered resets and blocked domains.
 
     Facts encoded:
 
-    - A request from inside China that carries a blacklisted keyword is answered with
-      forged TCP resets: the connection is reset (``BLOCK``, error "connection reset").
-      [gfw-rst]
+    - An HTTP request from inside China that carries a blacklisted keyword is answered
+      with forged TCP resets: the connection is reset (``BLOCK``, error "connection
+      reset"); the trigger is a single keyword (``?falun``), not a combination of
+      several. [gfw-rst]
     - Requests to blocked domains (Twitter, Google, Facebook, WhatsApp in the issue's
-      seed list) never complete. [gfw-dns]
+      seed list) never complete; a name matches as that domain or its subdomains, never
+      as a substring (``notgoogle.com`` is not ``google.com``). Host names are compared
+      without case. [gfw-dns]
 
-    A "message" on :attr:`Surface.WEB` is the request (URL and body).
+    A "message" on :attr:`Surface.WEB` is the request (URL and body). Keyword filtering is
+    bidirectional (a request entering China is reset too); the text-level model has no
+    direction, so it filters requests whose client is in the mainland region.
+
+    Raises:
+        PolicyError: a keyword rule with more than one component (the HTTP filter
+            matches single keywords).
     """
-    k_rules = _rules(
-        keywords, lambda: example_rules("wechat-combinations", action=Action.BLOCK)
-    )
-    d_rules = [
-        Rule.keyword(d, id=f"domain:{d}", action=Action.BLOCK, category="domain")
-        for d in domains
-    ]
+    k_rules = _rules(keywords, lambda: example_rules("gfw", action=Action.BLOCK))
+    for r in k_rules:
+        if len(r.components) > 1:
+            raise PolicyError(
+                f"gfw keyword rule {r.id!r} has {len(r.components)} components; the Great "
+                "Firewall's HTTP filter matches single keywords (alternatives are fine)"
+            )
+    d_rules = [domain_rule(d) for d in domains]
     return Policy(
         name="gfw",
         rulesets={
-            "keywords": RuleSet(k_rules),
+            "keywords": _ruleset(k_rules, _normalizer("gfw", None), "gfw keywords"),
             "domains": RuleSet(d_rules, normalizer="casefold"),
         },
         surfaces=(
@@ -382,7 +572,7 @@ PLATFORMS.add("wechat", wechat, summary="WeChat chat, group chat and Moments")
 PLATFORMS.add("weibo", weibo, summary="Sina Weibo posts and search")
 PLATFORMS.add("search", search, summary="a Chinese search engine: hard and soft censorship")
 PLATFORMS.add("qqmail", qqmail, summary="QQMail SMTP refusals")
-PLATFORMS.add("line", line, summary="LINE 2013-14 client-side list")
+PLATFORMS.add("line", line, summary="LINE 2013-14 downloaded list, refused with a notice")
 PLATFORMS.add("gfw", great_firewall, summary="Great Firewall resets and blocked domains")
 
 

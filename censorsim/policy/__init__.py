@@ -2,7 +2,8 @@
 
 Modules: ``_policy`` (a policy and its per-surface settings), ``_images`` (image checks,
 blacklist and what a platform learned), ``_delays`` (delete-later delay distributions),
-``_censor`` (applying a policy to messages), ``_toml`` (policy files). The message and
+``_censor`` (applying a policy to messages), ``_toml`` (policy files), ``_identity``
+(rule identity under a normaliser, surface scope recorded in the data). The message and
 decision vocabulary lives in :mod:`censorsim.models` and is re-exported here.
 
 A :class:`Policy` binds named rule sets, an image blacklist, and per-surface settings:
@@ -46,6 +47,12 @@ from __future__ import annotations
 from censorsim.models import Attachment, Decision, Message, Reason, Region, Surface
 from censorsim.policy._censor import Censor
 from censorsim.policy._delays import DelayDistribution
+from censorsim.policy._identity import (
+    RuleIdentityWarning,
+    identity_key,
+    merge_identical,
+    one_to_one_exempt,
+)
 from censorsim.policy._images import ImageBlacklist, ImageCheck, ImageMemory
 from censorsim.policy._policy import Policy, Scope, SurfacePolicy
 from censorsim.policy._toml import load_policy, policy_from_dict
@@ -62,9 +69,13 @@ __all__ = [
     "Policy",
     "Reason",
     "Region",
+    "RuleIdentityWarning",
     "Scope",
     "Surface",
     "SurfacePolicy",
+    "identity_key",
     "load_policy",
+    "merge_identical",
+    "one_to_one_exempt",
     "policy_from_dict",
 ]

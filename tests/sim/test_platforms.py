@@ -56,9 +56,16 @@ def test_wechat_region_scoping_and_silent_drop() -> None:
 
 
 def test_wechat_group_filtered_more_than_one_to_one() -> None:
+    """One App, Two Systems (2016): 法轮功 was delivered one-to-one in August 2016 and
+    filtered in group chat. The exemption is an observation of that month (issue 11.3),
+    not timeless: the old test checked it on 2017-07-20, which no source covers."""
     c = Censor(wechat())
-    assert c.check(Message("法轮功", Surface.CHAT), at=AT).action is Action.DELIVER
-    assert c.check(Message("法轮功", Surface.GROUP_CHAT), at=AT).action is Action.DROP
+    aug = datetime(2016, 8, 15)
+    assert c.check(Message("法轮功", Surface.CHAT), at=aug).action is Action.DELIVER
+    assert c.check(Message("法轮功", Surface.GROUP_CHAT), at=aug).action is Action.DROP
+    assert c.check(Message("法轮功", Surface.CHAT), at=AT).action is Action.DROP
+    static = Censor(wechat(group_only=["oats-falun-gong"]))
+    assert static.check(Message("法轮功", Surface.CHAT), at=AT).action is Action.DELIVER
 
 
 def test_wechat_moments_hidden_from_mainland() -> None:
@@ -110,19 +117,28 @@ def test_wechat_moments_blocks_visually_and_ocr() -> None:
 
 
 def test_weibo_refuse_hide_delete_later() -> None:
-    c = Censor(weibo(refuse=["xk19-xi-third-term"], hide=["oats-falun-gong"]))
+    """Weibo's post rules are its own list now (issue 11.2), so the test passes WeChat's
+    example rules explicitly; the 2014 report removed the search notice (issue 11.5)."""
+    from censorsim.platforms import example_rules
+
+    c = Censor(weibo(example_rules("wechat-combinations"), refuse=["xk19-xi-third-term"],
+                     hide=["oats-falun-gong"]))
     refused = c.check(Message("习近平三连任", Surface.POST), at=AT)
     assert refused.action is Action.REFUSE and refused.error == "data error"
     assert not refused.sender_sees_sent
     assert c.check(Message("法轮功", Surface.POST), at=AT).action is Action.HIDE
     assert c.check(Message("刘晓波", Surface.POST), at=AT).action is Action.DELETE_LATER
     s = c.check(Message("晓波", Surface.SEARCH), at=AT)
-    assert s.action is Action.BLOCK and s.error
+    assert s.action is Action.BLOCK and s.error is None
 
 
 def test_search_hard_vs_soft() -> None:
+    """Each engine has its own list (issue 11.2): Weibo's hard-blocks 刘晓波, Baidu's
+    example soft-censors 习近平 (the old shared list gave every engine both)."""
+    assert Censor(search("weibo")).check(
+        Message("刘晓波", Surface.SEARCH), at=AT).action is Action.BLOCK
     c = Censor(search("baidu"))
-    assert c.check(Message("刘晓波", Surface.SEARCH), at=AT).action is Action.BLOCK
+    assert c.check(Message("刘晓波", Surface.SEARCH), at=AT).action is Action.DELIVER
     soft = c.check(Message("习近平", Surface.SEARCH), at=AT)
     assert soft.action is Action.LIMIT_RESULTS and soft.censored and soft.error is None
     with pytest.raises(
@@ -140,9 +156,12 @@ def test_qqmail_refuses_with_550_and_extenuating() -> None:
 
 
 def test_line_client_side_only_for_china_numbers() -> None:
+    """Asia Chats (2013): LINE refuses with a notice to the sender (issue 11.6; it was a
+    silent DROP before), only for China-registered numbers; its own list (issue 11.2)."""
     c = Censor(line())
-    assert c.check(Message("刘晓波", Surface.CHAT, Region.MAINLAND), at=AT).action is Action.DROP
-    intl = Message("刘晓波", Surface.CHAT, Region.INTERNATIONAL)
+    d = c.check(Message("藏人自焚", Surface.CHAT, Region.MAINLAND), at=AT)
+    assert d.action is Action.REFUSE and d.error and "forbidden words" in d.error
+    intl = Message("藏人自焚", Surface.CHAT, Region.INTERNATIONAL)
     assert c.check(intl, at=AT).action is Action.DELIVER
 
 
@@ -151,7 +170,10 @@ def test_great_firewall_resets_and_domains() -> None:
     d = c.check(Message("GET https://www.Google.com/search?q=weather", Surface.WEB), at=AT)
     assert d.action is Action.BLOCK and d.error == "connection reset"
     assert d.rule_ids == ("domain:google.com",)
-    assert c.check(Message("GET /?q=刘晓波", Surface.WEB), at=AT).action is Action.BLOCK
+    # Clayton et al. 2006: the single keyword "falun" (the default list; issue 11.7).
+    assert c.check(Message("GET /?falun", Surface.WEB), at=AT).action is Action.BLOCK
+    assert c.check(Message("GET https://notgoogle.com/", Surface.WEB), at=AT).action \
+        is Action.DELIVER
     assert c.check(Message("GET https://example.cn/", Surface.WEB), at=AT).action is Action.DELIVER
     outside = c.check(Message("GET https://twitter.com/", Surface.WEB, Region.INTERNATIONAL), at=AT)
     assert outside.action is Action.DELIVER

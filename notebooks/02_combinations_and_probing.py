@@ -29,6 +29,7 @@
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from censorsim.errors import ParameterError
 from censorsim.platforms import example_rules
 from censorsim.probe import METHODS, isolate
 from censorsim.research import validate_probing
@@ -58,14 +59,21 @@ for text in ["六四", "学生", "六四的学生", "六四的学生和民主运
 # Fragments of one query are joined with a **separator**. It must be a character the
 # censor keeps and no keyword contains: a censor that strips spaces and punctuation
 # would glue `学` and `生` back together across a newline, and the query would be
-# censored for a reason the researcher did not intend.
+# censored for a reason the researcher did not intend. The library's `Oracle` therefore
+# refuses such a separator (and picks a safe one when none is given); `check=False`
+# turns the check off to show what would go wrong.
 
 # %%
 article = "昨天我们讨论了六四那年的学生和他们的民主运动，还有别的事情"
 fragments = ["六四", "学", "生", "民主运动"]  # 学生 is split: this query should pass
+try:
+    TracingOracle(rules, separator="\n")
+except ParameterError as exc:
+    print("refused:", exc)
 for sep in ["\n", "吧"]:
-    probe = TracingOracle(rules, separator=sep)
+    probe = TracingOracle(rules, separator=sep, check=False)
     print(f"separator {sep!r}: {sep.join(fragments)!r} censored? {probe.query(fragments)}")
+print("chosen automatically:", repr(TracingOracle(rules).separator))
 
 # %% [markdown]
 # ## Binary split (Xiong & Knockel, 2019)
@@ -149,8 +157,8 @@ plt.show()
 # %% [markdown]
 # ## Questions to try
 #
-# 1. Probe `article` with the separator `"\n"` instead of `"吧"`. What does each method
-#    return, and why?
+# 1. Probe `article` with `TracingOracle(rules, separator="\n", check=False)` instead of
+#    the separator `"吧"`. What does each method return, and why?
 # 2. The binary split needs about `log2(n) + len(component) + 1` queries per component.
 #    Double the length of `article` with filler and count the queries again.
 # 3. Add a rule whose component overlaps another (`学生+生运`). Can either method

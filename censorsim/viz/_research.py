@@ -118,10 +118,11 @@ class TracingOracle(Oracle):
         self,
         target: SupportsCheck | Callable[[str], bool],
         *,
-        separator: str = "\n",
+        separator: str | None = None,
         budget: int | None = None,
+        check: bool = True,
     ) -> None:
-        super().__init__(target, separator=separator, budget=budget)
+        super().__init__(target, separator=separator, budget=budget, check=check)
         self.log: list[Query] = []
 
     def query(self, fragments: str | Sequence[str]) -> bool:

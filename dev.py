@@ -4,6 +4,7 @@
     python3 dev.py demo    # create .venv, install censorsim[plot], run the demo
     python3 dev.py test    # create .venv, install censorsim[test], run ruff, mypy and pytest
     python3 dev.py bench   # run the quick benchmark profile
+    python3 dev.py report censorsim-demo/demo.db   # censorsim report ..., in the .venv
 
 The virtual environment lives in ``.venv`` (override with ``CENSORSIM_VENV``); it is
 reinstalled whenever ``pyproject.toml`` changes.
@@ -54,6 +55,9 @@ def main(argv: list[str]) -> int:
             _run(PY, "-m", "ruff", "check", "censorsim", "tests", "benchmarks", "dev.py")
             _run(PY, "-m", "mypy")
             _run(PY, "-m", "pytest", *rest)
+        elif cmd == "report":
+            _ensure_venv("plot")  # the report draws its plots with matplotlib
+            _run(PY, "-m", "censorsim", "report", *rest)
         elif cmd == "bench":
             _ensure_venv("test")
             _run(PY, "-m", "censorsim", "bench", "--quick", *rest)

@@ -6,6 +6,16 @@ gives; the data is never copied into the project. Every rule id is
 ``<upstream path>:<line>``; anything malformed raises
 :class:`~censorsim.errors.WordlistError` naming the file and the line.
 
+Dates: ``added`` is the first day a rule was seen in force, ``removed`` the first day it
+was seen gone (exclusive, as :meth:`~censorsim.models.Rule.active_on` reads it: a rule is
+in force on ``added <= day < removed``).
+
+A folder is walked for every layout below; a file inside one of the data sets' folders
+(``wechat/``, ``search/``, ``livestream/``, ...) whose layout this module does not know is
+an error naming it, never silently skipped. Layouts known not to hold keyword rules
+(:data:`NOT_RULES`: READMEs, images, URL lists, image-test results, live-streaming raw
+snapshots and code books) are not read.
+
 Example:
     >>> sorted(CITIZENLAB_DATASETS)[:2]
     ['LINE/<list>', 'SVP']
@@ -26,10 +36,14 @@ from censorsim.text._regex import LINE_REGEX_MARK, line_regex_rule
 
 __all__ = [
     "CITIZENLAB_DATASETS",
+    "NOT_RULES",
     "load_citizenlab",
     "load_client_csv",
     "load_line_list",
+    "load_livestream_csv",
     "load_qqmail",
+    "load_search_ongoing",
+    "load_search_people",
     "load_search_rules",
     "load_wechat_csv",
 ]
@@ -43,6 +57,9 @@ CITIZENLAB_DATASETS: dict[str, str] = {
     "coronavirus/yy": "coronavirus/yy.csv",
     "qqmail": "qqmail/censored.txt",
     "search/<platform>": "search/rules/<platform>.txt and <platform>-soft.txt",
+    "search/ongoing/<platform>": "search/ongoing/<platform>[-soft].csv (dated)",
+    "search/people/<platform>": "search/people/<platform>[-soft].csv",
+    "livestream": "livestream/livestream_keywords_*.csv (dated: add/del events)",
     "LINE/<list>": "LINE/raw-block-lists/line-*.txt",
     "june-4": "june-4/june-4-censored-keywords.csv",
     "TOM-Skype--Sina-UC": "TOM-Skype--Sina-UC/blocked-words.csv",
@@ -60,11 +77,47 @@ _CL_LAYOUTS: tuple[tuple[str, str, str], ...] = (
     (r"(coronavirus/yy)\.csv", r"\1", "client"),
     (r"(qqmail)/censored\.txt", r"\1", "qqmail"),
     (r"search/rules/([^/]+)\.txt", r"search/\1", "search"),
+    (r"search/ongoing/([^/]+)\.csv", r"search/ongoing/\1", "search-ongoing"),
+    (r"search/people/([^/]+)\.csv", r"search/people/\1", "search-people"),
+    (r"(livestream)/livestream_keywords_[^/]*\.csv", r"\1", "livestream"),
     (r"LINE/raw-block-lists/([^/]+)\.txt", r"LINE/\1", "line"),
     (r"(june-4)/june-4-censored-keywords\.csv", r"\1", "client"),
     (r"(TOM-Skype--Sina-UC)/blocked-words\.csv", r"\1", "client"),
     (r"(SVP)/svp_words\.csv", r"\1", "client"),
 )
+
+
+_TOP_FOLDERS = (
+    "wechat",
+    "coronavirus",
+    "qqmail",
+    "search",
+    "LINE",
+    "june-4",
+    "TOM-Skype--Sina-UC",
+    "SVP",
+    "livestream",
+)
+"""The data sets' top folders: a file inside one is read or reported, never skipped."""
+
+NOT_RULES: tuple[str, ...] = (
+    r"(?:.*/)?\.[^/]*",  # dotfiles (.DS_Store, .gitkeep)
+    r"(?i:.*\.(?:md|txt\.md|png|jpe?g|gif|bmp|webp|pdf|svg))",  # READMEs, images, papers
+    r"qqmail/extenuating\.csv",  # read by load_qqmail with censored.txt
+    r"wechat/image-filtering/.*",  # image-filtering test images and result lists
+    r"wechat/one_app_two_systems/wechat_(?:blocked_urls\.csv|url_blocked_messages\.txt)",
+    r"livestream/[^/]*-raw-data/.*",  # hourly raw snapshots of the client lists
+    r"livestream/(?:themes|categories)_keyword_censorship\.csv",  # code books
+)
+"""Paths (relative to the data's root, regular expressions) not read as rule files."""
+
+
+def _top_relative(path: Path) -> str | None:
+    """``path`` relative to the data's root when it lies inside a data set's top folder."""
+    posix = path.resolve().as_posix()
+    tops = "|".join(re.escape(t) for t in _TOP_FOLDERS)
+    m = re.search(r"(?:^|/)((?:" + tops + r")/.+)$", posix)
+    return m.group(1) if m else None
 
 
 def _cl_layout(path: Path) -> tuple[str, str, str] | None:
@@ -92,7 +145,14 @@ def _cl_date(value: str, column: str) -> date | None:
     if not text:
         return None
     text = text.removesuffix(" GMT")
-    for fmt in ("%Y-%m-%d", "%m/%d/%Y", "%m/%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"):
+    for fmt in (
+        "%Y-%m-%d",
+        "%m/%d/%Y",
+        "%m/%Y",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M:%SZ",
+    ):
         try:
             return datetime.strptime(text, fmt).date()
         except ValueError:
@@ -333,7 +393,170 @@ def load_line_list(path: PathLike) -> list[Rule]:
     return out
 
 
+_EVENTS = ("add", "first_seen", "del", "last_seen")
+
+
+def _livestream_dates(
+    first: tuple[str, str], last: tuple[str, str]
+) -> tuple[date | None, date | None]:
+    """``(added, removed)`` of a live-streaming row from its earliest and latest events.
+
+    ``add``/``first_seen`` first: in force from that day. ``del`` first: it was in force
+    before the collection began (no ``added``). ``del`` last: gone from that day
+    (``removed``). ``last_seen``/``add`` last: still in force when collection ended.
+    """
+    for kind, _ in (first, last):
+        if kind and kind not in _EVENTS:
+            raise RuleError(f"unknown event type {kind!r}; expected one of {', '.join(_EVENTS)}")
+    added = _cl_date(first[1], "earliest event date") if first[0] != "del" else None
+    removed = _cl_date(last[1], "latest event date") if last[0] == "del" else None
+    return added, removed
+
+
+def load_livestream_csv(path: PathLike) -> list[Rule]:
+    """Read a live-streaming keyword CSV (``livestream/livestream_keywords_*.csv``).
+
+    Each ``word`` is a keyword taken whole (client-side lists: ``+`` is literal). The
+    earliest and latest events give the dates: ``add``/``first_seen`` on day D makes
+    ``added = D``; a latest ``del`` on day D makes ``removed = D`` (not in force from
+    D on); ``last_seen`` leaves ``removed`` empty (still in force when the collection
+    ended). The client, translation and description go into ``note``, theme and
+    category into ``category``; the action is ``DROP``.
+
+    Raises:
+        WordlistError: naming file, line and problem (a row whose cell count differs
+            from the header's, an unknown event type or date, removed before added).
+    """
+    lines = read_lines(path, DEFAULT_MAX_LINE_LENGTH)
+    header_cells, rows = csv_rows(lines, path)
+    header = {h.strip().lower(): i for i, h in enumerate(header_cells) if h.strip()}
+    need = (
+        "word",
+        "earliest event type",
+        "earliest event date",
+        "latest event type",
+        "latest event date",
+    )
+    missing = [n for n in need if n not in header]
+    if missing:
+        raise WordlistError(
+            f"missing column(s) {', '.join(map(repr, missing))} in header {header_cells}",
+            path=path,
+            line=lines[0][0],
+        )
+    rel = _cl_rel(path)
+    out: list[Rule] = []
+    for line, row in rows:
+        if len(row) != len(header_cells):
+            raise WordlistError(
+                f"row has {len(row)} cells, the header has {len(header_cells)} "
+                "(a broken quoted field?)",
+                path=path,
+                line=line,
+            )
+
+        def cell(name: str, row: list[str] = row) -> str:
+            i = header.get(name)
+            return row[i].strip() if i is not None else ""
+
+        try:
+            word = cell("word")
+            if not word:
+                raise RuleError("empty 'word' cell")
+            added, removed = _livestream_dates(
+                (cell("earliest event type").lower(), cell("earliest event date")),
+                (cell("latest event type").lower(), cell("latest event date")),
+            )
+            translation = cell("human_translation") or cell("machine_translation")
+            notes = [f"client: {cell('client')}"] if cell("client") else []
+            if translation:
+                notes.append(f"translation: {translation}")
+            category = " / ".join(c for c in (cell("theme"), cell("category")) if c)
+            out.append(
+                Rule(
+                    id=f"{rel}:{line}",
+                    components=((word,),),
+                    action=Action.DROP,
+                    category=category or None,
+                    source=rel,
+                    note="; ".join(notes) or None,
+                    added=added,
+                    removed=removed,
+                )
+            )
+        except (ValueError, RuleError) as exc:
+            raise WordlistError(str(exc), path=path, line=line) from None
+    return out
+
+
+def _search_csv(path: PathLike, column: str, dated: bool) -> list[Rule]:
+    soft = Path(path).stem.endswith("-soft")
+    action = Action.LIMIT_RESULTS if soft else Action.BLOCK
+    lines = read_lines(path, DEFAULT_MAX_LINE_LENGTH)
+    header_cells, rows = csv_rows(lines, path)
+    header = {h.strip().lower(): i for i, h in enumerate(header_cells)}
+    if column not in header or (dated and "date" not in header):
+        want = f"'{column}'" + (" and 'date'" if dated else "")
+        raise WordlistError(
+            f"expected the column(s) {want} in header {header_cells}", path=path, line=lines[0][0]
+        )
+    rel = _cl_rel(path)
+    out = []
+    for line, row in rows:
+        if len(row) != len(header_cells):
+            raise WordlistError(
+                f"row has {len(row)} cells, the header has {len(header_cells)}",
+                path=path,
+                line=line,
+            )
+        try:
+            comps = _cl_split(row[header[column]], "+")
+            when = _cl_date(row[header["date"]], "Date") if dated else None
+            sample = row[header["sample"]].strip() if "sample" in header else ""
+            out.append(
+                Rule(
+                    id=f"{rel}:{line}",
+                    components=comps,
+                    action=action,
+                    source=rel,
+                    added=when,
+                    note=f"sample: {sample}" if sample else None,
+                )
+            )
+        except (ValueError, RuleError) as exc:
+            raise WordlistError(str(exc), path=path, line=line) from None
+    return out
+
+
+def load_search_ongoing(path: PathLike) -> list[Rule]:
+    """Read the ongoing search monitoring (``search/ongoing/<platform>[-soft].csv``).
+
+    ``Result`` is the rule (components joined by ``+``), ``Date`` the day it was first
+    detected (``added``; the time of day is dropped). Actions as for
+    :func:`load_search_rules`.
+
+    Raises:
+        WordlistError: naming file, line and problem.
+    """
+    return _search_csv(path, "result", dated=True)
+
+
+def load_search_people(path: PathLike) -> list[Rule]:
+    """Read the people-name isolations (``search/people/<platform>[-soft].csv``).
+
+    ``Isolation`` is the rule (components joined by ``+``); the tested query
+    (``Sample``) goes into ``note``. Actions as for :func:`load_search_rules`.
+
+    Raises:
+        WordlistError: naming file, line and problem.
+    """
+    return _search_csv(path, "isolation", dated=False)
+
+
 _LOADERS: dict[str, Callable[[Path], list[Rule]]] = {
+    "livestream": load_livestream_csv,
+    "search-ongoing": load_search_ongoing,
+    "search-people": load_search_people,
     "wechat": load_wechat_csv,
     "client": load_client_csv,
     "qqmail": load_qqmail,
@@ -354,8 +577,9 @@ def load_citizenlab(path: PathLike, dataset: str | None = None) -> list[Rule]:
 
     Args:
         path: the root of a copy of the repository, any folder inside it, or one
-            of its files. Files of layouts this module does not read (images,
-            URLs, search queries) are ignored.
+            of its files. Files of the layouts in :data:`NOT_RULES` (READMEs, images,
+            URL lists, raw snapshots) are not read; any other file inside a data
+            set's folder whose layout is unknown is an error (it is not skipped).
         dataset: only load data sets with this name or name prefix, such as
             ``"wechat"``, ``"wechat/709crackdown"``, ``"search/baidu-soft"``,
             ``"LINE/line-v24"`` (see :data:`CITIZENLAB_DATASETS`).
@@ -365,17 +589,37 @@ def load_citizenlab(path: PathLike, dataset: str | None = None) -> list[Rule]:
         (``<upstream path>:<line>``) are unique and stable.
 
     Raises:
-        WordlistError: nothing readable was found, or a file is malformed.
+        WordlistError: nothing readable was found, a file is malformed, or files
+            inside a data set's folder have a layout this module does not know (the
+            error names them; with ``dataset``, only files in its top folder count).
     """
     root = Path(path)
     if not root.exists():
         raise WordlistError("no such file or folder", path=root)
     files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
     found: list[tuple[str, str, Path]] = []
+    unknown: list[str] = []
+    want_top = dataset.strip("/").split("/")[0].lower() if dataset else None
     for file in files:
         layout = _cl_layout(file)
-        if layout is not None and _wanted(layout[0], dataset):
-            found.append((layout[1], layout[2], file))
+        if layout is not None:
+            if _wanted(layout[0], dataset):
+                found.append((layout[1], layout[2], file))
+            continue
+        rel = _top_relative(file)
+        if rel is None or any(re.fullmatch(p, rel) for p in NOT_RULES):
+            continue
+        if want_top is None or rel.split("/")[0].lower() == want_top:
+            unknown.append(rel)
+    if unknown:
+        shown = ", ".join(unknown[:5]) + (
+            f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+        )
+        raise WordlistError(
+            f"{len(unknown)} file(s) in a Citizen Lab folder have a layout censorsim does not "
+            f"read: {shown}; move them out, or name the files or data sets to read",
+            path=root,
+        )
     if not found:
         what = f"data set {dataset!r}" if dataset else "Citizen Lab data set"
         raise WordlistError(f"no {what} found here", path=root)

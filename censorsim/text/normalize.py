@@ -8,14 +8,16 @@ normaliser is applied to keywords and to texts.
 Steps (names accepted by :class:`Normalizer`):
 
 ``casefold``
-    Unicode full case folding (``str.casefold``), one character at a time.
+    Unicode full case folding (``str.casefold``), one character at a time; ``İ`` folds
+    to ``i`` (not ``i`` plus a combining dot).
 ``width``
     Full-width and half-width forms folded to their ordinary forms (``Ａ``→``A``,
     ``６４``→``64``, ``ｶ``→``カ``) and the ideographic space to a space (NFKC of the
     Halfwidth and Fullwidth Forms block).
 ``t2s``
     Traditional to simplified Chinese, character by character, from OpenCC's ``t2s``
-    tables (the ``opencc`` package). Phrase-level conversions are not applied: a censor
+    tables (the ``opencc`` package), each chain followed to its end so that converting
+    twice equals converting once (``薴``→``苎``). Phrase-level conversions are not applied: a censor
     that folds scripts does so per character, and keywords are folded the same way.
 ``ignorable``
     Removal of characters a filter would skip: spaces and separators (Z*), punctuation
@@ -52,14 +54,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import chain
-from typing import Final
+from typing import Final, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
-from censorsim.errors import NormalizationError
+from censorsim.errors import NormalizationError, ParameterError
 from censorsim.registry import Registry
-from censorsim.text.offsets import span_mapper, span_to_original
+from censorsim.text.offsets import aligned, span_mapper, span_to_original
 from censorsim.text.script import HAN_RANGES
 
 __all__ = [
@@ -70,6 +72,7 @@ __all__ = [
     "span_to_original",
 ]
 
+_R = TypeVar("_R", bound=tuple[int, ...])
 _MAX_CP: Final = sys.maxunicode + 1
 _REMOVE: Final = np.uint32(0xFFFFFFFF)
 _EXPAND: Final = np.uint32(0xFFFFFFFE)
@@ -93,6 +96,9 @@ def _casefold_map() -> dict[int, str]:
         folded = ch.casefold()
         if folded != ch:
             out[cp] = folded
+    # Turkish dotted capital I: full folding gives "i" + U+0307 COMBINING DOT ABOVE, which
+    # no keyword spells; İSTANBUL must fold to istanbul.
+    out[0x130] = "i"
     return out
 
 
@@ -123,7 +129,16 @@ def _t2s_map() -> dict[int, str]:
     converted = converter.convert("\n".join(chars)).split("\n")
     if len(converted) != len(chars):  # pragma: no cover - defensive
         raise NormalizationError("OpenCC changed the number of lines while converting")
-    return {ord(a): b for a, b in zip(chars, converted, strict=True) if a != b and b}
+    table = {ord(a): b for a, b in zip(chars, converted, strict=True) if a != b and b}
+    # OpenCC's per-character table is not idempotent (薴→苧→苎): follow each chain to its
+    # end so that converting twice equals converting once.
+    for cp, rep in table.items():
+        seen = {cp}
+        while len(rep) == 1 and ord(rep) in table and ord(rep) not in seen:
+            seen.add(ord(rep))
+            rep = table[ord(rep)]
+        table[cp] = rep
+    return table
 
 
 _IGNORABLE_CATEGORIES: Final = frozenset(
@@ -205,6 +220,7 @@ class NormalizedBatch:
     bounds: npt.NDArray[np.int64]
     _origin: npt.NDArray[np.int64] | None
     _starts: npt.NDArray[np.int64]
+    _expanded: frozenset[int] = frozenset()
 
     def __len__(self) -> int:
         return len(self.bounds) - 1
@@ -236,6 +252,20 @@ class NormalizedBatch:
             int(self._starts[i]),
         )
 
+    def keep_aligned(self, i: int, raw: list[_R]) -> list[_R]:
+        """The matches ``(start, end, ...)`` of text ``i`` that cut no expanded character.
+
+        A character that normalises to several (``ß``→``ss``, ``⑩``→``10``) is one unit:
+        a match must cover all of its output or none, so every span's original text
+        normalises to the matched keyword, and ``ß`` alone never supplies two ``s``.
+        Costs nothing for texts without such a character.
+        """
+        if i not in self._expanded:
+            return raw
+        origin, _ = self._origin_of(i)
+        assert origin is not None
+        return [m for m in raw if aligned(origin, m[0], m[1])]
+
     def span_mapper(self, i: int) -> Callable[[tuple[int, int]], tuple[int, int]]:
         """A function mapping spans of normalised text ``i`` to its original text."""
         return span_mapper(*self._origin_of(i))
@@ -254,16 +284,28 @@ class Normalizer:
     """An ordered, immutable pipeline of normalisation steps.
 
     Args:
-        steps: step names from :data:`STEPS`, applied in order.
+        steps: step names from :data:`STEPS`, applied in order, or a profile name
+            (a string) from :data:`PROFILES`.
         name: a label for reports (defaults to the steps joined by ``+``).
 
     Raises:
         UnknownNameError: for an unknown step name (the message lists them).
+        ParameterError: for a string that is not a profile name.
     """
 
     __slots__ = ("_ascii", "_lut", "_map", "name", "steps")
 
-    def __init__(self, steps: Iterable[str] = (), *, name: str | None = None) -> None:
+    def __init__(self, steps: Iterable[str] | str = (), *, name: str | None = None) -> None:
+        if isinstance(steps, str):
+            # A string is a profile name, never a sequence of one-letter steps.
+            if steps not in PROFILES:
+                raise ParameterError(
+                    f"Normalizer({steps!r}): a string must be a profile name "
+                    f"({', '.join(PROFILES)}); give steps as a list, or a '+'-joined "
+                    "list to Normalizer.from_spec"
+                )
+            name = name or steps
+            steps = PROFILES.get(steps)
         steps = tuple(steps)
         for step in steps:
             STEPS.entry(step)  # UnknownNameError listing the steps
@@ -432,7 +474,12 @@ class Normalizer:
                 out[at : at + len(rep)] = [ord(c) for c in rep]
         bounds = cum[starts]
         text = out.tobytes().decode("utf-32-le", "surrogatepass")
-        return NormalizedBatch(text, out, bounds, origin.astype(np.int64, copy=False), starts)
+        expanded = frozenset(
+            (np.searchsorted(starts, expand, side="right") - 1).tolist()
+        )
+        return NormalizedBatch(
+            text, out, bounds, origin.astype(np.int64, copy=False), starts, expanded
+        )
 
     def _normalize_ascii(self, joined: str, starts: npt.NDArray[np.int64]) -> NormalizedBatch:
         # All-ASCII batch: one bytes.translate does the mapping and the deletions.

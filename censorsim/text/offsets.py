@@ -27,6 +27,7 @@ import numpy.typing as npt
 from censorsim.errors import ParameterError
 
 __all__ = [
+    "aligned",
     "byte_to_codepoint_array",
     "byte_to_codepoint_offsets",
     "span_mapper",
@@ -98,6 +99,22 @@ def span_mapper(
         return int(offsets[span[0]]) - shift, int(offsets[span[1] - 1]) - shift + 1
 
     return mapper
+
+
+def aligned(offsets: Sequence[int] | npt.NDArray[np.int64], start: int, end: int) -> bool:
+    """Whether normalised span ``[start, end)`` starts and ends between original characters.
+
+    ``offsets[i]`` is the original index of normalised character ``i``. A span that
+    begins or ends inside the output of one original character (the second ``s`` of
+    ``ß``→``ss``) is not aligned.
+
+    Example:
+        >>> aligned((0, 0, 1), 0, 2), aligned((0, 0, 1), 1, 3)
+        (True, False)
+    """
+    if start > 0 and offsets[start] == offsets[start - 1]:
+        return False
+    return end >= len(offsets) or offsets[end] != offsets[end - 1]
 
 
 def span_to_original(

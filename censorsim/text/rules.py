@@ -17,6 +17,9 @@ Semantics (the brute-force :meth:`RuleSet.check_reference` is their executable f
   most ``max_gap`` normalised characters between consecutive components (none of
   :data:`GAP_EXCLUDED`, U+4E00..U+9FA5, among them when ``gap_allows_han`` is false).
   They are evaluated in time linear in the text plus the occurrences times a log.
+- A keyword occurrence never cuts a character that normalises to several: ``ß``
+  (``ss``) supplies ``ss`` but not ``s``, ``⑩`` (``10``) supplies ``10`` but not ``1``;
+  so every span's original text normalises to its keyword.
 - ``whole_word`` rules only count occurrences that stand as whole words in the
   *original* text (:func:`~censorsim.text.matchers.is_word_boundary`).
 - A rule does not fire when every keyword of one of its ``unless`` combinations occurs.
@@ -43,7 +46,7 @@ from censorsim.errors import RuleError
 from censorsim.models import Hit, Match, Rule, RuleMode, ScanResult
 from censorsim.text.matchers import Matcher, RawMatch, is_word_boundary, make_matcher
 from censorsim.text.normalize import NormalizedBatch, Normalizer
-from censorsim.text.offsets import span_to_original
+from censorsim.text.offsets import aligned, span_to_original
 from censorsim.text.wordlists import Format
 
 __all__ = ["GAP_EXCLUDED", "CheckResults", "RuleSet"]
@@ -307,13 +310,15 @@ class RuleSet:
         raws = self._matcher.find_joined_raw(batch.joined, batch.bounds, batch.codes)
         found: dict[int, tuple[tuple[Hit, ...], list[RawMatch]]] = {}
         for i, raw in raws.items():
-            found[i] = (self._hits(texts[i], i, batch, raw, on), raw)
+            raw = batch.keep_aligned(i, raw)
+            if raw:
+                found[i] = (self._hits(texts[i], i, batch, raw, on), raw)
         return CheckResults(texts, found, batch, self._keywords)
 
     def find(self, text: str) -> list[Match]:
         """Every keyword occurrence in ``text``, spans in the original text."""
         batch = self._normalizer.normalize_many([text])
-        raw = self._matcher.find_raw(batch.text(0))
+        raw = batch.keep_aligned(0, self._matcher.find_raw(batch.text(0)))
         kws = self._keywords
         return [Match(*batch.span(0, s, e), kws[k]) for s, e, k in raw]
 
@@ -376,7 +381,8 @@ class RuleSet:
             found = []
             pos = norm.find(nk)
             while pos >= 0:
-                found.append((pos, pos + len(nk)))
+                if aligned(offsets, pos, pos + len(nk)):
+                    found.append((pos, pos + len(nk)))
                 pos = norm.find(nk, pos + 1)
             return found
 

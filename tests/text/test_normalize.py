@@ -7,8 +7,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from censorsim.errors import ParameterError, UnknownNameError
+from censorsim.models import Rule
 from censorsim.text.normalize import PROFILES, STEPS, Normalizer, span_to_original
-from tests.text.strategies import any_text, texts
+from censorsim.text.rules import RuleSet
+from tests.text.strategies import any_text, keywords, texts
 
 ALL = [Normalizer.from_profile(p) for p in PROFILES] + [Normalizer([s]) for s in STEPS]
 
@@ -109,3 +111,88 @@ def test_ascii_batches_equal_reference(norm: Normalizer, batch: list[str]) -> No
         ref_text, ref_offsets = norm.normalize_reference(text)
         assert result.text(i) == ref_text
         assert result.offsets(i) == ref_offsets
+
+
+# -- issue 10 item 16: characters that expand, and idempotence ------------------------------
+
+
+def test_a_string_is_a_profile_name() -> None:
+    """Issue 10: ``Normalizer("default")`` iterated characters ("unknown step 'd'")."""
+    assert Normalizer("default") == Normalizer.from_profile("default")
+    assert Normalizer("default").name == "default"
+    assert Normalizer("identity").is_identity
+    with pytest.raises(ParameterError, match=r"Normalizer\('nope'\): a string must be a profile"):
+        Normalizer("nope")
+
+
+def test_one_expanded_character_is_one_unit() -> None:
+    """Issue 10 item 16: ``ß`` alone fired ``s+s``; ``⑩``'s span did not give back ``1``.
+
+    Reproducer: ``RuleSet([Rule.combination("s+s")]).check("ß").censored`` was True.
+    A match may not cut the output of one original character.
+    """
+    rs = RuleSet([Rule.combination("s+s"), Rule.keyword("1", id="one")])
+    assert not rs.check("ß").censored
+    assert rs.check("ss").rule_ids == ("s+s",)
+    assert not rs.check("ßs").censored  # one s from ß's "ss" would cut it
+    assert rs.check("ßss").hits[0].spans == ((1, 2), (2, 3))
+    assert not rs.check("⑩").censored
+    assert rs.check("⑪1").hits[0].spans == ((1, 2),)
+    ten = RuleSet([Rule.keyword("10"), Rule.keyword("strasse")])
+    assert ten.check("⑩").hits[0].spans == ((0, 1),)
+    assert ten.check("Straße").rule_ids == ("strasse",)
+    assert [m.keyword for m in ten.find("⑩ Straße")] == ["10", "strasse"]
+
+
+def test_dotted_capital_i_folds_to_i() -> None:
+    """Issue 10 item 16: ``İSTANBUL`` missed ``istanbul`` (casefold gives i + U+0307)."""
+    rs = RuleSet([Rule.keyword("istanbul")])
+    assert rs.check("İSTANBUL").censored
+    assert rs.check("İSTANBUL").hits[0].spans == ((0, 8),)
+    assert Normalizer.from_profile("default").normalize("İ") == "i"
+
+
+def test_t2s_is_idempotent_for_every_character() -> None:
+    """Issue 10 item 16: t2s was not idempotent for 薴 (薴→苧→苎); now 薴→苎.
+
+    Exhaustive over every character any profile changes.
+    """
+    assert Normalizer.from_profile("default").normalize("薴") == "苎"
+    for profile in PROFILES:
+        n = Normalizer.from_profile(profile)
+        for cp in n._map:
+            once = n.normalize(chr(cp))
+            assert n.normalize(once) == once, (profile, hex(cp))
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=any_text | texts, profile=st.sampled_from(sorted(PROFILES)))
+def test_normalising_twice_equals_once(text: str, profile: str) -> None:
+    n = Normalizer.from_profile(profile)
+    once = n.normalize(text)
+    assert n.normalize(once) == once
+    assert n.normalize_reference(once)[0] == once
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    kws=st.lists(keywords, min_size=1, max_size=5),
+    batch=st.lists(texts, min_size=1, max_size=4),
+    profile=st.sampled_from(sorted(PROFILES)),
+)
+def test_every_span_normalises_to_its_keyword(
+    kws: list[str], batch: list[str], profile: str
+) -> None:
+    n = Normalizer.from_profile(profile)
+    rules = [Rule.keyword(k, id=f"k{i}") for i, k in enumerate(kws) if n.normalize(k)]
+    if not rules:
+        return
+    rs = RuleSet(rules, normalizer=n)
+    for text, result in zip(batch, rs.check_many(batch), strict=True):
+        ref = rs.check_reference(text)
+        assert result.matches == ref.matches
+        for m in result.matches:
+            assert n.normalize(text[m.start : m.end]) == m.keyword
+        for hit in result.hits:
+            for (s, e), kw in zip(hit.spans, hit.matched, strict=True):
+                assert n.normalize(text[s:e]) == n.normalize(kw)

@@ -15,9 +15,11 @@ _LANGS = ("zh", "en")
 """Languages by index (the ``lang`` codes drawn for messages)."""
 
 _TEMPLATES: Mapping[str, tuple[str, ...]] = {
-    "zh": ("{a}，{b}", "{a}。另外，{b}", "{a} {b}", "说真的，{a}"),
-    "en": ("{a} {b}", "{a} Also, {b}", "btw {a}", "{a} {b} :)"),
+    "zh": ("{a}，{b}", "{a}。另外，{b}", "{a} {b}", "说真的，{a}{b}"),
+    "en": ("{a} {b}", "{a} Also, {b}", "btw {a} {b}", "{a} {b} :)"),
 }
+"""Generated texts: ``{b}`` carries a sensitive text's keywords, so every template keeps
+it (two templates used to drop it, turning a quarter of "sensitive" texts benign)."""
 _SPACED_SHARE = 0.3
 """Share of generated sensitive Chinese texts whose keywords are spaced out."""
 

@@ -23,13 +23,15 @@ def weibo_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_metrics(weibo_log: Path) -> None:
+    """Weibo posts use Weibo's own cited list since issue 11.2 (they used WeChat's), so
+    fewer of the sample's sensitive texts are deleted: about 200 delays, not 300+."""
     m = compute_metrics(weibo_log, window=3600)
     assert m.messages == 4_000 and 0 < m.censored < m.messages
     assert sum(s.messages for s in m.by_window) == 4_000
     assert m.top_rules and m.top_rules[0][1] >= m.top_rules[-1][1]
     assert m.collateral.benign > 0
     d = m.deletion_delays
-    assert len(d) > 300 and list(d) == sorted(d)
+    assert len(d) > 150 and list(d) == sorted(d)
     share_5_30 = sum(300 <= x <= 1800 for x in d) / len(d)
     assert 0.2 < share_5_30 < 0.4 and sum(x <= 86400 for x in d) / len(d) > 0.8
     cross = m.by_surface_region

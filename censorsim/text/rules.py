@@ -146,7 +146,19 @@ class CheckResults(Sequence[ScanResult]):
 
     @property
     def censored_indices(self) -> list[int]:
-        """Indices of the censored texts, in order."""
+        """Indices of the censored texts, in order.
+
+        Censored has its one meaning (:attr:`~censorsim.models.Action.censors`): some
+        rule that fired keeps the text from its audience. A text whose only hits are
+        ``deliver`` or ``flag`` rules is in :attr:`fired_indices`, not here.
+        """
+        return sorted(
+            i for i, (hits, _) in self._found.items() if any(h.rule.action.censors for h in hits)
+        )
+
+    @property
+    def fired_indices(self) -> list[int]:
+        """Indices of the texts on which any rule fired (whatever its action), in order."""
         return sorted(i for i, (hits, _) in self._found.items() if hits)
 
     @property
@@ -155,7 +167,7 @@ class CheckResults(Sequence[ScanResult]):
         return sorted(self._found)
 
     def censored(self) -> list[bool]:
-        """Whether each text is censored."""
+        """Whether each text is censored (see :attr:`censored_indices`)."""
         out = [False] * len(self._texts)
         for i in self.censored_indices:
             out[i] = True

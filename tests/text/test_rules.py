@@ -218,3 +218,27 @@ def test_texts_made_of_components(rule_list: list[Rule], parts: list[str]) -> No
     pieces = [k for r in rule_list for k in r.keywords]
     text = "".join(p + q for p, q in zip(pieces, parts + [""] * len(pieces), strict=False))
     assert rs.check(text).hits == rs.check_reference(text).hits
+
+
+def test_censored_indices_follow_action_censors() -> None:
+    """Issue 10 item 9: ``censored_indices`` counted a hit on a deliver/flag rule.
+
+    Reproducer: ``RuleSet([Rule.keyword("a", action=Action.FLAG)]).check_many(["a"])
+    .censored_indices`` was ``[0]``; a flagged text is delivered, so it is ``[]`` now and
+    the hit is in ``fired_indices``.
+    """
+    rs = RuleSet(
+        [
+            Rule.keyword("flag", action=Action.FLAG),
+            Rule.keyword("deliver", action=Action.DELIVER),
+            Rule.keyword("hide", action=Action.HIDE),
+        ],
+        normalizer="identity",
+    )
+    batch = ["flag", "deliver", "hide", "none", "flag hide"]
+    results = rs.check_many(batch)
+    assert results.fired_indices == [0, 1, 2, 4]
+    assert results.censored_indices == [2, 4]
+    assert results.censored() == [False, False, True, False, True]
+    assert results.censored_indices == [i for i, r in enumerate(results) if r.censored]
+    assert results.fired_indices == [i for i, r in enumerate(results) if r.fired]

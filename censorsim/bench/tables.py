@@ -221,6 +221,10 @@ def plot_run(run: BenchRun, out_dir: str | Path, *, prefix: str = "") -> list[Pa
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from censorsim.viz import use_cjk_font
+
+    use_cjk_font()  # workload and contender names may be Chinese
+
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []

@@ -63,6 +63,7 @@ from censorsim.text.matchers._compiled import (
     PyAhoCorasickMatcher,
     PyAhoCorasickUtf8Matcher,
     RustAhoCorasickMatcher,
+    _reduce_by_rebuilding,
 )
 from censorsim.text.matchers._prefix import NumpyPrefixMatcher, mostly_han
 from censorsim.text.matchers._python import AhoCorasickMatcher, NaiveMatcher, RegexMatcher
@@ -115,6 +116,10 @@ class AutoMatcher(Matcher):
             inner = PyAhoCorasickUtf8Matcher(keywords)
         self._inner = inner
         self.delegate: str = inner.name
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Pickled as its keywords; unpickling chooses (and builds) the backend again.
+        return _reduce_by_rebuilding(self)
 
     def _find_raw(self, text: str) -> Iterable[RawMatch]:
         return self._inner._find_raw(text)

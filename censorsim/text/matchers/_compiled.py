@@ -6,7 +6,9 @@ matches back into per-text code point spans (:func:`place_byte_matches`).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Sequence
+from typing import Final
 
 import numpy as np
 import numpy.typing as npt
@@ -16,6 +18,7 @@ from censorsim.text.matchers._base import Matcher, RawMatch
 from censorsim.text.offsets import byte_to_codepoint_array, byte_to_codepoint_offsets
 
 __all__ = [
+    "HYPERSCAN_MAX_LITERAL",
     "HyperscanMatcher",
     "PyAhoCorasickMatcher",
     "PyAhoCorasickUtf8Matcher",
@@ -205,12 +208,25 @@ class _ByteScanner(Matcher):
         return place_byte_matches(joined, len(data), codes, bounds, ends_b, keys)
 
 
+def _rebuild(cls: type[Matcher], keywords: tuple[str, ...], whole_word: object) -> Matcher:
+    """Unpickle a matcher by building it again (its compiled automaton cannot be pickled)."""
+    return cls(keywords, whole_word=whole_word)  # type: ignore[arg-type]
+
+
+def _reduce_by_rebuilding(m: Matcher) -> tuple[object, ...]:
+    ww = m._whole_word
+    whole: bool | list[str] = (
+        True if ww and len(ww) == len(m.keywords) else [m.keywords[i] for i in sorted(ww)]
+    )
+    return (_rebuild, (type(m), m.keywords, whole))
+
+
 class RustAhoCorasickMatcher(_ByteScanner):
     """The Rust ``ahocorasick_rs`` automaton over UTF-8 bytes, overlapping (extra ``fast``).
 
     Working on bytes lets lone surrogates through (encoded with ``surrogatepass``) and
     needs no offset conversion for ASCII text; byte offsets are mapped back to code
-    points as for ``pyahocorasick-utf8``.
+    points as for ``pyahocorasick-utf8``. Pickling rebuilds the automaton.
     """
 
     name = "ahocorasick-rs"
@@ -225,10 +241,17 @@ class RustAhoCorasickMatcher(_ByteScanner):
             else None
         )
 
+    def __reduce__(self) -> tuple[object, ...]:
+        return _reduce_by_rebuilding(self)
+
     def _scan_bytes(self, data: bytes) -> tuple[list[int], list[int]]:
         assert self._automaton is not None
         found = self._automaton.find_matches_as_indexes(data, overlapping=True)
         return [k for k, _, _ in found], [e for _, _, e in found]
+
+
+HYPERSCAN_MAX_LITERAL: Final = 16000
+"""The longest literal (bytes) Hyperscan compiles; longer keywords take the fallback."""
 
 
 class HyperscanMatcher(_ByteScanner):
@@ -236,6 +259,12 @@ class HyperscanMatcher(_ByteScanner):
 
     Hyperscan reports every end offset of every literal, overlapping ones included;
     offsets are mapped back to code points as for ``pyahocorasick-utf8``.
+
+    Keywords Hyperscan cannot take as they are (one containing NUL, which its literal
+    API cuts, or longer than :data:`HYPERSCAN_MAX_LITERAL` bytes) are found by a
+    pyahocorasick automaton over the same bytes instead, in the same pass over the
+    batch; results are identical. Each thread scans with its own scratch space, so one
+    matcher can serve a thread pool; pickling rebuilds the database.
     """
 
     name = "hyperscan"
@@ -245,11 +274,38 @@ class HyperscanMatcher(_ByteScanner):
         hs = import_optional("hyperscan", "hyperscan", "the hyperscan backend")
         self._lengths = [len(k) for k in keywords]
         self._db = None
-        if keywords:
+        self._fallback = None
+        self._local = threading.local()
+        patterns: list[bytes] = []
+        ids: list[int] = []
+        odd: list[tuple[int, bytes]] = []
+        for k, kw in enumerate(keywords):
+            data = kw.encode("utf-8", "surrogatepass")
+            if b"\x00" in data or len(data) > HYPERSCAN_MAX_LITERAL:
+                odd.append((k, data))
+            else:
+                patterns.append(data)
+                ids.append(k)
+        if patterns:
             db = hs.Database(mode=hs.HS_MODE_BLOCK)
-            patterns = [k.encode("utf-8", "surrogatepass") for k in keywords]
-            db.compile(expressions=patterns, ids=list(range(len(patterns))), literal=True)
+            db.compile(expressions=patterns, ids=ids, literal=True)
             self._db = db
+        if odd:
+            automaton = _ahocorasick().Automaton()  # type: ignore[attr-defined]
+            for k, data in odd:
+                automaton.add_word(data.decode("latin-1"), k)
+            automaton.make_automaton()
+            self._fallback = automaton
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return _reduce_by_rebuilding(self)
+
+    def _scratch(self) -> object:
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            hs = import_optional("hyperscan", "hyperscan", "the hyperscan backend")
+            scratch = self._local.scratch = hs.Scratch(self._db)
+        return scratch
 
     def _scan_bytes(self, data: bytes) -> tuple[list[int], list[int]]:
         ids: list[int] = []
@@ -259,6 +315,10 @@ class HyperscanMatcher(_ByteScanner):
             ids.append(k)
             ends.append(end)
 
-        assert self._db is not None
-        self._db.scan(data, match_event_handler=on_match)
+        if self._db is not None:
+            self._db.scan(data, match_event_handler=on_match, scratch=self._scratch())
+        if self._fallback is not None:
+            for e, k in self._fallback.iter(data.decode("latin-1")):
+                ids.append(k)
+                ends.append(e + 1)
         return ids, ends

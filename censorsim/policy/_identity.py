@@ -55,7 +55,7 @@ def merge_identical(
     censored message once and still says which list entries it stands for.
 
     Warns:
-        RuleIdentityWarning: once per merged group, naming the ids.
+        RuleIdentityWarning: once per call when rules were merged, naming them.
     """
     norm = Normalizer.from_spec(normalizer)
     first: dict[Hashable, int] = {}
@@ -69,14 +69,19 @@ def merge_identical(
             out.append(rule)
         else:
             merged.setdefault(at, []).append(rule.id)
-    for at, ids in merged.items():
-        kept = out[at]
+    if merged:
+        groups = [f"{', '.join(repr(i) for i in ids)} = {out[at].id!r}"
+                  for at, ids in merged.items()]
+        shown = "; ".join(groups[:3]) + (f"; and {len(groups) - 3} more" if len(groups) > 3
+                                         else "")
         warnings.warn(
-            f"{where}: rules {', '.join(repr(i) for i in ids)} are identical to "
-            f"{kept.id!r} under normaliser {norm.name!r}; counted once as {kept.id!r}",
+            f"{where}: {len(groups)} rule(s) identical to an earlier one under normaliser "
+            f"{norm.name!r}, each counted once as the earlier rule: {shown}",
             RuleIdentityWarning,
             stacklevel=2,
         )
+    for at, ids in merged.items():
+        kept = out[at]
         note = f"also stands for {', '.join(ids)} (identical under {norm.name})"
         out[at] = replace(kept, note=f"{kept.note}; {note}" if kept.note else note)
     return out

@@ -1,0 +1,89 @@
+"""QQMail, LINE and the Great Firewall: one test per published observation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from censorsim.errors import PolicyError
+from censorsim.models import Action, Rule
+from censorsim.platforms import LINE_NOTICE, great_firewall, line, qqmail
+from censorsim.policy import Censor, Message, Region, Surface
+from tests.fidelity.conftest import AT
+
+
+def test_qqmail_combination_and_extenuating_keyword() -> None:
+    """Knockel and Ruan, "Measuring QQMail's automated email censorship in China" (FOCI
+    2021): 习近平 alone and 复辟 alone pass, together the mail is refused with "550 Mail
+    content denied", and adding the extenuating keyword 群发机 lets it through."""
+    c = Censor(qqmail())
+    for text in ("习近平", "复辟"):
+        assert c.check(Message(text, Surface.MAIL), at=AT).action is Action.DELIVER
+    refused = c.check(Message("习近平 复辟", Surface.MAIL), at=AT)
+    assert refused.action is Action.REFUSE and refused.error == "550 Mail content denied"
+    assert c.check(Message("习近平 复辟 群发机", Surface.MAIL), at=AT).action is Action.DELIVER
+
+
+def test_qqmail_published_counts(citizenlab: Path) -> None:
+    """QQMail paper (FOCI 2021) and its data: 173 censored combinations; 43 extenuating
+    combinations, each switching off the censored combinations it names."""
+    policy = qqmail(citizenlab=citizenlab)
+    rules = policy.rulesets["mail"].rules
+    assert len(rules) == 173
+    assert len({u for r in rules for u in r.unless}) == 43
+
+
+def test_line_refuses_with_notice_for_china_numbers_only() -> None:
+    """Asia Chats: LINE (Citizen Lab, 2013): with a China-registered number the app
+    refuses to send a message holding a listed word, telling the sender "This message
+    contains forbidden words and cannot be sent."; other accounts are not filtered."""
+    c = Censor(line([Rule.keyword("六四")]))
+    d = c.check(Message("六四", Surface.CHAT, Region.MAINLAND), at=AT)
+    assert d.action is Action.REFUSE and d.error == LINE_NOTICE and not d.sender_sees_sent
+    intl = c.check(Message("六四", Surface.CHAT, Region.INTERNATIONAL), at=AT)
+    assert intl.action is Action.DELIVER
+
+
+def test_line_downloaded_list_versions(citizenlab: Path) -> None:
+    """LINE keyword filtering upgraded to include regular expressions (Citizen Lab, 2014):
+    list v24 added regular expressions; with the data the profile reads the downloaded
+    list of the version asked for, regex lines as ordered rules."""
+    import warnings
+
+    from censorsim.models import RuleMode
+    from censorsim.policy import RuleIdentityWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuleIdentityWarning)  # v24 repeats one line
+        v24 = line(citizenlab=citizenlab, version="line-v24").rulesets["client"].rules
+        v22 = line(citizenlab=citizenlab, version="line-v22").rulesets["client"].rules
+    assert any(r.mode is RuleMode.ORDERED for r in v24)
+    assert not any(r.mode is RuleMode.ORDERED for r in v22)
+
+
+def test_gfw_single_keyword_resets() -> None:
+    """Clayton, Murdoch and Watson, "Ignoring the Great Firewall of China" (2006): an
+    HTTP request carrying the single keyword "falun" is answered with forged resets."""
+    d = Censor(great_firewall()).check(Message("GET /?falun HTTP/1.0", Surface.WEB), at=AT)
+    assert d.action is Action.BLOCK and d.error == "connection reset"
+
+
+def test_gfw_keyword_filter_is_not_combinations() -> None:
+    """Clayton et al. (2006): the HTTP filter matches single keywords, not WeChat-style
+    combinations; a combination rule is refused with a PolicyError."""
+    with pytest.raises(PolicyError, match="single keywords"):
+        great_firewall([Rule.combination("六四+学生")])
+
+
+def test_gfw_domain_matches_domain_and_subdomains_only() -> None:
+    """Hoang et al. (USENIX Security 2021) and the issue's seed list: a blocked name
+    matches as that domain or a subdomain (www.google.com), never as a substring
+    (notgoogle.com, google.community)."""
+    c = Censor(great_firewall(keywords=[]))
+    blocked = ["https://google.com/", "https://www.Google.com/search?q=x", "google.com:443"]
+    for url in blocked:
+        assert c.check(Message(f"GET {url}", Surface.WEB), at=AT).rule_ids == (
+            "domain:google.com",)
+    for url in ("https://notgoogle.com/", "https://google.community/"):
+        assert c.check(Message(f"GET {url}", Surface.WEB), at=AT).action is Action.DELIVER

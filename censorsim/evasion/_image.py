@@ -9,6 +9,7 @@ Example:
 from __future__ import annotations
 
 import io
+import itertools
 import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -194,6 +195,114 @@ def _tile(copies: int) -> _ImageFn:
     return fn
 
 
+def _black_border(share: float, both: bool) -> _ImageFn:
+    """Black padding of ``share`` of the short side, half on each end (Citizen Lab's form).
+
+    Added to the short dimension only (``minborder``) or to both (``symborder``).
+    """
+
+    def fn(im: Image.Image, _r: random.Random) -> Image.Image:
+        w, h = im.size
+        extra = round(min(w, h) * share)
+        pad_w = both or w <= h
+        pad_h = both or w > h
+        size = (w + extra * pad_w, h + extra * pad_h)
+        canvas = Image.new("RGB", size, (0, 0, 0))
+        canvas.paste(im, (extra // 2 * pad_w, extra // 2 * pad_h))
+        return canvas
+
+    return fn
+
+
+def _translate_canvas(share: float) -> _ImageFn:
+    """The whole image moved within a white canvas ``share`` larger on each side."""
+
+    def fn(im: Image.Image, rng: random.Random) -> Image.Image:
+        w, h = im.size
+        ew, eh = round(w * share), round(h * share)
+        canvas = Image.new("RGB", (w + 2 * ew, h + 2 * eh), _WHITE)
+        canvas.paste(im, (rng.choice((0, 2 * ew)), rng.choice((0, 2 * eh))))
+        return canvas
+
+    return fn
+
+
+_LUMA: Final = np.array([0.299, 0.587, 0.114])
+
+
+def _luma(a: np.ndarray) -> np.ndarray:
+    return np.asarray(a[..., :3].astype(np.float64) @ _LUMA)
+
+
+def _otsu_mask(im: Image.Image) -> np.ndarray:
+    """True where the luminosity grey level is above Otsu's threshold."""
+    g = np.clip(np.rint(_luma(np.asarray(im))), 0, 255).astype(np.int64)
+    hist = np.bincount(g.ravel(), minlength=256).astype(np.float64)
+    levels = np.arange(256, dtype=np.float64)
+    w0 = np.cumsum(hist)
+    w1 = w0[-1] - w0
+    m0 = np.cumsum(hist * levels)
+    mu0 = np.divide(m0, w0, out=np.zeros(256), where=w0 > 0)
+    mu1 = np.divide(m0[-1] - m0, w1, out=np.zeros(256), where=w1 > 0)
+    between = w0 * w1 * (mu0 - mu1) ** 2
+    return np.asarray(g > int(np.argmax(between)))
+
+
+def _otsu(invert: bool) -> _ImageFn:
+    def fn(im: Image.Image, _r: random.Random) -> Image.Image:
+        mask = _otsu_mask(im) != invert
+        return Image.fromarray(np.where(mask, 255, 0).astype(np.uint8), "L").convert("RGB")
+
+    return fn
+
+
+_COLOURS: Final = ((255, 0, 0), (255, 255, 0), (0, 255, 0), (0, 255, 255), (0, 0, 255),
+                   (255, 0, 255))
+_GREY_FORMULAS: Final[dict[str, Callable[[tuple[int, int, int]], float]]] = {
+    "lum": lambda c: float(np.dot(c, _LUMA)),
+    "average": lambda c: sum(c) / 3,
+    "lightness": lambda c: (max(c) + min(c)) / 2,
+}
+
+
+def _grey_match(formula: str) -> _ImageFn:
+    """Otsu's light pixels in a saturated colour, dark ones in the grey that ``formula``
+    gives that colour: the image is flat under that grey conversion (Citizen Lab's
+    ``tests-visual-gray-algs`` construction)."""
+
+    def fn(im: Image.Image, rng: random.Random) -> Image.Image:
+        colour = rng.choice(_COLOURS)
+        grey = round(_GREY_FORMULAS[formula](colour))
+        mask = _otsu_mask(im)[..., None]
+        out = np.where(mask, np.array(colour), np.array((grey, grey, grey)))
+        return Image.fromarray(out.astype(np.uint8), "RGB")
+
+    return fn
+
+
+def _grid_flip(cells: int) -> _ImageFn:
+    """Each cell of a ``cells`` x ``cells`` grid mirrored left to right in place."""
+
+    def fn(im: Image.Image, _r: random.Random) -> Image.Image:
+        a = np.asarray(im).copy()
+        h, w = a.shape[:2]
+        xs = [round(i * w / cells) for i in range(cells + 1)]
+        ys = [round(i * h / cells) for i in range(cells + 1)]
+        for y0, y1 in itertools.pairwise(ys):
+            for x0, x1 in itertools.pairwise(xs):
+                a[y0:y1, x0:x1] = a[y0:y1, x0:x1][:, ::-1]
+        return Image.fromarray(a, "RGB")
+
+    return fn
+
+
+def _half_invert(im: Image.Image, _r: random.Random) -> Image.Image:
+    a = np.asarray(im).copy()
+    half = a.shape[1] // 2
+    a[:, :half] = 255 - a[:, :half]
+    return Image.fromarray(a, "RGB")
+
+
 def _image_transforms() -> tuple[ImageTransform, ...]:
     t = ImageTransform
     out = [
@@ -208,11 +317,17 @@ def _image_transforms() -> tuple[ImageTransform, ...]:
         t("scale-200", "scaled to double size", _scale(2.0)),
         t("translate-10", "content shifted 10% of each side, white fill", _translate(0.1)),
     ]
+    out.append(t("translate-canvas-10", "the whole image moved within a white canvas 10% "
+                 "larger on each side (nothing cropped)", _translate_canvas(0.1)))
     for share in (50, 200):
         out.append(t(f"border-short-{share}", f"white border adding {share}% along the short "
                      "side's direction", _border(share / 100, along_long=False)))
         out.append(t(f"border-long-{share}", f"white border adding {share}% along the long "
                      "side's direction", _border(share / 100, along_long=True)))
+    out.append(t("black-border-short-50", "black border of 50% of the short side, split "
+                 "across both ends of the short dimension", _black_border(0.5, both=False)))
+    out.append(t("black-border-all-50", "black border of 50% of the short side, split "
+                 "across both ends of each dimension", _black_border(0.5, both=True)))
     out.extend(
         t(f"blur-{k}", f"short side to 200 px, then a {k} px box blur", _blur(k))
         for k in range(1, 11)
@@ -232,8 +347,17 @@ def _image_transforms() -> tuple[ImageTransform, ...]:
         t("crop-25", "25% cropped off each dimension, seeded position", _crop(0.25)),
     ]
     out.extend(t(f"tile-{n}", f"{n} copies side by side along the long side", _tile(n))
-               for n in (2, 3))
+               for n in (2, 3, 5, 7))
     out.append(t("grayscale", "grey levels", lambda im, _r: ImageOps.grayscale(im).convert("RGB")))
+    out += [
+        t("otsu", "black and white at Otsu's threshold of the luminosity grey", _otsu(False)),
+        t("otsu-invert", "Otsu's black and white, then inverted", _otsu(True)),
+        t("half-invert", "left half of the image inverted", _half_invert),
+        t("grid-flip-3", "each cell of a 3x3 grid mirrored in place", _grid_flip(3)),
+    ]
+    out.extend(t(f"grey-match-{f}", f"Otsu's light pixels coloured, dark ones the grey the "
+                 f"{f} formula gives that colour (flat under {f})", _grey_match(f))
+               for f in _GREY_FORMULAS)
     return tuple(out)
 
 

@@ -45,6 +45,7 @@ class WeChatOutcome:
         tested: images tested, when published.
         outcome: the published outcome in words.
         filtered_majority: whether most images were still filtered.
+        source: where in the paper (or its published test data) the outcome is.
     """
 
     transform: str
@@ -52,6 +53,7 @@ class WeChatOutcome:
     tested: int | None
     outcome: str
     filtered_majority: bool
+    source: str = ""
 
     @property
     def rate(self) -> float | None:
@@ -66,29 +68,75 @@ _PAPER: Final = (
     "Image Filtering on WeChat Moments\", FOCI 2018 / Citizen Lab, August 2018"
 )
 
+_VIS: Final = "Knockel et al. 2018, visual-based filtering"
+_DATA: Final = "Citizen Lab chat-censorship, wechat/image-filtering/"
+
+
+def _o(transform: str, filtered: int | None, tested: int | None, outcome: str,
+       majority: bool, where: str) -> WeChatOutcome:
+    return WeChatOutcome(transform, filtered, tested, outcome, majority, where)
+
+
 WECHAT_2018: Final[tuple[WeChatOutcome, ...]] = (
-    WeChatOutcome("noop", 15, 15, "filtered (the test set)", True),
-    WeChatOutcome("mirror", 0, 15, "evaded 15/15", False),
-    WeChatOutcome("rotate-90", 0, 15, "evaded 15/15", False),
-    WeChatOutcome("shorter-30", 0, 15, "evaded 15/15", False),
-    WeChatOutcome("thinner-30", 1, 15, "evaded 14/15", False),
-    WeChatOutcome("invert", 11, 15, "evaded only 4/15", True),
-    WeChatOutcome("brightness+0.4", None, None, "still filtered", True),
-    WeChatOutcome("contrast-80", None, None, "still filtered (strong reduction)", True),
-    WeChatOutcome("scale-50", None, None, "still filtered (scaling)", True),
-    WeChatOutcome("scale-200", None, None, "still filtered (scaling)", True),
-    WeChatOutcome("translate-10", None, None, "still filtered (translation)", True),
-    WeChatOutcome("border-short-50", None, None, "mostly evaded", False),
-    WeChatOutcome("border-short-200", None, None, "mostly evaded", False),
-    WeChatOutcome("border-long-50", None, None, "always filtered", True),
-    WeChatOutcome("border-long-200", None, None, "always filtered", True),
-    WeChatOutcome("blur-8", 0, 15, "every image evaded at 8 px", False),
+    _o("noop", 15, 15, "filtered (the test set)", True, f"{_VIS}: the 15 test images"),
+    _o("mirror", 0, 15, "evaded 15/15", False,
+       f"{_VIS}, mirroring; {_DATA}tests-visual-mirror-stretch-border"),
+    _o("rotate-90", 0, 15, "evaded 15/15", False, f"{_VIS}, rotation"),
+    _o("shorter-30", 0, 15, "evaded 15/15", False,
+       f"{_VIS}, stretching; {_DATA}tests-visual-mirror-stretch-border"),
+    _o("thinner-30", 1, 15, "evaded 14/15", False,
+       f"{_VIS}, stretching; {_DATA}tests-visual-mirror-stretch-border"),
+    _o("invert", 11, 15, "evaded only 4/15", True, f"{_VIS}, colour inversion"),
+    _o("half-invert", None, None, "still filtered (half the image inverted)", True,
+       f"{_VIS}, colour inversion"),
+    _o("otsu", 13, 15, "filtered 13/15 (Otsu black and white)", True,
+       f"{_VIS}, grayscale and thresholding"),
+    _o("otsu-invert", 4, 13, "filtered 4/13 (Otsu, then inverted)", False,
+       f"{_VIS}, grayscale and thresholding"),
+    _o("grey-match-lum", 0, 6, "evaded 6/6 (flat under luminosity grey)", False,
+       f"{_VIS}, grayscale conversion; {_DATA}tests-visual-gray-algs"),
+    _o("grey-match-average", 4, 6, "filtered 4/6 (flat under average grey)", True,
+       f"{_VIS}, grayscale conversion; {_DATA}tests-visual-gray-algs"),
+    _o("grey-match-lightness", 6, 6, "filtered 6/6 (flat under lightness grey)", True,
+       f"{_VIS}, grayscale conversion; {_DATA}tests-visual-gray-algs"),
+    _o("brightness+0.4", None, None, "still filtered", True, f"{_VIS}, brightness"),
+    _o("contrast-80", None, None, "still filtered (strong reduction)", True,
+       f"{_VIS}, contrast"),
+    _o("scale-50", None, None, "still filtered (scaling)", True, f"{_VIS}, scaling"),
+    _o("scale-200", None, None, "still filtered (scaling)", True, f"{_VIS}, scaling"),
+    _o("translate-canvas-10", None, None,
+       "still filtered (moved within an extended blank canvas)", True,
+       f"{_VIS}, translation"),
+    _o("black-border-short-50", 2, 15, "evaded 13/15 (black border, short dimension)",
+       False, f"{_VIS}, borders; {_DATA}tests-visual-mirror-stretch-border (minborder)"),
+    _o("black-border-all-50", 1, 15, "evaded 14/15 (black border on every side)", False,
+       f"{_VIS}, borders; {_DATA}tests-visual-mirror-stretch-border (symborder)"),
+    _o("border-long-50", None, None, "always filtered", True,
+       f"{_VIS}, blank space along the long dimension"),
+    _o("border-long-200", None, None, "always filtered", True,
+       f"{_VIS}, blank space along the long dimension; {_DATA}tests-visual-sliding"),
+    _o("grid-flip-3", None, None, "evaded (each cell of a 3x3 grid mirrored)", False,
+       f"{_VIS}, sliding window"),
+    _o("tile-3", 10, 10, "filtered 10/10 (one copy on each side)", True,
+       f"{_VIS}, sliding window (Figure A.13); {_DATA}tests-visual-sliding"),
+    _o("tile-5", 10, 10, "filtered 10/10 (two copies on each side)", True,
+       f"{_VIS}, sliding window (Figure A.13); {_DATA}tests-visual-sliding"),
+    _o("tile-7", 5, 10, "filtered 5/10 (three copies on each side)", False,
+       f"{_VIS}, sliding window (Figure A.13); {_DATA}tests-visual-sliding"),
+    _o("blur-8", 0, 15, "every image evaded at 8 px", False,
+       f"{_VIS}, blurring; {_DATA}tests-visual-blur"),
 )
 """WeChat Moments' published outcomes (Knockel et al. 2018), by censorsim transform.
 
-``border-short-*`` stand for padding that extends the short dimension, ``border-long-*``
-for padding that extends the long one; ``blur-8`` is a box blur of 8 px after the short
-side is resized to 200 px, as in the paper.
+Each row's ``source`` names the paper's test and, where Citizen Lab published the images,
+the folder of ``citizenlab/chat-censorship`` holding them. Borders in the paper were
+black and split across both ends (``black-border-*``); its translation test moved the
+whole image within an extended blank canvas (``translate-canvas-10``; ``translate-10``
+crops, and cropping evaded); the duplicates test added ``i`` copies on *each* side, so
+its first three rows are 3, 5 and 7 copies (``tile-3``, ``tile-5``, ``tile-7``; 2 copies
+were never tested). ``blur-8`` is a box blur of 8 px after the short side is resized to
+200 px, as in the paper. ``otsu-invert`` was tried on the 13 images Otsu's form left
+filtered.
 """
 
 _SLIDING_LINE: Final = re.compile(r"^([wt]\d+)\s+(.*)$")
@@ -100,9 +148,10 @@ def wechat_sliding_outcomes(folder: str | os.PathLike[str]) -> tuple[WeChatOutco
     ``folder`` is ``wechat/image-filtering/tests-visual-sliding`` of a copy of
     ``citizenlab/chat-censorship`` (CC BY-NC-SA 4.0: read from the user's path, never
     shipped). ``filtered-duplicates.txt`` lists, per wide (``w``) and tall (``t``)
-    image, the number of copies along the long side at which it was still filtered;
-    2 and 3 copies become ``tile-2`` and ``tile-3``. ``filtered-blank.txt`` does the
-    same for a blank canvas 1 to 5 times as long; 3 times becomes ``border-long-200``.
+    image, the numbers ``i`` of image-lengths added on *each* side (copies of the image)
+    at which it was still filtered; ``i`` = 1, 2, 3 are 3, 5 and 7 copies (``tile-3``,
+    ``tile-5``, ``tile-7``). ``filtered-blank.txt`` does the same with blank space;
+    ``i`` = 1 (the canvas three times as long) becomes ``border-long-200``.
     Evasions the authors put down to compression artefacts count as evasions.
 
     Raises:
@@ -134,9 +183,11 @@ def wechat_sliding_outcomes(folder: str | os.PathLike[str]) -> tuple[WeChatOutco
     dup = read("filtered-duplicates.txt")
     blank = read("filtered-blank.txt")
     out = []
-    for name, (f, n) in (("tile-2", dup[2]), ("tile-3", dup[3]), ("border-long-200", blank[3])):
+    for name, (f, n) in (("tile-3", dup[1]), ("tile-5", dup[2]), ("tile-7", dup[3]),
+                         ("border-long-200", blank[1])):
         out.append(WeChatOutcome(name, f, n, f"filtered {f}/{n} (sliding-window tests)",
-                                 2 * f > n))
+                                 2 * f > n, f"{_VIS}, sliding window; {_DATA}"
+                                 "tests-visual-sliding"))
     return tuple(out)
 
 
@@ -208,6 +259,7 @@ class Fidelity:
                 {"transform": ref.transform, "wechat": ref.outcome,
                  "wechat_filtered": ref.filtered, "wechat_tested": ref.tested,
                  "wechat_filtered_majority": ref.filtered_majority,
+                 "wechat_source": ref.source,
                  "detectors": {c: r.to_json() for c, r in zip(self.columns, row, strict=True)}}
                 for ref, row in zip(self.reference, self.cells, strict=True)
             ],

@@ -132,10 +132,12 @@ def test_wechat_sliding_outcomes_parses_the_result_format(tmp_path: Path) -> Non
         head + "w1 1,2 (3,4,5)\nt1 1,2,3,4,5\n", encoding="utf-8")
     (tmp_path / "filtered-blank.txt").write_text(
         head + "w1 1,4 [2,3,5]\nt1 1,2,3 (4,5)\n", encoding="utf-8")
-    tile2, tile3, border = wechat_sliding_outcomes(tmp_path)
-    assert (tile2.transform, tile2.filtered, tile2.tested) == ("tile-2", 2, 2)
-    assert (tile3.filtered, tile3.filtered_majority) == (1, False)
-    assert (border.transform, border.filtered) == ("border-long-200", 1)
+    tile3, tile5, tile7, border = wechat_sliding_outcomes(tmp_path)
+    # i image-lengths on each side: i = 1, 2, 3 are 3, 5 and 7 copies.
+    assert (tile3.transform, tile3.filtered, tile3.tested) == ("tile-3", 2, 2)
+    assert (tile5.transform, tile5.filtered, tile5.filtered_majority) == ("tile-5", 2, True)
+    assert (tile7.transform, tile7.filtered, tile7.filtered_majority) == ("tile-7", 1, False)
+    assert (border.transform, border.filtered) == ("border-long-200", 2)
 
 
 def test_sliding_outcomes_from_citizenlab() -> None:
@@ -143,7 +145,7 @@ def test_sliding_outcomes_from_citizenlab() -> None:
     if root is None:
         pytest.skip("Citizen Lab data not present")
     out = wechat_sliding_outcomes(root / "wechat/image-filtering/tests-visual-sliding")
-    assert [o.tested for o in out] == [10, 10, 10]
+    assert [o.tested for o in out] == [10, 10, 10, 10]
 
 
 def test_make_articles_and_validation(tmp_path: Path) -> None:

@@ -9,12 +9,23 @@ naming the file and the line.
 from __future__ import annotations
 
 import csv
+import fcntl
+import os
+import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from censorsim.errors import ParameterError, WordlistError
 
-__all__ = ["DEFAULT_MAX_LINE_LENGTH", "PathLike", "content_lines", "csv_rows", "read_lines"]
+__all__ = [
+    "DEFAULT_MAX_LINE_LENGTH",
+    "PathLike",
+    "content_lines",
+    "csv_rows",
+    "open_input",
+    "read_lines",
+]
 
 DEFAULT_MAX_LINE_LENGTH = 64 * 1024
 """Longest line accepted, in bytes of UTF-8 without the line end (64 KiB)."""
@@ -22,6 +33,27 @@ DEFAULT_MAX_LINE_LENGTH = 64 * 1024
 PathLike = str | Path
 
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def open_input(path: PathLike) -> BinaryIO:
+    """Open a file to read, refusing what is not a file without blocking on it.
+
+    A folder or a device is refused; a FIFO or pipe (``<(command)``) is read, but opening
+    one never waits for a writer (with none, it reads as empty).
+
+    Raises:
+        OSError: the file cannot be opened (``strerror`` says why; ``filename`` is set).
+    """
+    info = os.stat(path)
+    if stat.S_ISDIR(info.st_mode):
+        raise IsADirectoryError(21, "is a folder, not a file", str(path))
+    if stat.S_ISFIFO(info.st_mode):
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) & ~os.O_NONBLOCK)
+        return os.fdopen(fd, "rb")
+    if not stat.S_ISREG(info.st_mode):
+        raise OSError(19, "not a regular file (a device or socket)", str(path))
+    return open(path, "rb")
 
 
 def read_lines(path: PathLike, max_line_length: int) -> list[tuple[int, str]]:
@@ -34,12 +66,12 @@ def read_lines(path: PathLike, max_line_length: int) -> list[tuple[int, str]]:
     if max_line_length < 1:
         raise ParameterError(f"max_line_length must be >= 1, got {max_line_length}")
     try:
-        handle = open(path, "rb")  # noqa: SIM115 - closed below
+        handle = open_input(path)
     except OSError as exc:
         raise WordlistError(f"cannot read file: {exc.strerror or exc}", path=path) from None
     lines: list[tuple[int, str]] = []
     with handle:
-        head = handle.read(8192)
+        head = handle.peek(8192)[:8192]  # type: ignore[attr-defined]
         nul = head.find(b"\0")
         if nul >= 0 and not head.startswith(_UTF16_BOMS):
             line_start = head.rfind(b"\n", 0, nul) + 1
@@ -48,7 +80,6 @@ def read_lines(path: PathLike, max_line_length: int) -> list[tuple[int, str]]:
                 path=path,
                 line=head.count(b"\n", 0, nul) + 1,
             )
-        handle.seek(0)
         lineno = 0
         while True:
             raw = handle.readline(max_line_length + 2)

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import BinaryIO, Literal, TextIO
 
 from censorsim.errors import InputError, ParameterError, UnknownNameError
+from censorsim.text._lines import open_input
 
 __all__ = ["MESSAGE_FORMATS", "MessageFormat", "read_messages"]
 
@@ -96,11 +97,15 @@ def read_messages(
         label = name or str(source)
         fmt = _format_of(label, format)
         try:
-            handle: BinaryIO = open(source, "rb")  # noqa: SIM115 - closed below
+            handle: BinaryIO = open_input(source)
         except OSError as exc:
             raise InputError(f"{label}: cannot read: {exc.strerror or exc}") from exc
         with handle:
-            yield from _parse(_decoded(handle, label, codec), label, fmt)
+            lines = _decoded(handle, label, codec)
+            try:
+                yield from _parse(lines, label, fmt)
+            finally:  # finish the decoder before its file closes
+                lines.close()  # type: ignore[attr-defined]
     elif isinstance(source, io.TextIOBase) or not _is_binary(source):
         label = name or "<stream>"
         fmt = _format_of(label, format)
@@ -108,7 +113,11 @@ def read_messages(
     else:
         label = name or "<stream>"
         fmt = _format_of(label, format)
-        yield from _parse(_decoded(source, label, codec), label, fmt)  # type: ignore[arg-type]
+        lines = _decoded(source, label, codec)  # type: ignore[arg-type]
+        try:
+            yield from _parse(lines, label, fmt)
+        finally:  # leave the caller's stream usable
+            lines.close()  # type: ignore[attr-defined]
 
 
 def _is_binary(stream: object) -> bool:

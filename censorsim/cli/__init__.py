@@ -26,7 +26,8 @@ from censorsim.errors import CensorsimError
 __all__ = ["main"]
 
 # Subcommand modules, in the order their commands are listed in --help.
-_COMMANDS = ("demo", "scan", "images", "bench", "simulate", "report", "evade", "probe")
+_COMMANDS = ("demo", "scan", "images", "bench", "simulate", "report", "evade", "probe",
+             "compare")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -33,6 +33,12 @@ Example:
 from __future__ import annotations
 
 from censorsim.research._articles import Article, filler_alphabet, make_articles
+from censorsim.research._compare import (
+    PlatformComparison,
+    PlatformRow,
+    compare_platforms,
+    plot_comparison,
+)
 from censorsim.research._fidelity import (
     WECHAT_2018,
     Fidelity,
@@ -65,9 +71,12 @@ __all__ = [
     "EvasionMatrix",
     "Fidelity",
     "MethodScore",
+    "PlatformComparison",
+    "PlatformRow",
     "ProbeValidation",
     "Rate",
     "WeChatOutcome",
+    "compare_platforms",
     "filler_alphabet",
     "image_files",
     "image_matrix",
@@ -75,6 +84,7 @@ __all__ = [
     "load_matrix_json",
     "load_texts",
     "make_articles",
+    "plot_comparison",
     "plot_matrix",
     "plot_validation",
     "text_matrix",

@@ -1,0 +1,222 @@
+"""The same corpus through every platform profile, side by side.
+
+:func:`compare_platforms` sends every line of a corpus (``benign-*.txt`` and
+``sensitive-*.txt``) on every surface of every profile, from one account region on one
+day, and counts what each profile did: the censored share of the sensitive lines, the
+actions taken, and the collateral damage (censored benign lines), each with a Wilson
+95% interval. :func:`plot_comparison` draws it.
+
+Example:
+    >>> from censorsim.simulate import Corpus
+    >>> corpus = Corpus({("benign", "zh"): ("今天天气很好",),
+    ...                  ("sensitive", "zh"): ("习近平 复辟",)})
+    >>> c = compare_platforms(corpus, profiles=["qqmail", "wechat"])
+    >>> [(r.profile, r.surface, r.sensitive.detected) for r in c.rows]
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [('qqmail', 'mail', 1), ('wechat', 'chat', 0), ('wechat', 'group_chat', 0),
+     ('wechat', 'feed', 0)]
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from censorsim.errors import ParameterError
+from censorsim.models import Region
+from censorsim.research._rates import Rate
+
+__all__ = [
+    "DEFAULT_PROFILES",
+    "PlatformComparison",
+    "PlatformRow",
+    "compare_platforms",
+    "plot_comparison",
+]
+
+DEFAULT_PROFILES: tuple[str, ...] = (
+    "wechat", "weibo", "search:baidu", "search:bing", "search:sogou", "search:weibo",
+    "qqmail", "line", "gfw",
+)
+"""Profiles compared by default; ``search:<engine>`` is the search profile of an engine."""
+
+DEFAULT_AT = datetime(2017, 7, 20, 12)
+"""The default day: a week after Liu Xiaobo's death, inside the 2017 report's window."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlatformRow:
+    """What one profile did on one surface.
+
+    Attributes:
+        profile: the profile spec (``wechat``, ``search:bing``...).
+        surface: the surface.
+        messages: lines sent.
+        sensitive: censored sensitive lines of all sensitive lines.
+        collateral: censored benign lines of all benign lines.
+        actions: how many lines got each action (by action name, censoring or not).
+    """
+
+    profile: str
+    surface: str
+    messages: int
+    sensitive: Rate
+    collateral: Rate
+    actions: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def censored(self) -> int:
+        """Censored lines, sensitive and benign."""
+        return self.sensitive.detected + self.collateral.detected
+
+    @property
+    def share(self) -> float:
+        """The censored share of every line sent."""
+        return self.censored / self.messages if self.messages else 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {"profile": self.profile, "surface": self.surface, "messages": self.messages,
+                "censored": self.censored, "share": self.share,
+                "sensitive": self.sensitive.to_json(), "collateral": self.collateral.to_json(),
+                "actions": dict(self.actions)}
+
+
+@dataclass(frozen=True, slots=True)
+class PlatformComparison:
+    """Rows of :func:`compare_platforms`, in profile then surface order."""
+
+    rows: tuple[PlatformRow, ...]
+    at: datetime
+    region: Region
+    corpus: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {"corpus": self.corpus, "at": self.at.isoformat(), "region": self.region.value,
+                "rows": [r.to_json() for r in self.rows]}
+
+    def to_markdown(self) -> str:
+        """A markdown table: one row per profile and surface."""
+        head = ("| profile | surface | messages | censored | share | sensitive censored "
+                "| collateral damage | actions |\n|---|---|---:|---:|---:|---:|---:|---|")
+        lines = [head]
+        for r in self.rows:
+            acts = ", ".join(f"{k.lower()} {n}" for k, n in sorted(r.actions.items()))
+            lines.append(
+                f"| {r.profile} | {r.surface} | {r.messages} | {r.censored} | "
+                f"{100 * r.share:.1f}% | {_pct(r.sensitive)} | {_pct(r.collateral)} | {acts} |"
+            )
+        return "\n".join(lines)
+
+
+def _pct(rate: Rate) -> str:
+    if not rate.total:
+        return "-"
+    return (f"{rate.detected}/{rate.total} ({100 * rate.rate:.1f}%, "
+            f"{100 * rate.low:.1f}-{100 * rate.high:.1f})")
+
+
+def _profile(spec: str) -> Any:
+    from censorsim.platforms import make_profile
+
+    name, _, engine = spec.strip().partition(":")
+    if engine:
+        if name != "search":
+            raise ParameterError(
+                f"profile {spec!r}: only the search profile takes an engine (search:bing)"
+            )
+        return make_profile("search", engine=engine)
+    return make_profile(name)
+
+
+def compare_platforms(
+    corpus: Any,
+    *,
+    profiles: Sequence[str] = DEFAULT_PROFILES,
+    at: datetime = DEFAULT_AT,
+    region: Region | str = Region.MAINLAND,
+) -> PlatformComparison:
+    """Send every corpus line on every surface of every profile and count the outcomes.
+
+    Args:
+        corpus: a :class:`censorsim.simulate.Corpus`, or a folder holding
+            ``benign-zh.txt``, ``benign-en.txt``, ``sensitive-zh.txt``, ``sensitive-en.txt``.
+        profiles: profile names, ``search:<engine>`` for one search engine's profile.
+        at: the time of every message (rules carry observed dates).
+        region: the sender's account region.
+
+    Raises:
+        SimulationError: an unreadable corpus folder.
+        UnknownNameError: an unknown profile, engine or region.
+        ParameterError: no profiles, or an engine given to a profile other than search.
+    """
+    from censorsim.models import Message
+    from censorsim.policy import Censor
+    from censorsim.simulate import Corpus
+
+    where = ""
+    if not isinstance(corpus, Corpus):
+        where = str(corpus)
+        corpus = Corpus.from_dir(Path(corpus))
+    if not profiles:
+        raise ParameterError("profiles: give at least one profile to compare")
+    reg = Region.parse(region)
+    lines: list[tuple[str, str]] = [
+        (kind, text) for (kind, _lang), texts in sorted(corpus.texts.items()) for text in texts
+    ]
+    rows: list[PlatformRow] = []
+    for spec in profiles:
+        censor = Censor(_profile(spec))
+        for sp in censor.policy.surfaces:
+            msgs = [Message(text, sp.surface, reg) for _, text in lines]
+            decisions = censor.check_many(msgs, at=at)
+            counts = Counter(d.action.name for d in decisions)
+            hit = Counter(kind for (kind, _), d in zip(lines, decisions, strict=True)
+                          if d.censored)
+            total = Counter(kind for kind, _ in lines)
+            rows.append(PlatformRow(
+                spec.strip(), sp.surface.value, len(lines),
+                Rate.of(hit["sensitive"], total["sensitive"]),
+                Rate.of(hit["benign"], total["benign"]),
+                dict(counts),
+            ))
+    return PlatformComparison(tuple(rows), at, reg, where)
+
+
+def plot_comparison(
+    comparison: PlatformComparison, path: str | os.PathLike[str], *, title: str = ""
+) -> None:
+    """Bars per profile and surface: the censored share of sensitive lines and the
+    collateral damage on benign lines, with Wilson 95% intervals (PNG, matplotlib Agg).
+
+    Raises:
+        MissingDependencyError: without matplotlib (the ``plot`` extra).
+    """
+    from censorsim.research._plots import _pyplot
+
+    plt = _pyplot()
+    rows = comparison.rows
+    labels = [f"{r.profile} / {r.surface}" for r in rows]
+    fig, axes = plt.subplots(1, 2, figsize=(11, 0.4 * len(rows) + 1.6), sharey=True)
+    for ax, what, colour in ((axes[0], "sensitive", "#b2182b"),
+                             (axes[1], "collateral", "#2166ac")):
+        rates = [getattr(r, what) for r in rows]
+        values = [100 * x.rate for x in rates]
+        err = [[100 * (x.rate - x.low) for x in rates], [100 * (x.high - x.rate) for x in rates]]
+        ax.barh(range(len(rows)), values, xerr=err, color=colour, capsize=2)
+        ax.set_xlabel("sensitive lines censored (%)" if what == "sensitive"
+                      else "benign lines censored: collateral damage (%)")
+        ax.set_xlim(0, 100 if what == "sensitive" else max(5.0, max(values, default=0) * 1.3))
+    axes[0].set_yticks(range(len(rows)), labels)
+    axes[0].invert_yaxis()
+    fig.suptitle(title or f"The same corpus on every profile ({comparison.region.value} "
+                 f"accounts, {comparison.at:%Y-%m-%d})")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)

@@ -24,6 +24,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from censorsim.errors import CensorsimError, ImageError
 from censorsim.image import (
     ALGORITHMS,
@@ -34,7 +36,9 @@ from censorsim.image import (
     HammingIndex,
     Hasher,
     HashRecord,
+    HashValue,
     IndexEntry,
+    MultiHash,
     default_threshold,
     iter_hashes,
     iter_image_files,
@@ -249,7 +253,7 @@ def _print_error(record: HashRecord, fmt: str, *, unchecked: bool = False) -> No
         print(json.dumps(row, ensure_ascii=False))
         return
     if unchecked:
-        print(f"{'ERROR':8}  {'':16}  {'':>4}  {'':30}  {record.source}")
+        print(f"{'ERROR':8}  {'':16}  {'':>4}  {'':>4}  {'':30}  {record.source}")
     print(f"error: {record.error}", file=sys.stderr)
 
 
@@ -388,7 +392,7 @@ def _run_match(args: argparse.Namespace) -> int:
         radii.append(radius)
     inputs = _collect(args.paths)
     if args.format == "table":
-        print(f"{'verdict':8}  {'hash':16}  {'dist':>4}  {'entry':30}  path")
+        print(_TABLE_HEADER)
     any_hit = False
     unchecked = 0
     for record in _records(args, inputs, hashers):
@@ -397,8 +401,10 @@ def _run_match(args: argparse.Namespace) -> int:
             _print_error(record, args.format, unchecked=True)
             continue
         hits: list[dict[str, Any]] = []
+        nearest: list[dict[str, Any]] = []
         for (path, index), value, radius in zip(indexes, record.hashes, radii, strict=True):
-            for entry, distance in index.query(value, radius):
+            found = index.query(value, radius)
+            for entry, distance in found:
                 hits.append(
                     {
                         "index": str(path),
@@ -410,9 +416,13 @@ def _run_match(args: argparse.Namespace) -> int:
                         "source": entry.source,
                     }
                 )
+            near = (found[0].entry.id, found[0].distance) if found else _nearest(
+                index, value, radius)
+            nearest.append({"index": str(path), "hash": index.kind, "radius": radius,
+                            "entry": near[0], "distance": near[1]})
         hits.sort(key=lambda h: (h["distance"], h["hash"], h["entry"]))
         any_hit = any_hit or bool(hits)
-        _print_match(record.source, hits, args.format)
+        _print_match(record.source, hits, nearest, args.format)
     if unchecked:
         raise CensorsimError(
             f"{unchecked} of {inputs.total} images could not be checked "
@@ -421,12 +431,47 @@ def _run_match(args: argparse.Namespace) -> int:
     return 1 if args.fail_on_hit and any_hit else 0
 
 
-def _print_match(path: str, hits: list[dict[str, Any]], fmt: str) -> None:
+def _nearest(index: HammingIndex, value: HashValue, radius: int) -> tuple[str | None, int | None]:
+    """The nearest entry's id and distance, beyond ``radius`` (None, None: empty index).
+
+    Searches with a doubling radius over packed words, so a miss costs a few range
+    queries and no Python object per entry.
+    """
+    if not len(index):
+        return None, None
+    parts = value.parts if isinstance(value, MultiHash) else (value,)
+    words = np.stack([p.to_words() for p in parts])
+    r = max(1, 2 * radius + 1)
+    while True:
+        r = min(r, index.bits)
+        _q, positions, dist = index.query_words(words, r)
+        if len(dist):
+            k = int(np.argmin(dist))  # ordered by query then distance: first of the minima
+            best = dist == dist[k]
+            k = int(np.flatnonzero(best)[np.argmin(positions[best])])
+            return index.entry(int(positions[k])).id, int(dist[k])
+        if r == index.bits:
+            return None, None  # unreachable: radius == bits matches every entry
+        r *= 2
+
+
+_TABLE_HEADER = f"{'verdict':8}  {'hash':16}  {'dist':>4}  {'max':>4}  {'entry':30}  path"
+"""``dist``: the nearest entry's Hamming distance; ``max``: the match threshold (radius)."""
+
+
+def _print_match(
+    path: str, hits: list[dict[str, Any]], nearest: list[dict[str, Any]], fmt: str
+) -> None:
     if fmt == "jsonl":
-        print(json.dumps({"path": path, "blocked": bool(hits), "hits": hits}, ensure_ascii=False))
+        print(json.dumps({"path": path, "blocked": bool(hits), "hits": hits,
+                          "nearest": nearest}, ensure_ascii=False))
         return
     if not hits:
-        print(f"{'pass':8}  {'':16}  {'':>4}  {'':30}  {path}")
+        for n in nearest:
+            dist = "-" if n["distance"] is None else n["distance"]
+            entry = "(empty index)" if n["entry"] is None else f"{n['entry']} (nearest)"
+            print(f"{'pass':8}  {n['hash']:16}  {dist:>4}  {n['radius']:>4}  {entry:30}  {path}")
         return
     for hit in hits:
-        print(f"{'BLOCK':8}  {hit['hash']:16}  {hit['distance']:>4}  {hit['entry']:30}  {path}")
+        print(f"{'BLOCK':8}  {hit['hash']:16}  {hit['distance']:>4}  {hit['radius']:>4}  "
+              f"{hit['entry']:30}  {path}")

@@ -94,6 +94,13 @@ class IndexEntry:
         if self.added is not None and not isinstance(self.added, date):
             raise TypeError(f"added must be a datetime.date, not {self.added!r}")
 
+    def __repr__(self) -> str:
+        """``IndexEntry('poster', phash:8 e1c3..., category='demo')``: the hash in hex."""
+        extra = "".join(f", {k}={v!r}" for k, v in (
+            ("source", self.source), ("category", self.category),
+            ("added", None if self.added is None else self.added.isoformat())) if v is not None)
+        return f"IndexEntry({self.id!r}, {self.hash.kind} {self.hash.to_hex()}{extra})"
+
     def to_json(self) -> dict[str, Any]:
         """The entry as one JSON object of the index file format."""
         value = self.hash
@@ -113,6 +120,12 @@ class IndexMatch:
     def __iter__(self) -> Iterator[Any]:
         yield self.entry
         yield self.distance
+
+    def __repr__(self) -> str:
+        """``IndexMatch('poster', distance=3, hash=phash:8 e1c3...)``."""
+        e = self.entry
+        return (f"IndexMatch({e.id!r}, distance={self.distance}, "
+                f"hash={e.hash.kind} {e.hash.to_hex()})")
 
 
 class HammingIndex:

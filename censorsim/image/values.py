@@ -75,6 +75,10 @@ class ImageHash:
     def __str__(self) -> str:
         return self.to_hex()
 
+    def __repr__(self) -> str:
+        """``ImageHash.from_hex('e1c3...', 'phash', 8)``: the hex, and evaluates back."""
+        return f"ImageHash.from_hex({self.to_hex()!r}, {self.algorithm!r}, {self.size})"
+
     @classmethod
     def from_hex(cls, text: str, algorithm: str, size: int | None = None) -> ImageHash:
         """Parse the output of :meth:`to_hex`.
@@ -179,6 +183,10 @@ class MultiHash:
 
     def __str__(self) -> str:
         return self.to_hex()
+
+    def __repr__(self) -> str:
+        """``MultiHash.from_hex('e1c3...,0f3c...', 'phash', 8)``: evaluates back."""
+        return f"MultiHash.from_hex({self.to_hex()!r}, {self.algorithm!r}, {self.size})"
 
     @classmethod
     def from_hex(cls, text: str, algorithm: str, size: int | None = None) -> MultiHash:

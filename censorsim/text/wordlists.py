@@ -18,6 +18,11 @@ The formats (documented with examples in ``wordlists/README.md``):
 * **jsonl**: one JSON object per line with the same fields; ``components`` and
   ``unless`` are lists of lists of strings.
 
+``auto`` chooses by suffix: ``.csv`` csv, ``.jsonl``/``.ndjson`` jsonl, any other name
+(``.txt`` included) combination; raw keyword lists need ``plain``. Field types are checked,
+never coerced (``"action": false`` is an error, not ``deliver``); a CSV column named twice
+is an error.
+
 Every file is UTF-8 (a BOM and CRLF line ends are tolerated). Anything malformed
 raises :class:`~censorsim.errors.WordlistError` naming the file, the line and the
 problem; a loader either returns every rule of a file or raises.
@@ -76,7 +81,10 @@ from censorsim.text.citizenlab import (
     load_citizenlab,
     load_client_csv,
     load_line_list,
+    load_livestream_csv,
     load_qqmail,
+    load_search_ongoing,
+    load_search_people,
     load_search_rules,
     load_wechat_csv,
 )
@@ -94,9 +102,12 @@ __all__ = [
     "load_exceptions",
     "load_keywords",
     "load_line_list",
+    "load_livestream_csv",
     "load_qqmail",
     "load_rule_files",
     "load_rules",
+    "load_search_ongoing",
+    "load_search_people",
     "load_search_rules",
     "load_wechat_csv",
     "parse_rule_line",

@@ -27,6 +27,7 @@ __all__ = [
     "english_vocabulary",
     "load_workload",
     "make_workload",
+    "shared_prefix_workload",
     "with_combination_rules",
 ]
 
@@ -345,3 +346,27 @@ def combination_rules(
         seen.add(comps)
         rules.append(Rule.combination(list(comps), id=f"r{len(rules)}"))
     return rules
+
+
+def shared_prefix_workload(
+    n_keywords: int = 200_000, n_messages: int = 1_000, *, prefix: str = "w", seed: int = 0
+) -> Workload:
+    """Keywords ``w0..w<n-1>``: one short shared prefix, many keywords extending others.
+
+    The shape on which ``ahocorasick-rs`` builds in quadratic time (issue 10 item 5:
+    83 s for 200,000); ``auto`` must not pick a backend that degrades on it. Messages are
+    short English-like texts, a few with planted keywords.
+    """
+    rng = random.Random(seed)
+    keywords = tuple(f"{prefix}{i}" for i in range(n_keywords))
+    words = ("the", "of", "world", "wide", "web", "was", "we", "news", "today")
+    messages: list[str] = []
+    planted: list[int] = []
+    for i in range(n_messages):
+        text = [rng.choice(words) for _ in range(rng.randint(3, 20))]
+        if rng.random() < 0.05 and keywords:
+            text.insert(rng.randrange(len(text) + 1), rng.choice(keywords))
+            planted.append(i)
+        messages.append(" ".join(text))
+    name = f"en-shared-prefix-{n_keywords}kw-{n_messages}msg"
+    return Workload(name, keywords, tuple(messages), tuple(planted))

@@ -13,14 +13,20 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from censorsim.errors import WordlistError
 from censorsim.models import Rule
 from censorsim.text.citizenlab import (
     load_citizenlab,
+    load_client_csv,
+    load_line_list,
     load_livestream_csv,
     load_search_ongoing,
     load_search_people,
+    load_search_rules,
+    load_wechat_csv,
 )
 from censorsim.text.rules import RuleSet
 
@@ -205,3 +211,67 @@ def test_removed_is_the_first_day_not_in_force() -> None:
     readme = Path(__file__).resolve().parents[2] / "wordlists" / "README.md"
     text = " ".join(readme.read_text(encoding="utf-8").split())
     assert "first day it was no longer in force" in text
+
+
+_CL_PIECES = st.sampled_from(
+    [
+        b"\n",
+        b"\r\n",
+        b",",
+        b'"',
+        b"+",
+        b" ",
+        b"|",
+        b"(",
+        b")",
+        b".*",
+        b"[^\xe4\xb8\x80-\xe9\xbe\xa5]",
+        b"{0,3}",
+        "六四".encode(),
+        b"\xff",
+        b"\x00",
+        b"word",
+        b"keyword",
+        b"add",
+        b"del",
+        b"last_seen",
+        b"first_seen",
+        b"2015-06-01",
+        b"06/2015",
+        b"Result",
+        b"Date",
+        b"Isolation",
+        b"earliest event type",
+        b"latest event date",
+        b"combo",
+        b"Keyword Type",
+    ]
+)
+_LOADER_FUNCS = {
+    "wechat": load_wechat_csv,
+    "client": load_client_csv,
+    "search": load_search_rules,
+    "line": load_line_list,
+    "livestream": load_livestream_csv,
+    "ongoing": load_search_ongoing,
+    "people": load_search_people,
+}
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    data=st.one_of(st.binary(max_size=200), st.lists(_CL_PIECES, max_size=40).map(b"".join)),
+    kind=st.sampled_from(sorted(_LOADER_FUNCS)),
+)
+def test_fuzz_citizenlab_readers(tmp_path: Path, data: bytes, kind: str) -> None:
+    """Random bytes in every Citizen Lab layout: rules, or a WordlistError naming the file."""
+    p = tmp_path / "fuzz.csv"
+    p.write_bytes(data)
+    try:
+        rules = _LOADER_FUNCS[kind](p)
+    except WordlistError as exc:
+        assert str(p) in str(exc)
+    else:
+        assert all(r.components and r.id.startswith("fuzz.csv:") for r in rules)

@@ -187,6 +187,7 @@ def wechat(
     group_only: Sequence[str] | Mapping[str, tuple[date | None, date | None]] | None = None,
     images: ImageBlacklist | None = None,
     analysis_delay: timedelta = timedelta(seconds=30),
+    feedback: bool = True,
     normalizer: str | None = None,
 ) -> Policy:
     """WeChat chat (one-to-one and group) and Moments.
@@ -213,6 +214,9 @@ def wechat(
     - Images in chat are looked up by file MD5; an unknown image is delivered once,
       analysed, and its MD5 learned, so the next send of the same file is blocked
       (``ImageCheck.LEARN``). [picture-this-2]
+    - Images sent among international accounts are analysed too, and what is found
+      sensitive feeds the blacklist applied to mainland accounts (``feedback=True``:
+      chat surfaces learn from every region, block for the mainland). [we-chat-they-watch]
     - Moments images are checked by visual similarity and OCR (``ImageCheck.VISUAL``).
       [picture-this]
     - Lists change over time (the COVID-19 list: 132 keyword combinations found in
@@ -267,14 +271,15 @@ def wechat(
         rulesets["chat-before-exemption"] = RuleSet(before, normalizer=norm)
         chat_sets += ("chat-before-exemption",)
     mainland = frozenset({Region.MAINLAND})
+    learn = frozenset(Region) if feedback else None
     return Policy(
         name="wechat",
         rulesets=rulesets,
         surfaces=(
             SurfacePolicy(Surface.CHAT, chat_sets, mainland, Scope.SENDER, Action.DROP,
-                          images=ImageCheck.LEARN),
+                          images=ImageCheck.LEARN, learn_from=learn),
             SurfacePolicy(Surface.GROUP_CHAT, ("group",), mainland, Scope.SENDER, Action.DROP,
-                          images=ImageCheck.LEARN),
+                          images=ImageCheck.LEARN, learn_from=learn),
             SurfacePolicy(Surface.FEED, ("group",), mainland, Scope.VIEWER, Action.HIDE,
                           images=ImageCheck.VISUAL),
         ),
@@ -282,7 +287,7 @@ def wechat(
         analysis_delay=analysis_delay,
         description="WeChat one-to-one chat, group chat and Moments (literal matching)",
         sources=(SOURCES["oats"], SOURCES["lxb"], SOURCES["709"], SOURCES["picture-this"],
-                 SOURCES["picture-this-2"], SOURCES["covid"]),
+                 SOURCES["picture-this-2"], SOURCES["we-chat-they-watch"], SOURCES["covid"]),
     )
 
 

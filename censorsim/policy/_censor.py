@@ -184,7 +184,8 @@ class Censor:
                 ids = visual.get(i, ())
                 ocr_hits = ocr.get(i, ())
                 learn_at = times[i] + delay
-                applies = sp.scope is Scope.VIEWER or m.region in sp.regions
+                learners = sp.regions if sp.learn_from is None else sp.learn_from
+                applies = sp.scope is Scope.VIEWER or m.region in learners
                 if sp.images is ImageCheck.VISUAL:
                     action = Action.DROP if sp.action is None else sp.action
                     if ocr_hits and not ids and sp.action is None:

@@ -41,6 +41,10 @@ class SurfacePolicy:
         action: overrides the rules' actions when set.
         error: the error shown when the action is ``REFUSE`` or ``BLOCK``.
         images: how images are checked.
+        learn_from: the sender regions whose images are analysed and learned (``learn``
+            and ``visual`` checks); None for ``regions``. WeChat learns from every
+            account's images and blocks them for mainland accounts ("We Chat, They
+            Watch", Citizen Lab 2020).
     """
 
     surface: Surface
@@ -50,6 +54,7 @@ class SurfacePolicy:
     action: Action | None = None
     error: str | None = None
     images: ImageCheck = ImageCheck.OFF
+    learn_from: frozenset[Region] | None = None
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -143,7 +148,8 @@ class Policy:
         for sp in sorted(self.surfaces, key=lambda sp: sp.surface.value):
             put("surface", sp.surface.value, sp.rulesets, sorted(r.value for r in sp.regions),
                 sp.scope.value, None if sp.action is None else sp.action.name, sp.error,
-                sp.images.value)
+                sp.images.value,
+                *(() if sp.learn_from is None else (sorted(r.value for r in sp.learn_from),)))
         im = self.images
         index = im.perceptual
         put("images", sorted(im.md5), im.radius, sorted(im.thresholds.items()),

@@ -29,7 +29,7 @@ __all__ = ["load_policy", "policy_from_dict"]
 _POLICY_KEYS = {"policy", "rulesets", "surfaces", "images", "deletion"}
 _META_KEYS = {"name", "description", "sources", "normalizer", "backend", "analysis_delay_seconds"}
 _RULESET_KEYS = {"files", "rules", "default_action"}
-_SURFACE_KEYS = {"rulesets", "regions", "scope", "action", "error", "images"}
+_SURFACE_KEYS = {"rulesets", "regions", "scope", "action", "error", "images", "learn_from"}
 _IMAGE_KEYS = {"md5", "index", "radius", "thresholds"}
 _DELETION_KEYS = {"knots"}
 
@@ -139,6 +139,11 @@ def policy_from_dict(data: Mapping[str, Any], *, base: Path, where: str = "<poli
             for r in _str_list(spec.get("regions", [r.value for r in Region]), here)
         )
         action = spec.get("action")
+        learn_from = None
+        if "learn_from" in spec:
+            learn_from = frozenset(
+                _parse_enum(Region.parse, r, here) for r in _str_list(spec["learn_from"], here)
+            )
         surfaces.append(
             SurfacePolicy(
                 surface,
@@ -148,6 +153,7 @@ def policy_from_dict(data: Mapping[str, Any], *, base: Path, where: str = "<poli
                 None if action is None else _parse_enum(Action.parse, action, here),
                 spec.get("error"),
                 _parse_enum(ImageCheck, spec.get("images", "off"), here),
+                learn_from,
             )
         )
     img = _table(data, "images", where)

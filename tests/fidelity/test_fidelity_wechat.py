@@ -149,3 +149,23 @@ def test_covid_list_counts(citizenlab: Path) -> None:
     assert len(rules) == 516 == 132 + 384
     months = [(r.added.year, r.added.month) for r in rules if r.added]
     assert months.count((2020, 1)) == 147 and months.count((2020, 2)) == 369
+
+
+def test_international_images_feed_the_mainland_blacklist() -> None:
+    """We Chat, They Watch (Citizen Lab, 2020): images sent among international accounts
+    are analysed, and those found sensitive are added to the blacklist used to censor
+    mainland accounts. An international send is delivered and learned; the same file
+    from a mainland account is then blocked by MD5. ``feedback=False`` turns it off."""
+    att = Attachment("poster.jpg", "cd" * 16, None, "悼念刘晓波")
+    intl = Message("", Surface.CHAT, Region.INTERNATIONAL, att)
+    cn = Message("", Surface.CHAT, Region.MAINLAND, att)
+    c = Censor(wechat())
+    first = c.check(intl, at=AT, memory=ImageMemory())
+    assert first.action is Action.DELIVER and first.learn_md5 == att.md5
+    memory = ImageMemory()
+    later = AT + c.policy.analysis_delay
+    memory.learn(att.md5, later)
+    assert c.check(cn, at=later, memory=memory).reason is Reason.IMAGE_MD5
+    assert c.check(intl, at=later, memory=memory).action is Action.DELIVER
+    off = Censor(wechat(feedback=False)).check(intl, at=AT, memory=ImageMemory())
+    assert off.learn_md5 is None

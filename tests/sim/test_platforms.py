@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -177,3 +178,21 @@ def test_great_firewall_resets_and_domains() -> None:
     assert c.check(Message("GET https://example.cn/", Surface.WEB), at=AT).action is Action.DELIVER
     outside = c.check(Message("GET https://twitter.com/", Surface.WEB, Region.INTERNATIONAL), at=AT)
     assert outside.action is Action.DELIVER
+
+
+def test_policy_file_learn_from(tmp_path: Path) -> None:
+    """A policy file can say whose images a surface learns from (``learn_from``), as the
+    WeChat profile does for the feedback loop of "We Chat, They Watch" (2020)."""
+    from censorsim.policy import policy_from_dict
+
+    data = {"policy": {"name": "p"},
+            "surfaces": {"chat": {"regions": ["mainland"], "images": "learn",
+                                  "learn_from": ["mainland", "international"]}}}
+    pol = policy_from_dict(data, base=tmp_path)
+    assert pol.surface("chat").learn_from == frozenset(Region)
+    plain = policy_from_dict({"policy": {"name": "p"},
+                              "surfaces": {"chat": {"regions": ["mainland"]}}}, base=tmp_path)
+    assert plain.surface("chat").learn_from is None
+    assert pol.fingerprint() != plain.fingerprint()
+    with pytest.raises(PolicyError, match="mars"):
+        policy_from_dict({"surfaces": {"chat": {"learn_from": ["mars"]}}}, base=tmp_path)

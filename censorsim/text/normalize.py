@@ -59,7 +59,7 @@ from typing import Final, TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from censorsim.errors import NormalizationError, ParameterError
+from censorsim.errors import NormalizationError, ParameterError, UnknownNameError
 from censorsim.registry import Registry
 from censorsim.text.offsets import aligned, span_mapper, span_to_original
 from censorsim.text.script import HAN_RANGES
@@ -349,9 +349,19 @@ class Normalizer:
             return spec
         if spec is None:
             return cls.from_profile("default")
+        if not isinstance(spec, str):
+            raise ParameterError(
+                f"normalizer: expected a profile name, '+'-joined steps or a Normalizer, "
+                f"got {type(spec).__name__}"
+            )
         if spec in PROFILES:
             return cls.from_profile(spec)
-        return cls([s.strip() for s in spec.split("+") if s.strip()])
+        steps = [s.strip() for s in spec.split("+") if s.strip()]
+        if len(steps) == 1 and steps[0] not in STEPS:
+            raise UnknownNameError(
+                "normalisation profile or step", steps[0], (*PROFILES, *STEPS)
+            )
+        return cls(steps)
 
     def __repr__(self) -> str:
         return f"Normalizer({list(self.steps)!r}, name={self.name!r})"

@@ -162,6 +162,7 @@ def register(subparsers: Any) -> None:
         help="exit 1 if any image matched (2 if any image could not be checked)",
     )
     m.set_defaults(func=_run_match)
+    _register_ocr(sub)
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:
@@ -475,3 +476,38 @@ def _print_match(
     for hit in hits:
         print(f"{'BLOCK':8}  {hit['hash']:16}  {hit['distance']:>4}  {hit['radius']:>4}  "
               f"{hit['entry']:30}  {path}")
+
+
+def _register_ocr(sub: Any) -> None:
+    """``images ocr PATH...``: the text in images, one JSON line each (issue 12)."""
+    o = sub.add_parser(
+        "ocr", help="read the text in images (needs the extra 'ocr'); JSON lines",
+        description="Read the text in images the way WeChat's OCR stage does (luminosity "
+        "grey first). One JSON line per image: image, md5, engine, text and lines with "
+        "box [left, top, right, bottom] and confidence; an unreadable image prints "
+        "{image, error} and the exit status is 2.")
+    o.add_argument("paths", nargs="+", type=Path, help="image files or folders (recursive)")
+    o.add_argument("--engine", default="rapidocr", help="OCR engine (default rapidocr)")
+    o.add_argument("--min-confidence", type=float, default=0.5,
+                   help="drop lines the engine is less sure of (default 0.5)")
+    o.set_defaults(func=_run_ocr)
+
+
+def _run_ocr(args: argparse.Namespace) -> int:
+    from censorsim.image import OcrReader
+
+    reader = OcrReader(args.engine, min_confidence=args.min_confidence)
+    inputs = _collect(args.paths)
+    status = 0
+    for _, record in inputs.skipped:
+        print(json.dumps({"image": record.source, "error": str(record.error)},
+                         ensure_ascii=False))
+        status = 2
+    for path in inputs.files:
+        try:
+            row = reader.read(path).to_json()
+        except ImageError as exc:
+            row = {"image": str(path), "error": str(exc)}
+            status = 2
+        print(json.dumps(row, ensure_ascii=False), flush=True)
+    return status

@@ -54,6 +54,14 @@ from censorsim.image.index import (
     default_threshold,
     save_entries,
 )
+from censorsim.image.ocr import (
+    OCR_ENGINES,
+    OcrEngine,
+    OcrLine,
+    OcrReader,
+    OcrResult,
+    luminosity_grey,
+)
 
 __all__ = [
     "ALGORITHMS",
@@ -65,6 +73,7 @@ __all__ = [
     "HASH_ALGORITHMS",
     "IMAGE_SUFFIXES",
     "INDEX_BACKENDS",
+    "OCR_ENGINES",
     "HammingBackend",
     "HammingIndex",
     "HashAlgorithm",
@@ -77,6 +86,10 @@ __all__ = [
     "IndexMatch",
     "MultiHash",
     "NotRegularFileError",
+    "OcrEngine",
+    "OcrLine",
+    "OcrReader",
+    "OcrResult",
     "Transform",
     "append_entries",
     "available_backends",
@@ -85,6 +98,7 @@ __all__ = [
     "hash_many",
     "iter_hashes",
     "iter_image_files",
+    "luminosity_grey",
     "make_backend",
     "resolve_size",
     "save_entries",

@@ -27,7 +27,9 @@ PY = BIN / ("python.exe" if os.name == "nt" else "python")
 
 def _run(*cmd: str | Path) -> None:
     print("+", " ".join(str(c) for c in cmd), flush=True)
-    subprocess.run([str(c) for c in cmd], cwd=ROOT, check=True)
+    # CENSORSIM_DEV: the demo then suggests `python3 dev.py report ...` as its next command
+    env = dict(os.environ, CENSORSIM_DEV="1")
+    subprocess.run([str(c) for c in cmd], cwd=ROOT, check=True, env=env)
 
 
 def _ensure_venv(extras: str) -> None:

@@ -188,6 +188,7 @@ def wechat(
     images: ImageBlacklist | None = None,
     analysis_delay: timedelta = timedelta(seconds=30),
     feedback: bool = True,
+    moments_delay: bool = True,
     normalizer: str | None = None,
 ) -> Policy:
     """WeChat chat (one-to-one and group) and Moments.
@@ -207,10 +208,10 @@ def wechat(
       Xiaobo CSV, kept in the rule's note by the loader) and ``group_only``: ids, or ids
       with the ``[start, end)`` interval of the observation (default
       :data:`ONE_TO_ONE_EXEMPT`: 法轮功 delivered one-to-one in August 2016). [oats, lxb]
-    - Moments posts that trip a filter are hidden from other users' timelines
-      (``HIDE``, viewer scope: mainland accounts); the removal itself came 5-30 s (OCR)
-      or up to 10 s (visual) after posting, which the simulator does not model yet.
-      [picture-this]
+    - Moments posts that trip a filter are published, then hidden from other users'
+      timelines (viewer scope: mainland accounts) 5-30 s (OCR) or up to 10 s (visual)
+      after posting: ``DELETE_LATER`` with :meth:`DelayDistribution.picture_this`
+      delays (``moments_delay=False``: ``HIDE`` at once). [picture-this]
     - Images in chat are looked up by file MD5; an unknown image is delivered once,
       analysed, and its MD5 learned, so the next send of the same file is blocked
       (``ImageCheck.LEARN``). [picture-this-2]
@@ -280,10 +281,12 @@ def wechat(
                           images=ImageCheck.LEARN, learn_from=learn),
             SurfacePolicy(Surface.GROUP_CHAT, ("group",), mainland, Scope.SENDER, Action.DROP,
                           images=ImageCheck.LEARN, learn_from=learn),
-            SurfacePolicy(Surface.FEED, ("group",), mainland, Scope.VIEWER, Action.HIDE,
+            SurfacePolicy(Surface.FEED, ("group",), mainland, Scope.VIEWER,
+                          Action.DELETE_LATER if moments_delay else Action.HIDE,
                           images=ImageCheck.VISUAL),
         ),
         images=images or ImageBlacklist(),
+        deletion=DelayDistribution.picture_this(),
         analysis_delay=analysis_delay,
         description="WeChat one-to-one chat, group chat and Moments (literal matching)",
         sources=(SOURCES["oats"], SOURCES["lxb"], SOURCES["709"], SOURCES["picture-this"],

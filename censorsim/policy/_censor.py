@@ -116,7 +116,10 @@ class Censor:
         hidden: frozenset[Region] = frozenset()
         if sp.scope is Scope.VIEWER:
             hidden = sp.regions
-            action = Action.HIDE if action > Action.HIDE else action
+            # A viewer-scope surface hides; with a DELETE_LATER override it hides after
+            # the policy's deletion delay (WeChat Moments, "(Can't) Picture This" 2018).
+            later = sp.action is Action.DELETE_LATER and action > Action.HIDE
+            action = Action.DELETE_LATER if later else min(action, Action.HIDE)
         error = sp.error if action in (Action.REFUSE, Action.BLOCK) else None
         return Decision(action, sp.surface, reason, rule_ids, image_ids, error, hidden, hits=hits)
 

@@ -117,11 +117,17 @@ def test_falun_gong_one_to_one_exemption_is_dated() -> None:
     assert c.check(Message("法轮功", Surface.CHAT), at=AT).censored
 
 
-def test_moments_posts_are_hidden_from_mainland_viewers() -> None:
-    """(Can't) Picture This (Citizen Lab, 2018): a filtered Moments post stays visible to
-    its author and is hidden from other users' timelines (viewer scope, mainland)."""
+def test_moments_posts_are_hidden_from_mainland_viewers_after_seconds() -> None:
+    """(Can't) Picture This (Citizen Lab, 2018): a filtered Moments post is published,
+    stays visible to its author, and is hidden from other users' timelines about 5-30 s
+    (OCR) or up to 10 s (visual) later: DELETE_LATER for mainland viewers, with every
+    delay within 30 s. ``moments_delay=False`` hides it at once."""
     d = Censor(wechat()).check(Message("刘晓波", Surface.FEED, Region.INTERNATIONAL), at=AT)
-    assert d.action is Action.HIDE and d.hidden_from == {Region.MAINLAND}
+    assert d.action is Action.DELETE_LATER and d.hidden_from == {Region.MAINLAND}
+    delays = wechat().deletion
+    assert delays.cdf(30) == 1.0 and delays.cdf(10) == 0.5
+    now = Censor(wechat(moments_delay=False)).check(Message("刘晓波", Surface.FEED), at=AT)
+    assert now.action is Action.HIDE
 
 
 def test_chat_image_first_delivered_then_blocked_by_md5() -> None:

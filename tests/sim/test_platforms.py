@@ -70,8 +70,10 @@ def test_wechat_group_filtered_more_than_one_to_one() -> None:
 
 
 def test_wechat_moments_hidden_from_mainland() -> None:
+    """(Can't) Picture This (2018): Moments posts were visible for seconds before removal,
+    not blocked before posting (issue 11.4): DELETE_LATER for mainland viewers now."""
     d = Censor(wechat()).check(Message("刘晓波", Surface.FEED, Region.INTERNATIONAL), at=AT)
-    assert d.action is Action.HIDE and d.hidden_from == {Region.MAINLAND}
+    assert d.action is Action.DELETE_LATER and d.hidden_from == {Region.MAINLAND}
 
 
 def _banned() -> tuple[bytes, ImageBlacklist, Hasher]:
@@ -110,7 +112,8 @@ def test_wechat_moments_blocks_visually_and_ocr() -> None:
     c = Censor(wechat(images=blacklist))
     att = Attachment.from_bytes(data, "x", hasher=hasher)
     d = c.check(Message("", Surface.FEED, Region.INTERNATIONAL, att), at=AT)
-    assert d.action is Action.HIDE and d.reason is Reason.IMAGE_VISUAL
+    # Removed seconds after posting ("(Can't) Picture This", 2018; issue 11.4).
+    assert d.action is Action.DELETE_LATER and d.reason is Reason.IMAGE_VISUAL
     assert d.image_ids == ("banned",)
     ocr = Attachment("poster", "cd" * 16, None, "悼念刘晓波")
     d = c.check(Message("", Surface.FEED, Region.MAINLAND, ocr), at=AT)

@@ -111,6 +111,11 @@ class Metrics:
         """The censored share of all messages."""
         return self.censored / self.messages if self.messages else 0.0
 
+    def __repr__(self) -> str:
+        return (f"<Metrics {self.status}, {self.censored} censored ({100 * self.share:.1f}%), "
+                f"{len(self.by_surface)} surfaces, {len(self.by_region)} regions, "
+                f"{len(self.deletion_delays)} deleted later>")
+
 
 def _shares(log: DecisionLog, column: str) -> tuple[Share, ...]:
     rows = log.connection.execute(

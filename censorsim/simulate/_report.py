@@ -49,6 +49,11 @@ class Report:
     metrics: Metrics
     html: Path | None = None
 
+    def __repr__(self) -> str:
+        page = f", html={str(self.html)!r}" if self.html is not None else ""
+        return (f"Report(markdown={str(self.markdown)!r}, plots={len(self.plots)}{page}, "
+                f"metrics={self.metrics!r})")
+
 
 def _pct(x: float) -> str:
     return f"{100 * x:.1f}%"

@@ -179,3 +179,11 @@ def test_html_page_renders_in_headless_chromium(page: Path, tmp_path: Path) -> N
         assert img.size == (1200, 2000)
         colours = img.convert("RGB").getcolors(maxcolors=1 << 20)
     assert colours is not None and len(colours) > 50  # text, tables and plots drawn
+
+
+def test_report_and_metrics_reprs_are_short(page: Path, log: Path) -> None:
+    m = compute_metrics(log)
+    assert repr(m).startswith(f"<Metrics complete: {m.messages} messages, {m.censored} censored")
+    rep = write_report(log, page.parent, plots=False, html=True)
+    text = repr(rep)
+    assert len(text) < 300 and "plots=0" in text and "report.html" in text

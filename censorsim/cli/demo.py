@@ -1,5 +1,8 @@
 """``censorsim demo``: a simulated day of a WeChat-like platform on the shipped samples.
 
+The WeChat profile as the published measurements observed it (docs/fidelity.md): literal
+matching, mainland accounts only, Moments posts removed seconds after publication.
+
     censorsim demo                   # writes ./censorsim-demo/
     censorsim demo --out /tmp/demo --messages 50000 --seed 3
 """
@@ -12,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from censorsim.errors import ParameterError
+from censorsim.platforms import NORMALIZERS
 from censorsim.simulate import Simulation, SimulationConfig, write_report
 
 __all__ = ["register"]
@@ -61,6 +65,12 @@ def run(args: argparse.Namespace) -> int:
     if m.top_rules:
         print("top rules: " + ", ".join(f"{r} ({n})" for r, n in m.top_rules[:3]))
     print(f"image MD5s learned after first delivery: {m.learned_images}")
+    delays = sorted(m.deletion_delays)
+    if delays:
+        print(f"Moments posts removed after publication: {len(delays)} "
+              f"(median {delays[len(delays) // 2]:.0f} s after posting)")
+    print(f"matching: literal (normaliser {NORMALIZERS['wechat']!r}, as the published lists "
+          "show: a spaced-out or other-script variant passes unless listed); see docs/fidelity.md")
     print(f"\nlog:     {summary.path}")
     print(f"summary: {rep.markdown}")
     for p in rep.plots:

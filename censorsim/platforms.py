@@ -189,6 +189,8 @@ def wechat(
     analysis_delay: timedelta = timedelta(seconds=30),
     feedback: bool = True,
     moments_delay: bool = True,
+    citizenlab: str | PathLike[str] | None = None,
+    dataset: str = "wechat",
     normalizer: str | None = None,
 ) -> Policy:
     """WeChat chat (one-to-one and group) and Moments.
@@ -224,9 +226,16 @@ def wechat(
       January 2020 and another 384 by mid-February, 516 in all); a rule's ``added`` is
       the day it was first seen, not the day it started. [covid]
 
+    The default list is ``wordlists/wechat-combinations.csv`` and the WeChat rows of
+    ``english-whole-word.csv``; with ``citizenlab`` (a copy of Citizen Lab's
+    chat-censorship data) the ``dataset`` is read instead (``"wechat"``: every WeChat
+    list; ``"wechat/lxb"``, ``"coronavirus/wechat"``...).
+
     Sources: see :data:`SOURCES` under the keys in brackets.
     """
     norm = _normalizer("wechat", normalizer)
+    if rules is None and citizenlab is not None:
+        rules = _citizenlab(citizenlab, dataset)
     all_rules = merge_identical(
         _rules(
             rules,
@@ -308,6 +317,7 @@ def weibo(
     hide: Iterable[str] = (),
     deletion: DelayDistribution | None = None,
     search_notice: bool = False,
+    citizenlab: str | PathLike[str] | None = None,
     normalizer: str | None = None,
 ) -> Policy:
     """Sina Weibo posts and search.
@@ -332,10 +342,13 @@ def weibo(
       pre-2014 studies. [weibo2014]
 
     The default lists are ``wordlists/weibo.csv`` (posts: high-deletion terms of
-    Bamman et al. 2012 [bamman2012]; search: the Liu Xiaobo bans). Weibo filters every
-    account; there is no region scope.
+    Bamman et al. 2012 [bamman2012]; search: the Liu Xiaobo bans); with ``citizenlab``
+    the search rules are the published ``search/rules/weibo[-soft].txt``. Weibo filters
+    every account; there is no region scope.
     """
     norm = _normalizer("weibo", normalizer)
+    if search_rules is None and citizenlab is not None:
+        search_rules = _citizenlab(citizenlab, "search/weibo", "search/weibo-soft")
     shipped: list[Rule] | None = None
     if rules is None or search_rules is None:
         shipped = example_rules("weibo")

@@ -175,3 +175,21 @@ def test_international_images_feed_the_mainland_blacklist() -> None:
     assert c.check(intl, at=later, memory=memory).action is Action.DELIVER
     off = Censor(wechat(feedback=False)).check(intl, at=AT, memory=ImageMemory())
     assert off.learn_md5 is None
+
+
+def test_profile_reads_a_published_wechat_list(citizenlab: Path) -> None:
+    """Censored Contagion (2020) data: with the data folder the WeChat profile reads the
+    published list itself (``citizenlab=``, ``dataset=``); a rule is in force from the
+    day it was first seen, so a combination detected in February is not yet applied in
+    January."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuleIdentityWarning)
+        policy = wechat(citizenlab=citizenlab, dataset="coronavirus/wechat")
+    rules = policy.rulesets["group"].rules
+    assert 500 <= len(rules) <= 516
+    rule = next(r for r in rules if r.added and r.added.month == 2 and len(r.components) > 1)
+    text = " ".join(comp[0] for comp in rule.components)
+    c = Censor(policy)
+    assert c.check(Message(text, Surface.GROUP_CHAT), at=datetime(2020, 1, 15)).action \
+        is Action.DELIVER
+    assert c.check(Message(text, Surface.GROUP_CHAT), at=datetime(2020, 3, 1)).censored

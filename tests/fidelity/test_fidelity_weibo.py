@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 from censorsim.models import Action, Rule
 from censorsim.platforms import WEIBO_SEARCH_NOTICE, weibo
@@ -63,3 +64,16 @@ def test_deletion_delays_follow_zhu_2013() -> None:
     d = DelayDistribution.zhu2013()
     assert abs(d.cdf(1800) - d.cdf(300) - 0.30) < 1e-9
     assert d.cdf(86400) == 0.90
+
+
+def test_weibo_search_reads_published_rules(citizenlab: Path) -> None:
+    """Missing Links (2023) data: with the data folder Weibo's search rules are the
+    published search/rules/weibo.txt (hard) and weibo-soft.txt (soft)."""
+    import warnings
+
+    from censorsim.policy import RuleIdentityWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuleIdentityWarning)
+        rules = weibo(citizenlab=citizenlab).rulesets["search"].rules
+    assert {r.source for r in rules} == {"search/rules/weibo.txt", "search/rules/weibo-soft.txt"}

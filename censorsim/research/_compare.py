@@ -1,10 +1,14 @@
-"""The same corpus through every platform profile, side by side.
+"""The same corpus through every platform profile, side by side; rule lists over time.
 
 :func:`compare_platforms` sends every line of a corpus (``benign-*.txt`` and
 ``sensitive-*.txt``) on every surface of every profile, from one account region on one
 day, and counts what each profile did: the censored share of the sensitive lines, the
 actions taken, and the collateral damage (censored benign lines), each with a Wilson
 95% interval. :func:`plot_comparison` draws it.
+
+:func:`diff_lists` says which rules of a dated list were first seen and which were
+removed between two days, :func:`list_timeline` gives the list's size over time, and
+:func:`plot_list_timeline` draws it (``censorsim lists``).
 
 Example:
     >>> from censorsim.simulate import Corpus
@@ -21,22 +25,28 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from censorsim.errors import ParameterError
-from censorsim.models import Region
+from censorsim.models import Region, Rule
 from censorsim.research._rates import Rate
 
 __all__ = [
     "DEFAULT_PROFILES",
+    "ListDiff",
     "PlatformComparison",
     "PlatformRow",
     "compare_platforms",
+    "diff_lists",
+    "diff_versions",
+    "list_timeline",
     "plot_comparison",
+    "plot_list_timeline",
+    "rules_on",
 ]
 
 DEFAULT_PROFILES: tuple[str, ...] = (
@@ -217,6 +227,165 @@ def plot_comparison(
     axes[0].invert_yaxis()
     fig.suptitle(title or f"The same corpus on every profile ({comparison.region.value} "
                  f"accounts, {comparison.at:%Y-%m-%d})")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+# ------------------------------------------------------------------ lists over time
+
+
+@dataclass(frozen=True, slots=True)
+class ListDiff:
+    """What changed in a rule list between two days (:func:`diff_lists`).
+
+    A Citizen Lab date is an observation: ``added`` is the day a rule was first seen,
+    not the day it started, so a rule "added" between the two days was *first seen*
+    after ``before`` and by ``after``. ``removed`` rules were seen in force on ``before``
+    and are no longer on ``after`` (their ``removed`` date is exclusive).
+
+    Attributes:
+        before, after: the two days.
+        added: rules in force on ``after`` but not on ``before``.
+        removed: rules in force on ``before`` but not on ``after``.
+        kept: how many rules are in force on both days.
+    """
+
+    before: date
+    after: date
+    added: tuple[Rule, ...]
+    removed: tuple[Rule, ...]
+    kept: int
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict (rules by id, with their keywords and dates)."""
+
+        def one(r: Rule) -> dict[str, Any]:
+            return {"id": r.id, "rule": str(r), "added": _iso(r.added),
+                    "removed": _iso(r.removed)}
+
+        return {"before": self.before.isoformat(), "after": self.after.isoformat(),
+                "kept": self.kept, "added": [one(r) for r in self.added],
+                "removed": [one(r) for r in self.removed]}
+
+    def to_markdown(self, limit: int = 50) -> str:
+        """A summary line and up to ``limit`` rows per side."""
+        out = [f"{self.before} -> {self.after}: {len(self.added)} first seen, "
+               f"{len(self.removed)} removed, {self.kept} kept"]
+        for title, rules in (("first seen", self.added), ("removed", self.removed)):
+            if not rules:
+                continue
+            out += ["", f"{title}:", "", "| id | rule | first seen | removed |",
+                    "|---|---|---|---|"]
+            for r in rules[:limit]:
+                out.append(f"| {r.id} | {r} | {_iso(r.added) or '-'} | {_iso(r.removed) or '-'} |")
+            if len(rules) > limit:
+                out.append(f"| ... | {len(rules) - limit} more | | |")
+        return "\n".join(out)
+
+
+def _iso(d: date | None) -> str | None:
+    return None if d is None else d.isoformat()
+
+
+def rules_on(rules: Iterable[Rule], day: date) -> list[Rule]:
+    """The rules in force on ``day`` (``Rule.active_on``)."""
+    return [r for r in rules if r.active_on(day)]
+
+
+def diff_lists(rules: Sequence[Rule], before: date, after: date) -> ListDiff:
+    """What was first seen and what was removed between ``before`` and ``after``.
+
+    Rules are matched by id (one list, observed over time).
+
+    Raises:
+        ParameterError: ``after`` is before ``before``.
+
+    Example:
+        >>> a = Rule.keyword("甲", added=date(2020, 1, 5))
+        >>> b = Rule.keyword("乙", removed=date(2020, 2, 1))
+        >>> d = diff_lists([a, b], date(2020, 1, 1), date(2020, 3, 1))
+        >>> [r.id for r in d.added], [r.id for r in d.removed], d.kept
+        (['甲'], ['乙'], 0)
+    """
+    if after < before:
+        raise ParameterError(f"diff: the second day {after} is before the first {before}")
+    on_a = {r.id for r in rules_on(rules, before)}
+    on_b = {r.id for r in rules_on(rules, after)}
+    added = tuple(r for r in rules if r.id in on_b and r.id not in on_a)
+    removed = tuple(r for r in rules if r.id in on_a and r.id not in on_b)
+    return ListDiff(before, after, added, removed, len(on_a & on_b))
+
+
+def diff_versions(
+    old: Sequence[Rule], new: Sequence[Rule]
+) -> tuple[tuple[Rule, ...], tuple[Rule, ...]]:
+    """``(added, removed)`` between two versions of a list, matched by rule text.
+
+    For lists published as versions rather than dated rows (LINE's ``line-vNN.txt``).
+    A rule listed twice counts twice, as the version files do.
+
+    Example:
+        >>> added, removed = diff_versions([Rule.keyword("甲"), Rule.keyword("乙")],
+        ...                                [Rule.keyword("乙"), Rule.keyword("丙")])
+        >>> [str(r) for r in added], [str(r) for r in removed]
+        (['丙'], ['甲'])
+    """
+    from collections import Counter
+
+    def surplus(a: Sequence[Rule], b: Sequence[Rule]) -> tuple[Rule, ...]:
+        left = Counter(str(r) for r in b)
+        out = []
+        for r in a:
+            if left[str(r)]:
+                left[str(r)] -= 1
+            else:
+                out.append(r)
+        return tuple(out)
+
+    return surplus(new, old), surplus(old, new)
+
+
+def list_timeline(rules: Sequence[Rule]) -> tuple[tuple[date, int], ...]:
+    """The list's size after each day a rule was first seen or removed, in date order.
+
+    The first point is the size before any dated change (rules without ``added``).
+    """
+    days = sorted({d for r in rules for d in (r.added, r.removed) if d is not None})
+    if not days:
+        return ()
+    first = days[0] - timedelta(days=1)
+    return tuple((d, len(rules_on(rules, d))) for d in (first, *days))
+
+
+def plot_list_timeline(
+    timelines: Mapping[str, Sequence[tuple[date, int]]],
+    path: str | os.PathLike[str],
+    *,
+    title: str = "",
+) -> None:
+    """A step plot of list size over time, one line per list (PNG, matplotlib Agg).
+
+    Raises:
+        MissingDependencyError: without matplotlib (the ``plot`` extra).
+        ParameterError: no timeline has a dated point.
+    """
+    if not any(timelines.values()):
+        raise ParameterError("timeline: no rule has a first-seen or removal date to plot")
+    from censorsim.research._plots import _pyplot
+
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(9, 3.6))
+    for name, points in timelines.items():
+        if points:
+            ax.step([d for d, _ in points], [n for _, n in points], where="post", label=name)
+    ax.set_ylabel("rules in force (seen so far)")
+    ax.set_xlabel("date (first seen / removed)")
+    ax.set_ylim(bottom=0)
+    if len(timelines) > 1:
+        ax.legend()
+    ax.set_title(title or "List size over time")
+    fig.autofmt_xdate()
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)

@@ -358,9 +358,8 @@ class Normalizer:
             return cls.from_profile(spec)
         steps = [s.strip() for s in spec.split("+") if s.strip()]
         if len(steps) == 1 and steps[0] not in STEPS:
-            raise UnknownNameError(
-                "normalisation profile or step", steps[0], (*PROFILES, *STEPS)
-            )
+            # Named as a step (as before), listing the profiles too: either is accepted.
+            raise UnknownNameError("normalisation step", steps[0], (*PROFILES, *STEPS))
         return cls(steps)
 
     def __repr__(self) -> str:

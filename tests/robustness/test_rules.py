@@ -102,8 +102,8 @@ def test_bad_rules(
 
 
 OPTION_CASES = [
-    (["-n", "nope"], r"unknown normalisation profile or step 'nope'; expected one of: "
-                     r"identity, default"),
+    (["-n", "nope"], r"unknown normalisation step 'nope'; expected one of: "
+                     r"identity, default, fold, strip, casefold"),
     (["-n", "casefold+nope"], r"unknown normalisation step 'nope'"),
 ]
 

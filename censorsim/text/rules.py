@@ -350,6 +350,7 @@ class RuleSet:
             candidates.update(by_kw[k])
         hits: list[Hit] = []
         norm_text: str | None = None
+        excluded: list[int] | None = None
         compiled = self._compiled
         for ri in sorted(candidates):
             c = compiled[ri]
@@ -363,9 +364,13 @@ class RuleSet:
             if on is not None and not rule.active_on(on):
                 continue
             check = _whole_word_check(text, orig) if rule.whole_word else None
-            if norm_text is None and rule.mode is RuleMode.ORDERED:
-                norm_text = batch.text(i)
-            found = _satisfy(c, occ, norm_text or "", check)
+            if rule.mode is RuleMode.ORDERED:
+                if norm_text is None:
+                    norm_text = batch.text(i)
+                if excluded is None and not rule.gap_allows_han:
+                    # Found once per text, shared by every gap rule checked on it.
+                    excluded = [m.start() for m in _GAP_EXCLUDED_RE.finditer(norm_text)]
+            found = _satisfy(c, occ, excluded, check)
             if found is None:
                 continue
             if any(all(k in occ for k in combo) for combo in c.unless):
@@ -455,19 +460,15 @@ class _GapBound:
 
     ``bound(p)`` is ``p + max_gap``, lowered to the first excluded character at or after
     ``p`` when the gap may not hold one; a next component may start anywhere in
-    ``[p, bound(p)]``. The excluded positions of a text are found once (by ``re``), then
-    each bound costs a binary search.
+    ``[p, bound(p)]``. ``excluded`` holds the sorted positions of the text's excluded
+    characters (found once per text by ``re``); each bound costs a binary search.
     """
 
     __slots__ = ("_excluded", "_max_gap")
 
-    def __init__(self, rule: Rule, norm: str) -> None:
+    def __init__(self, rule: Rule, excluded: list[int] | None) -> None:
         self._max_gap = rule.max_gap
-        self._excluded: list[int] | None = (
-            None
-            if rule.gap_allows_han
-            else [m.start() for m in _GAP_EXCLUDED_RE.finditer(norm)]
-        )
+        self._excluded = None if rule.gap_allows_han else excluded
 
     def __call__(self, p: int) -> float:
         b: float = math.inf if self._max_gap is None else p + self._max_gap
@@ -538,10 +539,14 @@ def _whole_word_check(text: str, orig: Callable[[_Span], _Span]) -> Callable[[_S
 def _satisfy(
     c: _Compiled,
     occ: dict[int, list[_Span]],
-    norm: str,
+    excluded: list[int] | None,
     check: Callable[[_Span], bool] | None,
 ) -> list[tuple[_Span, int]] | None:
-    """Occurrences (span, keyword index) satisfying each component, or None."""
+    """Occurrences (span, keyword index) satisfying each component, or None.
+
+    ``excluded``: positions of :data:`GAP_EXCLUDED` characters in the normalised text
+    (needed by ordered rules whose gaps may not hold them).
+    """
     for comp in c.components:
         for k in comp:
             if k in occ:
@@ -571,7 +576,7 @@ def _satisfy(
     # chain can be completed: an occurrence ending at p can be followed when the first
     # feasible next occurrence starting at or after p starts by bound(p). Then walk
     # forwards, taking the first feasible occurrence starting at or after the last end.
-    bound = _GapBound(rule, norm)
+    bound = _GapBound(rule, excluded)
     feasible: list[list[tuple[_Span, int]]] = [[] for _ in comp_occ]
     starts: list[list[int]] = [[] for _ in comp_occ]
     feasible[-1] = comp_occ[-1]

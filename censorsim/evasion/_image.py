@@ -215,13 +215,16 @@ def _black_border(share: float, both: bool) -> _ImageFn:
 
 
 def _translate_canvas(share: float) -> _ImageFn:
-    """The whole image moved within a white canvas ``share`` larger on each side."""
+    """The whole image moved within a white canvas ``share`` longer at each end of the long
+    dimension (the short side, which WeChat normalises by, is unchanged)."""
 
     def fn(im: Image.Image, rng: random.Random) -> Image.Image:
         w, h = im.size
-        ew, eh = round(w * share), round(h * share)
-        canvas = Image.new("RGB", (w + 2 * ew, h + 2 * eh), _WHITE)
-        canvas.paste(im, (rng.choice((0, 2 * ew)), rng.choice((0, 2 * eh))))
+        wide = w >= h
+        extra = round((w if wide else h) * share)
+        canvas = Image.new("RGB", (w + 2 * extra, h) if wide else (w, h + 2 * extra), _WHITE)
+        offset = rng.choice((0, 2 * extra))
+        canvas.paste(im, (offset, 0) if wide else (0, offset))
         return canvas
 
     return fn
@@ -360,8 +363,8 @@ def _image_transforms() -> tuple[ImageTransform, ...]:
         t("scale-200", "scaled to double size", _scale(2.0)),
         t("translate-10", "content shifted 10% of each side, white fill", _translate(0.1)),
     ]
-    out.append(t("translate-canvas-10", "the whole image moved within a white canvas 10% "
-                 "larger on each side (nothing cropped)", _translate_canvas(0.1)))
+    out.append(t("translate-canvas-10", "the whole image moved 10% of its length within a "
+                 "white canvas 20% longer (nothing cropped)", _translate_canvas(0.1)))
     for share in (50, 200):
         out.append(t(f"border-short-{share}", f"white border adding {share}% along the short "
                      "side's direction", _border(share / 100, along_long=False)))

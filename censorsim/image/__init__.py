@@ -62,12 +62,21 @@ from censorsim.image.ocr import (
     OcrResult,
     luminosity_grey,
 )
+from censorsim.image.visual import (
+    DEFAULT_VISUAL_THRESHOLD,
+    VisualFeatures,
+    VisualIndex,
+    VisualMatch,
+    visual_features,
+    visual_similarity,
+)
 
 __all__ = [
     "ALGORITHMS",
     "BACKENDS",
     "DEFAULT_BACKEND",
     "DEFAULT_MAX_BYTES",
+    "DEFAULT_VISUAL_THRESHOLD",
     "FORMAT_NAME",
     "FORMAT_VERSION",
     "HASH_ALGORITHMS",
@@ -91,6 +100,9 @@ __all__ = [
     "OcrReader",
     "OcrResult",
     "Transform",
+    "VisualFeatures",
+    "VisualIndex",
+    "VisualMatch",
     "append_entries",
     "available_backends",
     "default_threshold",
@@ -102,4 +114,6 @@ __all__ = [
     "make_backend",
     "resolve_size",
     "save_entries",
+    "visual_features",
+    "visual_similarity",
 ]

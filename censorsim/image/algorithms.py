@@ -2,8 +2,9 @@
 
 :data:`HASH_ALGORITHMS` is the registry of every algorithm of :mod:`imagehash` (average,
 perceptual, perceptual-simple, difference horizontal and vertical, wavelet, colour,
-crop-resistant) plus the MD5 of the file bytes; :func:`resolve_size` checks a size
-parameter and :func:`hash_bits` gives the bit count.
+crop-resistant), ``visual`` (the translation-invariant |DFT| signature that pre-filters
+:class:`~censorsim.image.visual.VisualIndex`) and the MD5 of the file bytes;
+:func:`resolve_size` checks a size parameter and :func:`hash_bits` gives the bit count.
 
 Example:
     >>> hash_bits("phash"), hash_bits("phash", 16), hash_bits("colorhash"), hash_bits("md5")
@@ -74,6 +75,16 @@ def _crop_resistant(image: Image.Image, size: int, _natural: int) -> list[_Bits]
     return [np.asarray(h.hash, dtype=bool) for h in multi.segment_hashes]
 
 
+def _visual(image: Image.Image, size: int, _natural: int) -> _Bits:
+    from censorsim.image.visual import dft_signature_bits
+
+    return dft_signature_bits(image, size)
+
+
+def _twice_square(size: int) -> int:
+    return 2 * size * size
+
+
 @dataclass(frozen=True, slots=True)
 class HashAlgorithm:
     """How one hash algorithm is computed and described (a :data:`HASH_ALGORITHMS` value).
@@ -120,6 +131,7 @@ for _spec in (
         size_range=(1, 16),
     ),
     HashAlgorithm("crop_resistant", 8, _square, _crop_resistant, lambda s: 300, multi=True),
+    HashAlgorithm("visual", 8, _twice_square, _visual, lambda s: 256, size_range=(2, 16)),
     HashAlgorithm("md5", 128, lambda s: 128, None, lambda s: 0, size_range=(128, 128)),
 ):
     HASH_ALGORITHMS.add(_spec.name, _spec)

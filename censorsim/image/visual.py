@@ -1,0 +1,280 @@
+"""A visual matcher built on what WeChat Moments' visual filter was seen to do (2018).
+
+Knockel, Ruan, Crete-Nishihata and Deibert ("(Can't) Picture This", FOCI 2018) found
+WeChat's blacklist comparison robust to brightness, contrast, scaling, inversion and to
+moving the image within a larger blank canvas, but not to mirroring, stretching, borders
+added along the short side, blurring, or duplicating the image several times. They
+hypothesised a grey conversion, a resize that brings the *shortest* side to a fixed size
+(so an image keeps its aspect ratio and extra canvas along the long side changes nothing),
+edge detection, and a whole-image, translation-invariant comparison. This module is that
+hypothesis:
+
+1. luminosity grey (``0.299 R + 0.587 G + 0.114 B``);
+2. a proportional resize bringing the short side to ``side`` pixels (200 by default, the
+   size of the paper's blur test; the long side is capped at ``max_ratio`` times that);
+3. signed horizontal and vertical edges (Sobel);
+4. similarity = the largest normalised cross-correlation over every translation, by FFT,
+   in absolute value (an inverted image has negated edges and still matches; a copy
+   tiled ``n`` times scores about ``1/sqrt(n)``, as the whole-image norm grows). The
+   upload's edge energy is floored at ``floor`` (0.1) of the blacklisted image's, so an
+   almost flat upload (an image erased by the grey conversion) does not match on the
+   shape of its JPEG noise.
+
+The cross-correlation costs an FFT per blacklisted image, so :class:`VisualIndex` puts a
+cheap pre-filter in front: the ``visual`` hash of :data:`~censorsim.image.HASH_ALGORITHMS`
+(the median-thresholded low-frequency amplitudes of the edge image's 2-D DFT, in a fixed
+canvas: translation-invariant, since a shift changes only the DFT's phase) in a
+:class:`~censorsim.image.HammingIndex`; only blacklisted images within
+``prefilter_radius`` bits are correlated.
+
+Example:
+    >>> from PIL import Image, ImageDraw
+    >>> im = Image.new("RGB", (96, 64), "white")
+    >>> ImageDraw.Draw(im).polygon([(10, 10), (60, 10), (10, 50)], fill="black")
+    >>> a = visual_features(im)
+    >>> wider = Image.new("RGB", (192, 64), "white"); wider.paste(im, (70, 0))
+    >>> visual_similarity(a, visual_features(wider)) > 0.95
+    True
+    >>> from PIL import ImageOps
+    >>> visual_similarity(a, visual_features(ImageOps.mirror(im))) < DEFAULT_VISUAL_THRESHOLD
+    True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+from numpy.typing import NDArray
+from PIL import Image
+
+from censorsim.errors import ParameterError
+from censorsim.image._load import ImageSource, _decode, _name_of
+from censorsim.image.hashing import Hasher, HashValue
+from censorsim.image.index import HammingIndex
+
+__all__ = [
+    "DEFAULT_VISUAL_THRESHOLD",
+    "VisualFeatures",
+    "VisualIndex",
+    "VisualMatch",
+    "dft_signature_bits",
+    "visual_features",
+    "visual_similarity",
+]
+
+_LUMA: Final = np.array([0.299, 0.587, 0.114])
+
+DEFAULT_VISUAL_THRESHOLD: Final = 0.56
+"""The similarity at or above which :class:`VisualIndex` reports a match (fitted on the
+blur series of Citizen Lab's 2018 images at ``side=200``; see ``docs/research.md``)."""
+
+DEFAULT_SIDE: Final = 200
+"""The short side edges are compared at."""
+
+EDGE_FLOOR: Final = 0.1
+"""An upload's edge energy counts as at least this share of the blacklisted image's."""
+
+
+def _grey(image: Image.Image) -> NDArray[np.float64]:
+    if image.mode == "L":
+        return np.asarray(image, dtype=np.float64)
+    grey: NDArray[np.float64] = np.asarray(image.convert("RGB"), dtype=np.float64) @ _LUMA
+    return grey
+
+
+def _resized_grey(image: Image.Image, side: int, max_ratio: float) -> NDArray[np.float64]:
+    w, h = image.size
+    f = side / min(w, h)
+    nw = max(1, min(round(w * f), round(side * max_ratio)))
+    nh = max(1, min(round(h * f), round(side * max_ratio)))
+    grey = Image.fromarray(_grey(image).astype(np.float32), "F")
+    out: NDArray[np.float64] = np.asarray(grey.resize((nw, nh), Image.Resampling.BOX),
+                                          dtype=np.float64)
+    return out
+
+
+def _sobel(g: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    p = np.pad(g, 1, mode="edge")
+    gx = (p[:-2, 2:] + 2 * p[1:-1, 2:] + p[2:, 2:]) - (p[:-2, :-2] + 2 * p[1:-1, :-2] + p[2:, :-2])
+    gy = (p[2:, :-2] + 2 * p[2:, 1:-1] + p[2:, 2:]) - (p[:-2, :-2] + 2 * p[:-2, 1:-1] + p[:-2, 2:])
+    return gx / 8.0, gy / 8.0
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class VisualFeatures:
+    """One image's signed edges at the matcher's scale.
+
+    Attributes:
+        name: the image's name.
+        edges: ``(2, h, w)`` float32 signed Sobel edges (x, y) of the resized grey image.
+        norm: their Euclidean norm (0 for a flat image).
+        size: the original image's ``(width, height)``.
+    """
+
+    name: str
+    edges: NDArray[np.float32]
+    norm: float
+    size: tuple[int, int]
+
+
+def visual_features(
+    image: ImageSource, *, side: int = DEFAULT_SIDE, max_ratio: float = 12.0
+) -> VisualFeatures:
+    """Decode an image (as the hashers do) and compute its edges at the matcher's scale.
+
+    Raises:
+        ImageError: the image cannot be read.
+        ParameterError: ``side`` below 8 or ``max_ratio`` below 1.
+    """
+    if side < 8:
+        raise ParameterError(f"side must be at least 8, not {side}")
+    if max_ratio < 1:
+        raise ParameterError(f"max_ratio must be at least 1, not {max_ratio}")
+    name = _name_of(image)
+    decoded, _ = _decode(image, name)
+    g = _resized_grey(decoded, side, max_ratio)
+    gx, gy = _sobel(g)
+    edges = np.stack([gx, gy]).astype(np.float32)
+    return VisualFeatures(name, edges, float(np.linalg.norm(edges)), decoded.size)
+
+
+def visual_similarity(
+    a: VisualFeatures, b: VisualFeatures, *, floor: float = EDGE_FLOOR
+) -> float:
+    """The largest absolute normalised cross-correlation of a blacklisted image's edges
+    (``a``) and an upload's (``b``) over every translation, in ``[0, 1]`` (0 when either
+    is flat); ``b``'s edge energy counts as at least ``floor`` times ``a``'s."""
+    if a.norm == 0 or b.norm == 0:
+        return 0.0
+    ha, wa = a.edges.shape[1:]
+    hb, wb = b.edges.shape[1:]
+    shape = (ha + hb - 1, wa + wb - 1)
+    fa = np.fft.rfft2(a.edges, s=shape)
+    fb = np.fft.rfft2(b.edges, s=shape)
+    corr = np.fft.irfft2((fa * np.conj(fb)).sum(axis=0), s=shape)
+    return float(min(1.0, np.abs(corr).max() / (a.norm * max(b.norm, floor * a.norm))))
+
+
+def dft_signature_bits(image: Image.Image, size: int = 8, *, side: int = 32) -> NDArray[np.bool_]:
+    """The pre-filter hash: ``size`` x ``2 size`` low-frequency |DFT| amplitudes of the
+    edge magnitude, the image embedded (short side ``side``, along the rows) in a fixed
+    ``side`` x ``8 side`` canvas, each compared with their median.
+
+    A shift of the content within the canvas changes only the DFT's phase, so moving the
+    image within a blank canvas leaves the hash (nearly) unchanged.
+    """
+    g = _resized_grey(image, side, 8.0)
+    if g.shape[0] > g.shape[1]:
+        g = g.T
+    gx, gy = _sobel(g)
+    mag = np.hypot(gx, gy)
+    canvas = np.zeros((side, 8 * side))
+    canvas[: mag.shape[0], : mag.shape[1]] = mag[:side, : 8 * side]
+    amp = np.abs(np.fft.rfft2(canvas))
+    block = np.log1p(amp[:size, : 2 * size].astype(np.float64)).ravel()
+    block[0] = np.median(block)  # the DC term carries only the overall edge energy
+    bits: NDArray[np.bool_] = (block > np.median(block)).reshape(size, 2 * size)
+    return bits
+
+
+@dataclass(frozen=True, slots=True)
+class VisualMatch:
+    """A blacklisted image the visual matcher found similar.
+
+    Attributes:
+        id: the blacklisted image's id.
+        similarity: the edge cross-correlation, in ``[0, 1]``.
+        prefilter_distance: the Hamming distance of the pre-filter hashes (None when the
+            pre-filter was bypassed).
+    """
+
+    id: str
+    similarity: float
+    prefilter_distance: int | None
+
+
+class VisualIndex:
+    """A blacklist matched the WeChat-like way: a |DFT| hash pre-filter, then correlation.
+
+    Args:
+        threshold: the similarity at or above which an image matches.
+        side: the short side edges are compared at.
+        prefilter_radius: the Hamming radius of the pre-filter (``None``: correlate with
+            every blacklisted image, exact but linear in the blacklist).
+        prefilter_size: the pre-filter hash's size (``size`` x ``2 size`` bits).
+
+    Raises:
+        ParameterError: a threshold outside ``[0, 1]`` or a negative radius.
+    """
+
+    def __init__(self, *, threshold: float = DEFAULT_VISUAL_THRESHOLD,
+                 side: int = DEFAULT_SIDE,
+                 prefilter_radius: int | None = 40, prefilter_size: int = 8) -> None:
+        if not 0.0 <= threshold <= 1.0:
+            raise ParameterError(f"threshold must be in [0, 1], not {threshold}")
+        if prefilter_radius is not None and prefilter_radius < 0:
+            raise ParameterError(f"prefilter_radius must be at least 0, not {prefilter_radius}")
+        self.threshold = threshold
+        self.side = side
+        self.prefilter_radius = prefilter_radius
+        self._size = prefilter_size
+        self._hasher_spec = f"visual:{prefilter_size}"
+        self._hasher = Hasher.parse(self._hasher_spec)
+        self._index = HammingIndex("visual", prefilter_size)
+        self._features: dict[str, VisualFeatures] = {}
+
+    def __len__(self) -> int:
+        return len(self._features)
+
+    def _prefilter_hash(self, image: ImageSource) -> HashValue:
+        return self._hasher.hash(image)
+
+    def add(self, image: ImageSource, id: str) -> None:
+        """Blacklist one image under ``id``.
+
+        Raises:
+            ImageError: the image cannot be read.
+        """
+        feats = visual_features(image, side=self.side)
+        self._index.add(self._prefilter_hash(image), id=id)
+        self._features[id] = feats
+
+    def add_many(self, images: Iterable[tuple[ImageSource, str]]) -> None:
+        """Blacklist ``(image, id)`` pairs."""
+        for image, id_ in images:
+            self.add(image, id_)
+
+    def candidates(self, image: ImageSource) -> dict[str, int | None]:
+        """The blacklisted ids the pre-filter passes, with their Hamming distance."""
+        if self.prefilter_radius is None:
+            return dict.fromkeys(self._features)
+        value = self._prefilter_hash(image)
+        return {m.id: d for m, d in self._index.query(value, self.prefilter_radius)}
+
+    def query(self, image: ImageSource) -> list[VisualMatch]:
+        """Blacklisted images at least ``threshold`` similar, most similar first.
+
+        Raises:
+            ImageError: the image cannot be read.
+        """
+        feats = visual_features(image, side=self.side)
+        out = []
+        for id_, dist in self.candidates(image).items():
+            s = visual_similarity(self._features[id_], feats)
+            if s >= self.threshold:
+                out.append(VisualMatch(id_, s, dist))
+        return sorted(out, key=lambda m: (-m.similarity, m.id))
+
+    def best(self, image: ImageSource) -> VisualMatch | None:
+        """The most similar candidate, matched or not (``None``: no candidate)."""
+        feats = visual_features(image, side=self.side)
+        best: VisualMatch | None = None
+        for id_, dist in self.candidates(image).items():
+            s = visual_similarity(self._features[id_], feats)
+            if best is None or s > best.similarity:
+                best = VisualMatch(id_, s, dist)
+        return best
+

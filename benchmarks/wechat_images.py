@@ -1,7 +1,7 @@
 """Per-image agreement with WeChat Moments on the images Citizen Lab sent it in 2018.
 
     python benchmarks/wechat_images.py --citizenlab ../shared/data/citizenlab [--ocr]
-        [--json results/wechat_images.json]
+        [--speed 10000] [--json results/wechat_images.json]
 
 Reads ``wechat/image-filtering/`` of the user's copy of ``citizenlab/chat-censorship``
 (CC BY-NC-SA 4.0; the images belong to third parties): nothing is copied or written
@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from PIL import Image, ImageDraw
 
 from censorsim.image import Hasher
 from censorsim.image.visual import VisualFeatures, visual_features, visual_similarity
@@ -178,12 +179,81 @@ def evaluate_ocr(root: Path) -> dict[str, object]:
             "images_per_second": round(len(rows) / (time.perf_counter() - t0), 2)}
 
 
+def _synthetic(seed: int) -> Image.Image:
+    """A random picture of coloured triangles (the blacklist of the speed test)."""
+    rng = np.random.default_rng(seed)
+    im = Image.new("RGB", (160, 120), tuple(int(c) for c in rng.integers(150, 256, 3)))
+    draw = ImageDraw.Draw(im)
+    for _ in range(8):
+        x, y = int(rng.integers(0, 140)), int(rng.integers(0, 100))
+        draw.polygon([(x, y), (x + int(rng.integers(10, 60)), y),
+                      (x, y + int(rng.integers(10, 40)))],
+                     fill=tuple(int(c) for c in rng.integers(0, 150, 3)))
+    return im
+
+
+def speed(n_blacklist: int, n_queries: int) -> dict[str, object]:
+    """Lookup cost at ``n_blacklist`` blacklisted images: pHash (hash + Hamming query)
+    next to the visual matcher (pre-filter + cross-correlation), the pre-filter's recall
+    and the OCR stage's images/s."""
+    from censorsim.evasion import image_transform
+    from censorsim.image import HammingIndex, VisualIndex, default_threshold
+
+    images = [_synthetic(i) for i in range(n_blacklist)]
+    phash, pindex = Hasher("phash"), HammingIndex("phash")
+    t0 = time.perf_counter()
+    for i, im in enumerate(images):
+        pindex.add(phash.hash(im), id=f"b{i}")
+    build_phash = time.perf_counter() - t0
+    vindex = VisualIndex()
+    t0 = time.perf_counter()
+    for i, im in enumerate(images):
+        vindex.add(im, f"b{i}")
+    build_visual = time.perf_counter() - t0
+    edits = ["noop", "border-long-200", "jpeg-50", "invert", "mirror"]
+    queries = [(f"b{i}", image_transform(edits[i % len(edits)]).apply(images[i]))
+               for i in range(n_queries // 2)]
+    queries += [("none", _synthetic(10**6 + i)) for i in range(n_queries - n_queries // 2)]
+    radius = default_threshold("phash")
+    t0 = time.perf_counter()
+    for _, q in queries:
+        pindex.query(phash.hash(q), radius)
+    per_phash = (time.perf_counter() - t0) / len(queries)
+    t0 = time.perf_counter()
+    found = [vindex.query(q) for _, q in queries]
+    per_visual = (time.perf_counter() - t0) / len(queries)
+    candidates = float(np.mean([len(vindex.candidates(q)) for _, q in queries]))
+    # recall of the pre-filter: queries the exact matcher matches to their source
+    exact = VisualIndex(prefilter_radius=None)
+    kept = total = 0
+    for (src, q), hits in zip(queries, found, strict=True):
+        if src == "none":
+            continue
+        exact._grey = {src: vindex._grey[src]}  # the exact verdict on the true source only
+        if exact.query(q):
+            total += 1
+            kept += any(h.id == src for h in hits)
+    out: dict[str, object] = {
+        "blacklist": n_blacklist, "queries": len(queries),
+        "phash_lookup_ms": round(per_phash * 1000, 2),
+        "visual_lookup_ms": round(per_visual * 1000, 2),
+        "ratio": round(per_visual / per_phash, 1),
+        "mean_candidates": round(candidates, 2),
+        "prefilter_recall": f"{kept}/{total}",
+        "build_images_per_second": {"phash": round(n_blacklist / build_phash, 1),
+                                    "visual": round(n_blacklist / build_visual, 1)},
+    }
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--citizenlab", type=Path, required=True,
                     help="a copy of citizenlab/chat-censorship")
     ap.add_argument("--ocr", action="store_true", help="also run the OCR colour tests")
     ap.add_argument("--json", type=Path, help="write the figures here")
+    ap.add_argument("--speed", type=int, metavar="N", default=0,
+                    help="also time lookups against N synthetic blacklisted images")
     args = ap.parse_args(argv)
     root = args.citizenlab / "wechat" / "image-filtering"
     if not root.is_dir():
@@ -192,6 +262,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = evaluate(load_cases(root))
     if args.ocr:
         out["ocr"] = evaluate_ocr(root)
+    if args.speed:
+        out["speed"] = speed(args.speed, 200)
     text = json.dumps(out, indent=1, ensure_ascii=False)
     print(text)
     if args.json:

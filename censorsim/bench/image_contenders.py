@@ -8,7 +8,14 @@ Both are :class:`~censorsim.bench.contender.Contender` s registered in
 ``faiss-flat``, ``faiss-multihash``
     faiss ``IndexBinaryFlat`` and ``IndexBinaryMultiHash`` used directly (extra ``faiss``);
 ``hash:<algorithm>``, ``hash:<algorithm>:fast``
-    :func:`~censorsim.image.hash_many` with exact and JPEG draft decoding.
+    :func:`~censorsim.image.hash_many` with exact and JPEG draft decoding (``visual`` is
+    the |DFT| pre-filter hash of the visual matcher);
+``visual:index``
+    :class:`~censorsim.image.VisualIndex`: pre-filter and edge cross-correlation of each
+    image against a blacklist of the workload's images (gate: each finds itself);
+``ocr:rapidocr``
+    :class:`~censorsim.image.OcrReader` (extra ``ocr``), run when ``hash_algorithms``
+    names ``ocr`` (gate: the same text as a fresh reader).
 
 An index contender is built from :class:`IndexData` (random 64-bit hashes and the radius)
 and scans query arrays; its records are ``(query, entry, distance)`` triples, compared
@@ -46,6 +53,8 @@ __all__ = [
     "HashContender",
     "IndexContender",
     "IndexData",
+    "OcrContender",
+    "VisualContender",
     "make_queries",
     "reference_hashes",
     "reference_triples",
@@ -229,6 +238,75 @@ class HashContender(Contender):
         return {r for r in got if r[0] in keep}
 
 
+class _VisualRunner(Runner):
+    def __init__(self, paths: Sequence[Path]) -> None:
+        from censorsim.image import VisualIndex
+
+        self._index = VisualIndex()
+        for i, p in enumerate(paths):
+            self._index.add(p, f"img{i}")
+
+    def scan(self, batch: Sequence[Any]) -> list[str | None]:
+        out: list[str | None] = []
+        for p in batch:
+            hits = self._index.query(p)
+            out.append(hits[0].id if hits else None)
+        return out
+
+    def records(self, batch: Sequence[Any], output: Any) -> set[Any]:
+        return set(enumerate(output))
+
+
+class VisualContender(HashContender):
+    """The WeChat-like visual matcher: images against a blacklist of the same images."""
+
+    def __init__(self) -> None:
+        super().__init__("visual", False)
+        self.name = "visual:index"
+        self.semantics = "visual-match"
+        self.note = ("VisualIndex.query: |DFT| hash pre-filter, then edge cross-correlation "
+                     "at 200 px; gated on each image finding itself")
+
+    def build(self, data: Sequence[Path]) -> Runner:
+        return _VisualRunner(list(data))
+
+    def expected(self, data: Any, reference: set[Any], batch: Sequence[Any]) -> set[Any]:
+        return {(i, f"img{i}") for i in range(len(batch))}
+
+    def comparable(self, expected: set[Any], got: set[Any]) -> set[Any]:
+        return got
+
+
+class _OcrRunner(Runner):
+    def __init__(self) -> None:
+        from censorsim.image import OcrReader
+
+        self._reader = OcrReader(cache_size=0)
+
+    def scan(self, batch: Sequence[Any]) -> list[str]:
+        return [self._reader.read(p).text for p in batch]
+
+    def records(self, batch: Sequence[Any], output: Any) -> set[Any]:
+        return set(enumerate(output))
+
+
+class OcrContender(HashContender):
+    """OCR of every image (uncached), WeChat's luminosity grey first."""
+
+    def __init__(self) -> None:
+        super().__init__("ocr", False)
+        self.name = "ocr:rapidocr"
+        self.semantics = "ocr"
+        self.requires = ("rapidocr_onnxruntime",)
+        self.note = "OcrReader(cache_size=0).read: PP-OCRv4 (rapidocr-onnxruntime)"
+
+    def build(self, data: Sequence[Path]) -> Runner:
+        return _OcrRunner()
+
+    def gated_inputs(self, paths: Sequence[Path]) -> list[int]:
+        return list(range(len(paths)))
+
+
 def _has_alpha(path: Path) -> bool:
     from PIL import Image
 
@@ -256,7 +334,15 @@ def reference_hashes(algorithm: str, paths: Sequence[Path]) -> set[tuple[int, st
         "crop_resistant": imagehash.crop_resistant_hash,
     }
     out: set[tuple[int, str]] = set()
+    if algorithm == "ocr":
+        from censorsim.image import OcrReader
+
+        reader = OcrReader(cache_size=0)
+        return {(i, reader.read(p).text) for i, p in enumerate(paths)}
     for i, p in enumerate(paths):
+        if algorithm == "visual":  # censorsim's own; the gate checks draft mode against it
+            out.add((i, Hasher("visual").hash(p).to_hex()))
+            continue
         if algorithm == "md5":
             out.add((i, hashlib.md5(Path(p).read_bytes()).hexdigest()))
             continue
@@ -281,6 +367,10 @@ def _register() -> None:
         CONTENDERS.add(f"hash:{algorithm}", partial(HashContender, algorithm, False))
         if algorithm != "md5":
             CONTENDERS.add(f"hash:{algorithm}:fast", partial(HashContender, algorithm, True))
+    CONTENDERS.add("visual:index", VisualContender,
+                   summary="the WeChat-like visual matcher (pre-filter, cross-correlation)")
+    CONTENDERS.add("ocr:rapidocr", OcrContender, requires="rapidocr_onnxruntime", extra="ocr",
+                   summary="OCR, luminosity grey first (run with hash_algorithms 'ocr')")
 
 
 _register()

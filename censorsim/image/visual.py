@@ -50,10 +50,11 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image
 
-from censorsim.errors import ParameterError
+from censorsim.errors import ImageError, ParameterError
 from censorsim.image._load import ImageSource, _decode, _name_of
-from censorsim.image.hashing import Hasher, HashValue
+from censorsim.image.hashing import HashValue
 from censorsim.image.index import HammingIndex
+from censorsim.image.values import ImageHash
 
 __all__ = [
     "DEFAULT_VISUAL_THRESHOLD",
@@ -135,10 +136,45 @@ def visual_features(
         raise ParameterError(f"max_ratio must be at least 1, not {max_ratio}")
     name = _name_of(image)
     decoded, _ = _decode(image, name)
-    g = _resized_grey(decoded, side, max_ratio)
+    return _features(decoded, name, side, max_ratio)
+
+
+def _features(decoded: Image.Image, name: str, side: int, max_ratio: float) -> VisualFeatures:
+    return _from_grey(_resized_grey(decoded, side, max_ratio), name, decoded.size)
+
+
+def _from_grey(g: NDArray[np.float64], name: str, size: tuple[int, int]) -> VisualFeatures:
     gx, gy = _sobel(g)
     edges = np.stack([gx, gy]).astype(np.float32)
-    return VisualFeatures(name, edges, float(np.linalg.norm(edges)), decoded.size)
+    return VisualFeatures(name, edges, float(np.linalg.norm(edges)), size)
+
+
+def _fft_shape(a: VisualFeatures, b: VisualFeatures) -> tuple[int, int]:
+    from scipy import fft
+
+    ha, wa = a.edges.shape[1:]
+    hb, wb = b.edges.shape[1:]
+    return (fft.next_fast_len(ha + hb - 1, real=True), fft.next_fast_len(wa + wb - 1, real=True))
+
+
+def _spectrum(f: VisualFeatures, shape: tuple[int, int]) -> NDArray[np.complex64]:
+    from scipy import fft
+
+    out: NDArray[np.complex64] = fft.rfft2(f.edges, s=shape, axes=(1, 2))
+    return out
+
+
+def _similarity(a: VisualFeatures, b: VisualFeatures, fa: NDArray[np.complex64] | None,
+                fb: NDArray[np.complex64] | None, floor: float) -> float:
+    from scipy import fft
+
+    if a.norm == 0 or b.norm == 0:
+        return 0.0
+    shape = _fft_shape(a, b)
+    fa = _spectrum(a, shape) if fa is None else fa
+    fb = _spectrum(b, shape) if fb is None else fb
+    corr = fft.irfft2((fa * np.conj(fb)).sum(axis=0), s=shape)
+    return float(min(1.0, np.abs(corr).max() / (a.norm * max(b.norm, floor * a.norm))))
 
 
 def visual_similarity(
@@ -147,15 +183,7 @@ def visual_similarity(
     """The largest absolute normalised cross-correlation of a blacklisted image's edges
     (``a``) and an upload's (``b``) over every translation, in ``[0, 1]`` (0 when either
     is flat); ``b``'s edge energy counts as at least ``floor`` times ``a``'s."""
-    if a.norm == 0 or b.norm == 0:
-        return 0.0
-    ha, wa = a.edges.shape[1:]
-    hb, wb = b.edges.shape[1:]
-    shape = (ha + hb - 1, wa + wb - 1)
-    fa = np.fft.rfft2(a.edges, s=shape)
-    fb = np.fft.rfft2(b.edges, s=shape)
-    corr = np.fft.irfft2((fa * np.conj(fb)).sum(axis=0), s=shape)
-    return float(min(1.0, np.abs(corr).max() / (a.norm * max(b.norm, floor * a.norm))))
+    return _similarity(a, b, None, None, floor)
 
 
 def dft_signature_bits(image: Image.Image, size: int = 8, *, side: int = 32) -> NDArray[np.bool_]:
@@ -212,7 +240,7 @@ class VisualIndex:
 
     def __init__(self, *, threshold: float = DEFAULT_VISUAL_THRESHOLD,
                  side: int = DEFAULT_SIDE,
-                 prefilter_radius: int | None = 40, prefilter_size: int = 8) -> None:
+                 prefilter_radius: int | None = 24, prefilter_size: int = 8) -> None:
         if not 0.0 <= threshold <= 1.0:
             raise ParameterError(f"threshold must be in [0, 1], not {threshold}")
         if prefilter_radius is not None and prefilter_radius < 0:
@@ -221,16 +249,31 @@ class VisualIndex:
         self.side = side
         self.prefilter_radius = prefilter_radius
         self._size = prefilter_size
-        self._hasher_spec = f"visual:{prefilter_size}"
-        self._hasher = Hasher.parse(self._hasher_spec)
         self._index = HammingIndex("visual", prefilter_size)
-        self._features: dict[str, VisualFeatures] = {}
+        # the resized grey image (uint8, about 50 KB each), edges recomputed per candidate
+        self._grey: dict[str, tuple[NDArray[np.uint8], tuple[int, int]]] = {}
 
     def __len__(self) -> int:
-        return len(self._features)
+        return len(self._grey)
 
-    def _prefilter_hash(self, image: ImageSource) -> HashValue:
-        return self._hasher.hash(image)
+    def _hash(self, decoded: Image.Image, name: str) -> HashValue:
+        try:
+            bits = dft_signature_bits(decoded, self._size)
+        except MemoryError:
+            raise
+        except Exception as exc:
+            raise ImageError(f"visual hashing failed ({exc})", image=name) from exc
+        return ImageHash.from_bits(bits, "visual", self._size)
+
+    def _analyse(self, image: ImageSource) -> tuple[VisualFeatures, HashValue]:
+        """Decode once: the edges and the pre-filter hash."""
+        name = _name_of(image)
+        decoded, _ = _decode(image, name)
+        return _features(decoded, name, self.side, 12.0), self._hash(decoded, name)
+
+    def _blacklisted(self, id_: str) -> VisualFeatures:
+        grey, size = self._grey[id_]
+        return _from_grey(grey.astype(np.float64), id_, size)
 
     def add(self, image: ImageSource, id: str) -> None:
         """Blacklist one image under ``id``.
@@ -238,21 +281,38 @@ class VisualIndex:
         Raises:
             ImageError: the image cannot be read.
         """
-        feats = visual_features(image, side=self.side)
-        self._index.add(self._prefilter_hash(image), id=id)
-        self._features[id] = feats
+        name = _name_of(image)
+        decoded, _ = _decode(image, name)
+        grey = np.clip(np.rint(_resized_grey(decoded, self.side, 12.0)), 0, 255)
+        self._index.add(self._hash(decoded, name), id=id)
+        self._grey[id] = (grey.astype(np.uint8), decoded.size)
 
     def add_many(self, images: Iterable[tuple[ImageSource, str]]) -> None:
         """Blacklist ``(image, id)`` pairs."""
         for image, id_ in images:
             self.add(image, id_)
 
+    def _candidates(self, value: HashValue) -> dict[str, int | None]:
+        if self.prefilter_radius is None:
+            return dict.fromkeys(self._grey)
+        return {m.id: d for m, d in self._index.query(value, self.prefilter_radius)}
+
     def candidates(self, image: ImageSource) -> dict[str, int | None]:
         """The blacklisted ids the pre-filter passes, with their Hamming distance."""
-        if self.prefilter_radius is None:
-            return dict.fromkeys(self._features)
-        value = self._prefilter_hash(image)
-        return {m.id: d for m, d in self._index.query(value, self.prefilter_radius)}
+        return self._candidates(self._analyse(image)[1])
+
+    def _scored(self, image: ImageSource) -> list[VisualMatch]:
+        feats, value = self._analyse(image)
+        out = []
+        spectra: dict[tuple[int, int], NDArray[np.complex64]] = {}
+        for id_, dist in self._candidates(value).items():
+            a = self._blacklisted(id_)
+            shape = _fft_shape(a, feats)
+            if shape not in spectra and feats.norm:
+                spectra[shape] = _spectrum(feats, shape)
+            out.append(VisualMatch(id_, _similarity(a, feats, None, spectra.get(shape),
+                                                    EDGE_FLOOR), dist))
+        return sorted(out, key=lambda m: (-m.similarity, m.id))
 
     def query(self, image: ImageSource) -> list[VisualMatch]:
         """Blacklisted images at least ``threshold`` similar, most similar first.
@@ -260,21 +320,9 @@ class VisualIndex:
         Raises:
             ImageError: the image cannot be read.
         """
-        feats = visual_features(image, side=self.side)
-        out = []
-        for id_, dist in self.candidates(image).items():
-            s = visual_similarity(self._features[id_], feats)
-            if s >= self.threshold:
-                out.append(VisualMatch(id_, s, dist))
-        return sorted(out, key=lambda m: (-m.similarity, m.id))
+        return [m for m in self._scored(image) if m.similarity >= self.threshold]
 
     def best(self, image: ImageSource) -> VisualMatch | None:
         """The most similar candidate, matched or not (``None``: no candidate)."""
-        feats = visual_features(image, side=self.side)
-        best: VisualMatch | None = None
-        for id_, dist in self.candidates(image).items():
-            s = visual_similarity(self._features[id_], feats)
-            if best is None or s > best.similarity:
-                best = VisualMatch(id_, s, dist)
-        return best
-
+        scored = self._scored(image)
+        return scored[0] if scored else None

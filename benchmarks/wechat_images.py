@@ -246,12 +246,44 @@ def speed(n_blacklist: int, n_queries: int) -> dict[str, object]:
     return out
 
 
+def row_table(images: Sequence[Path], seed: int = 0) -> str:
+    """The WECHAT_2018 row table on ``images`` (each blacklisted, then transformed): block
+    hashes through :func:`~censorsim.research.image_matrix`, and the visual matcher
+    (``visual-match``) as one more column."""
+    from censorsim.evasion import image_transform
+    from censorsim.image import VisualIndex
+    from censorsim.research import WECHAT_2018, EvasionMatrix, Rate, image_matrix, wechat_fidelity
+
+    names = [r.transform for r in WECHAT_2018]
+    m = image_matrix(images, detectors=["average=8", "phash=8", "dhash=8", "whash=12",
+                                        "visual=24"], transforms=names, seed=seed)
+    index = VisualIndex()
+    pils = []
+    for i, p in enumerate(images):
+        index.add(p, f"img{i}")
+        with Image.open(p) as im:
+            pils.append(im.convert("RGB"))
+    column = []
+    for name in m.transforms:
+        t = image_transform(name)
+        out = t.apply_many(pils, seed=seed)
+        hits = sum(bool(index.query(p if name == "noop" else x))
+                   for p, x in zip(images, out, strict=True))
+        column.append(Rate.of(hits, len(images)))
+    cells = tuple((*row, c) for row, c in zip(m.cells, column, strict=True))
+    full = EvasionMatrix("image", m.transforms, (*m.columns, "visual-match"), cells, m.seed,
+                         m.items)
+    return wechat_fidelity(full).to_markdown()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--citizenlab", type=Path, required=True,
                     help="a copy of citizenlab/chat-censorship")
     ap.add_argument("--ocr", action="store_true", help="also run the OCR colour tests")
     ap.add_argument("--json", type=Path, help="write the figures here")
+    ap.add_argument("--rows", action="store_true",
+                    help="also print the WECHAT_2018 row table on the shipped sample images")
     ap.add_argument("--speed", type=int, metavar="N", default=0,
                     help="also time lookups against N synthetic blacklisted images")
     args = ap.parse_args(argv)
@@ -266,6 +298,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         out["speed"] = speed(args.speed, 200)
     text = json.dumps(out, indent=1, ensure_ascii=False)
     print(text)
+    if args.rows:
+        from censorsim.research import image_files
+
+        print(row_table(image_files()))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(text + "\n", encoding="utf-8")

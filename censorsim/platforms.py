@@ -181,6 +181,27 @@ the observation ([start, end) dates; None for open). 法轮功 was delivered one
 August 2016 [oats]; outside that month the simulator assumes it is filtered everywhere."""
 
 
+def _interval(rule_id: str, value: Any) -> tuple[date | None, date | None]:
+    """A ``group_only`` interval: two dates (or ISO strings, or None), start before end."""
+
+    def day(v: Any) -> date | None:
+        if v is None or isinstance(v, date):
+            return v
+        if isinstance(v, str):
+            try:
+                return date.fromisoformat(v)
+            except ValueError:
+                pass
+        raise PolicyError(f"group_only[{rule_id!r}]: expected a date YYYY-MM-DD, got {v!r}")
+
+    if isinstance(value, str) or not isinstance(value, Sequence) or len(value) != 2:
+        raise PolicyError(f"group_only[{rule_id!r}]: expected [start, end], got {value!r}")
+    start, end = day(value[0]), day(value[1])
+    if start is not None and end is not None and end <= start:
+        raise PolicyError(f"group_only[{rule_id!r}]: end {end} is not after start {start}")
+    return start, end
+
+
 def wechat(
     rules: Iterable[Rule] | None = None,
     *,
@@ -252,7 +273,7 @@ def wechat(
     if group_only is None:
         exempt = dict(ONE_TO_ONE_EXEMPT)
     elif isinstance(group_only, Mapping):
-        exempt = dict(group_only)
+        exempt = {k: _interval(k, v) for k, v in group_only.items()}
     else:
         exempt = dict.fromkeys(group_only, (None, None))
     for r in all_rules:

@@ -199,3 +199,14 @@ def test_policy_file_learn_from(tmp_path: Path) -> None:
     assert pol.fingerprint() != plain.fingerprint()
     with pytest.raises(PolicyError, match="mars"):
         policy_from_dict({"surfaces": {"chat": {"learn_from": ["mars"]}}}, base=tmp_path)
+
+
+def test_wechat_group_only_intervals_from_config_values() -> None:
+    """``group_only`` intervals may be ISO strings (a simulation config is TOML/JSON);
+    a bad value is a PolicyError naming the rule."""
+    c = Censor(make_profile("wechat", group_only={"oats-falun-gong": ["2017-07-01", None]}))
+    assert c.check(Message("法轮功", Surface.CHAT), at=AT).action is Action.DELIVER
+    assert c.check(Message("法轮功", Surface.CHAT), at=datetime(2017, 6, 1)).censored
+    for bad in (["July", None], "2017-07-01", ["2017-07-02", "2017-07-01"]):
+        with pytest.raises(PolicyError, match="group_only"):
+            make_profile("wechat", group_only={"oats-falun-gong": bad})

@@ -50,10 +50,11 @@ def test_three_paths_of_automatic_review() -> None:
 
 
 def test_high_deletion_terms_are_deleted_later() -> None:
-    """Bamman, O'Connor and Smith (First Monday, 2012): posts with 艾未未 or 方滨兴 were
-    deleted at anomalously high rates after publication (the default post list)."""
+    """Bamman, O'Connor and Smith (First Monday, 2012): posts with 方滨兴 (Fang Binxing)
+    or 真理部 ("Ministry of Truth") were deleted at anomalously high rates after
+    publication (the default post list)."""
     c = Censor(weibo())
-    for text in ("艾未未的展览", "方滨兴演讲"):
+    for text in ("真理部的通知", "方滨兴演讲"):
         assert c.check(Message(text, Surface.POST), at=AT).action is Action.DELETE_LATER
 
 

@@ -42,6 +42,7 @@ from censorsim.registry import Registry
 from censorsim.text.rules import RuleSet
 
 __all__ = [
+    "DOMAIN_MATCHES",
     "GFW_DOMAINS",
     "LINE_NOTICE",
     "NORMALIZERS",
@@ -542,27 +543,38 @@ def line(
     )
 
 
-def domain_rule(domain: str) -> Rule:
-    """A rule matching ``domain`` or any subdomain as a host name, never as a substring.
+DOMAIN_MATCHES: tuple[str, ...] = ("domain", "substring")
+"""How a blocked domain name matches a request (``great_firewall(domain_match=...)``)."""
 
+
+def domain_rule(domain: str, match: str = "domain") -> Rule:
+    """A rule blocking requests to ``domain``.
+
+    ``match="domain"``: the name or any subdomain as a host name, never as a substring;
     ``google.com`` matches ``https://www.google.com/`` and ``google.com:443`` but not
     ``notgoogle.com`` or ``google.community`` (components are whole words; a dot before
-    the name is a word boundary).
+    the name is a word boundary). ``match="substring"``: any request holding the name,
+    as the overbroad DNS filters Hoang et al. (2021) reverse-engineered (41K innocuous
+    domains blocked because they contain a censored name).
 
     Raises:
         PolicyError: an empty name or one holding a blank or a slash.
+        UnknownNameError: ``match`` is not one of :data:`DOMAIN_MATCHES`.
     """
+    if match not in DOMAIN_MATCHES:
+        raise UnknownNameError("domain match", match, DOMAIN_MATCHES)
     d = domain.strip().strip(".").lower()
     if not d or any(c.isspace() or c == "/" for c in d):
         raise PolicyError(f"domain {domain!r}: expected a host name such as 'google.com'")
     return Rule.keyword(d, id=f"domain:{d}", action=Action.BLOCK, category="domain",
-                        whole_word=True)
+                        whole_word=match == "domain")
 
 
 def great_firewall(
     keywords: Iterable[Rule] | None = None,
     *,
     domains: Iterable[str] = GFW_DOMAINS,
+    domain_match: str = "domain",
 ) -> Policy:
     """The Great Firewall (text level): keyword-triggered resets and blocked domains.
 
@@ -573,9 +585,12 @@ def great_firewall(
       reset"); the trigger is a single keyword (``?falun``), not a combination of
       several. [gfw-rst]
     - Requests to blocked domains (Twitter, Google, Facebook, WhatsApp in the issue's
-      seed list) never complete; a name matches as that domain or its subdomains, never
-      as a substring (``notgoogle.com`` is not ``google.com``). Host names are compared
-      without case. [gfw-dns]
+      seed list) never complete. Host names are compared without case. How a name
+      matches is a parameter because the sources differ: ``domain_match="domain"``
+      (default, the issue's rule) matches the domain or its subdomains, never a
+      substring (``notgoogle.com`` is not ``google.com``); ``"substring"`` reproduces
+      the overbroad filters Hoang et al. measured (41K of 311K censored domains were
+      innocuous names containing a censored one). [gfw-dns]
 
     A "message" on :attr:`Surface.WEB` is the request (URL and body). Keyword filtering is
     bidirectional (a request entering China is reset too); the text-level model has no
@@ -592,7 +607,7 @@ def great_firewall(
                 f"gfw keyword rule {r.id!r} has {len(r.components)} components; the Great "
                 "Firewall's HTTP filter matches single keywords (alternatives are fine)"
             )
-    d_rules = [domain_rule(d) for d in domains]
+    d_rules = [domain_rule(d, domain_match) for d in domains]
     return Policy(
         name="gfw",
         rulesets={

@@ -87,3 +87,17 @@ def test_gfw_domain_matches_domain_and_subdomains_only() -> None:
             "domain:google.com",)
     for url in ("https://notgoogle.com/", "https://google.community/"):
         assert c.check(Message(f"GET {url}", Surface.WEB), at=AT).action is Action.DELIVER
+
+
+def test_gfw_overbroad_domain_filters_are_a_parameter() -> None:
+    """Hoang et al., "How Great is the Great Firewall?" (USENIX Security 2021): the DNS
+    filter's regular expressions blocked 41K innocuous domains that merely contain a
+    censored name. The sources differ from the issue's domain-or-subdomain rule, so it is
+    a parameter: ``domain_match="substring"`` blocks notgoogle.com too."""
+    wide = Censor(great_firewall(keywords=[], domain_match="substring"))
+    d = wide.check(Message("GET https://notgoogle.com/", Surface.WEB), at=AT)
+    assert d.rule_ids == ("domain:google.com",)
+    from censorsim.errors import UnknownNameError
+
+    with pytest.raises(UnknownNameError, match="domain match"):
+        great_firewall(domain_match="prefix")

@@ -11,7 +11,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Final, Literal
 
-from censorsim.bench.workloads import Workload, make_workload, with_combination_rules
+from censorsim.bench.workloads import (
+    Workload,
+    make_workload,
+    shared_prefix_workload,
+    with_combination_rules,
+)
 from censorsim.image import ALGORITHMS
 
 __all__ = ["SAMPLES", "BenchConfig", "TextSpec", "sample_images"]
@@ -120,8 +125,10 @@ class BenchConfig:
             text += [TextSpec(lang, n, 10_000) for n in (1_000, 10_000, 100_000)]
             text.append(TextSpec(lang, 10_000, 50, min_length=5_000, max_length=20_000))
             text.append(TextSpec(lang, 10_000, 10_000, rules=10_000))
+        # Keywords w0..w199999: the shape on which one automaton builds in quadratic time.
         base = cls(profile="full", text=tuple(text), images=tuple(sample_images(None)),
-                   latency_items=300)
+                   latency_items=300,
+                   extra_workloads=(shared_prefix_workload(200_000, 1_000),))
         return replace(base, **overrides)
 
     def to_json(self) -> dict[str, Any]:

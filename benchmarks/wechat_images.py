@@ -224,7 +224,7 @@ def speed(n_blacklist: int, n_queries: int) -> dict[str, object]:
     per_visual = (time.perf_counter() - t0) / len(queries)
     candidates = float(np.mean([len(vindex.candidates(q)) for _, q in queries]))
     # recall of the pre-filter: queries the exact matcher matches to their source
-    exact = VisualIndex(prefilter_radius=None)
+    exact = VisualIndex(prefilter_radius=None, coarse_threshold=0)
     kept = total = 0
     for (src, q), hits in zip(queries, found, strict=True):
         if src == "none":

@@ -316,7 +316,7 @@ class Isolation:
     method: str = ""
 
 
-def isolate_binary_split(oracle: Oracle, text: str) -> Isolation:
+def isolate_binary_split(oracle: Oracle, text: str, *, prune: bool = True) -> Isolation:
     """Isolate the combination by component-aware binary split (Xiong & Knockel 2019).
 
     With ``K`` the components found so far and ``f(j)`` = "``K`` plus ``text[j:]`` is
@@ -329,9 +329,16 @@ def isolate_binary_split(oracle: Oracle, text: str) -> Isolation:
 
     About ``log2(len(text)) + len(component) + 1`` queries per component, plus one.
 
+    When rules overlap (a component of one rule contains a component of another, as
+    ``cac+b`` and ``a+a``), the components found can be more than needed: ``b``, ``ca``,
+    ``a`` where ``ca`` and ``a`` alone are censored. With ``prune`` (the default) a last
+    pass drops each component the others do not need, one query per component, so the
+    result is minimal: without any one component the rest is not censored.
+
     Args:
         oracle: the oracle (its count keeps running across calls).
         text: a text the oracle censors.
+        prune: drop components the others do not need (one query per component).
 
     Returns:
         The isolation; not ``confirmed`` when ``text`` is not censored, the budget ran
@@ -347,6 +354,8 @@ def isolate_binary_split(oracle: Oracle, text: str) -> Isolation:
         while pos < n:
             frags = [text[s:e] for s, e in spans]
             if spans and oracle.query(frags):
+                if prune:
+                    spans = _prune(oracle, text, spans)
                 return _result(text, spans, oracle, start, True, False, "binary-split")
             lo, hi = pos, n
             while hi - lo > 1:
@@ -363,9 +372,23 @@ def isolate_binary_split(oracle: Oracle, text: str) -> Isolation:
             spans.append((j, e))
             pos = j + 1
         confirmed = bool(spans) and oracle.query([text[s:e] for s, e in spans])
+        if confirmed and prune:
+            spans = _prune(oracle, text, spans)
         return _result(text, spans, oracle, start, confirmed, False, "binary-split")
     except BudgetExhausted:
         return _result(text, spans, oracle, start, False, True, "binary-split")
+
+
+def _prune(oracle: Oracle, text: str, spans: list[Span]) -> list[Span]:
+    """Drop, one at a time, each span the remaining ones do not need."""
+    kept = list(spans)
+    for span in spans:
+        if len(kept) == 1:
+            break
+        rest = [sp for sp in kept if sp != span]
+        if oracle.query([text[s:e] for s, e in rest]):
+            kept = rest
+    return kept
 
 
 def isolate_recursive_halving(oracle: Oracle, text: str) -> Isolation:

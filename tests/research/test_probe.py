@@ -276,3 +276,17 @@ def test_an_accepted_separator_keeps_every_match_inside_one_fragment(
             at += len(f) + len(s)
         for m in rs.find(joined):
             assert any(lo <= m.start and m.end <= hi for lo, hi in bounds), (s, joined, m)
+
+
+def test_binary_split_prunes_components_overlapping_rules_do_not_need() -> None:
+    """Rules ``cac+b`` and ``a+a`` on ``aaaabcac``: the split finds ``b``, ``ca``, ``a``
+    (``ca|a`` alone is censored by ``a+a``); the pruning pass drops ``b``, one query per
+    component, and ``prune=False`` keeps the published method's raw answer."""
+    rs = RuleSet([Rule.combination("cac+b", id="r0"), Rule.combination("a+a", id="r1")],
+                 normalizer="identity")
+    raw = isolate_binary_split(Oracle(rs, separator="|"), "aaaabcac", prune=False)
+    pruned = isolate_binary_split(Oracle(rs, separator="|"), "aaaabcac")
+    assert raw.components == ("b", "ca", "a")
+    assert pruned.components == ("ca", "a")
+    assert pruned.queries == raw.queries + 3  # one query per component: b dropped, ca and a kept
+    assert rs.check("|".join(pruned.components)).censored

@@ -39,12 +39,12 @@ import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 from typing import Any, Protocol
 
 from censorsim.errors import BudgetExhausted, ParameterError
 from censorsim.registry import Registry
 from censorsim.text.rules import RuleSet
+from censorsim.text.script import common_han
 
 __all__ = [
     "METHODS",
@@ -69,17 +69,6 @@ class SupportsCheck(Protocol):
         """Check one text."""
 
 
-@cache
-def _common_han() -> tuple[str, ...]:
-    """The GB 2312 level-1 characters (3,755 common Han characters), in GB order."""
-    out = []
-    for hi in range(0xB0, 0xD8):
-        for lo in range(0xA1, 0xFF):
-            try:
-                out.append(bytes((hi, lo)).decode("gb2312"))
-            except UnicodeDecodeError:
-                continue
-    return tuple(out)
 
 
 _KEYWORD_CHARS: weakref.WeakKeyDictionary[RuleSet, frozenset[str]] = weakref.WeakKeyDictionary()
@@ -156,7 +145,7 @@ def choose_separator(rulesets: Iterable[RuleSet]) -> str:
         '阿'
     """
     sets = list(rulesets)
-    for c in _common_han():
+    for c in common_han():
         if _separator_problem(c, sets) is None:
             return c
     raise ParameterError(

@@ -17,6 +17,7 @@ from censorsim.errors import ParameterError, RuleError
 from censorsim.models import Rule
 from censorsim.text.normalize import Normalizer
 from censorsim.text.rules import RuleSet
+from censorsim.text.script import common_han
 
 __all__ = ["Article", "filler_alphabet", "make_articles"]
 
@@ -36,15 +37,6 @@ class Article:
     firing: tuple[str, ...]
 
 
-def _common_han() -> list[str]:
-    out = []
-    for hi in range(0xB0, 0xD8):
-        for lo in range(0xA1, 0xFF):
-            try:
-                out.append(bytes((hi, lo)).decode("gb2312"))
-            except UnicodeDecodeError:
-                continue
-    return out
 
 
 def filler_alphabet(rules: Iterable[Rule], normalizer: Normalizer | str | None = None) -> list[str]:
@@ -55,7 +47,7 @@ def filler_alphabet(rules: Iterable[Rule], normalizer: Normalizer | str | None =
         for k in r.keywords:
             used.update(k)
             used.update(norm.normalize(k))
-    return [c for c in _common_han() if c not in used]
+    return [c for c in common_han() if c not in used]
 
 
 def make_articles(

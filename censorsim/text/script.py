@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable
+from functools import cache
 from typing import Final
 
-__all__ = ["HAN_RANGES", "han_share", "is_han"]
+__all__ = ["HAN_RANGES", "common_han", "han_share", "is_han"]
 
 HAN_RANGES: Final[tuple[tuple[int, int], ...]] = (
     (0x2E80, 0x2E9A),  # CJK radicals supplement
@@ -67,3 +68,24 @@ def han_share(texts: Iterable[str], prefix: int = 3) -> float:
             total += 1
             han += is_han(ch)
     return han / total if total else 0.0
+
+
+@cache
+def common_han() -> tuple[str, ...]:
+    """The 3,755 common Han characters of GB 2312 level 1, in GB order.
+
+    Filler for generated Chinese text (the characters a chat message is made of).
+
+    Example:
+        >>> chars = common_han()
+        >>> len(chars), chars[0], all(is_han(c) for c in chars)
+        (3755, '啊', True)
+    """
+    out = []
+    for hi in range(0xB0, 0xD8):
+        for lo in range(0xA1, 0xFF):
+            try:
+                out.append(bytes((hi, lo)).decode("gb2312"))
+            except UnicodeDecodeError:
+                continue
+    return tuple(out)

@@ -114,15 +114,9 @@ class TracingOracle(Oracle):
         (('六四',), True)
     """
 
-    def __init__(
-        self,
-        target: SupportsCheck | Callable[[str], bool],
-        *,
-        separator: str | None = None,
-        budget: int | None = None,
-        check: bool = True,
-    ) -> None:
-        super().__init__(target, separator=separator, budget=budget, check=check)
+    def __init__(self, target: SupportsCheck | Callable[[str], bool], **options: Any) -> None:
+        """``options`` are :class:`~censorsim.probe.Oracle`'s (separator, budget, check)."""
+        super().__init__(target, **options)
         self.log: list[Query] = []
 
     def query(self, fragments: str | Sequence[str]) -> bool:

@@ -15,7 +15,6 @@ from censorsim.probe import (
     METHODS,
     BudgetExhausted,
     Oracle,
-    _common_han,
     check_separator,
     choose_separator,
     isolate,
@@ -23,6 +22,7 @@ from censorsim.probe import (
     isolate_recursive_halving,
 )
 from censorsim.text.rules import RuleSet
+from censorsim.text.script import common_han
 
 XI = RuleSet([Rule.combination("习近平+三连任")], normalizer="identity")
 ARTICLE = "今天天气很好，习近平说要三连任，我们去吃饭吧。"
@@ -146,7 +146,7 @@ def test_separator_is_chosen_when_not_given() -> None:
     assert isolate(oracle, ARTICLE).components == ("习近平", "三连任")
     # A function cannot be inspected: the newline stays its default.
     assert Oracle(lambda text: False).separator == "\n"
-    every = RuleSet([Rule.keyword("".join(_common_han()))], normalizer="identity")
+    every = RuleSet([Rule.keyword("".join(common_han()))], normalizer="identity")
     with pytest.raises(ParameterError, match="every common Han character"):
         Oracle(every)
 

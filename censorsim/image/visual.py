@@ -44,7 +44,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 from numpy.typing import NDArray
@@ -157,27 +157,34 @@ def _from_grey(g: NDArray[np.float64], name: str, size: tuple[int, int]) -> Visu
     return VisualFeatures(name, edges, float(np.linalg.norm(edges)), size)
 
 
-def _fft_shape(a: VisualFeatures, b: VisualFeatures) -> tuple[int, int]:
-    from scipy import fft
+def _fft() -> Any:
+    """scipy.fft (float32 transforms, fast lengths; installed with imagehash), else numpy."""
+    try:
+        from scipy import fft
+    except ImportError:  # pragma: no cover - scipy comes with imagehash
+        return np.fft
+    return fft
 
+
+def _fft_shape(a: VisualFeatures, b: VisualFeatures) -> tuple[int, int]:
     ha, wa = a.edges.shape[1:]
     hb, wb = b.edges.shape[1:]
+    fft = _fft()
+    if not hasattr(fft, "next_fast_len"):  # pragma: no cover
+        return (ha + hb - 1, wa + wb - 1)
     return (fft.next_fast_len(ha + hb - 1, real=True), fft.next_fast_len(wa + wb - 1, real=True))
 
 
 def _spectrum(f: VisualFeatures, shape: tuple[int, int]) -> NDArray[np.complex64]:
-    from scipy import fft
-
-    out: NDArray[np.complex64] = fft.rfft2(f.edges, s=shape, axes=(1, 2))
+    out: NDArray[np.complex64] = _fft().rfft2(f.edges, s=shape, axes=(1, 2))
     return out
 
 
 def _similarity(a: VisualFeatures, b: VisualFeatures, fa: NDArray[np.complex64] | None,
                 fb: NDArray[np.complex64] | None, floor: float) -> float:
-    from scipy import fft
-
     if a.norm == 0 or b.norm == 0:
         return 0.0
+    fft = _fft()
     shape = _fft_shape(a, b)
     fa = _spectrum(a, shape) if fa is None else fa
     fb = _spectrum(b, shape) if fb is None else fb

@@ -31,6 +31,7 @@ __all__ = [
     "Hit",
     "Match",
     "Message",
+    "NearMiss",
     "Reason",
     "Region",
     "Rule",
@@ -126,6 +127,68 @@ class RuleMode(enum.Enum):
     """Components in order, without overlap, optionally with a maximum gap between them."""
 
 
+_ESCAPABLE = frozenset("+|;#\\")
+
+
+def _split_syntax(text: str, sep: str, what: str) -> list[str]:
+    """Split ``text`` on unescaped ``sep``, trimming unescaped blanks around each part.
+
+    The escapes of the rule files' combination syntax (``\\+ \\| \\; \\# \\\\`` and
+    ``\\`` before a blank) keep a character literally.
+    """
+    parts: list[list[tuple[str, bool]]] = [[]]
+    i = 0
+    while i < len(text):
+        ch, esc = text[i], False
+        if ch == "\\":
+            nxt = text[i + 1] if i + 1 < len(text) else ""
+            if not nxt or (nxt not in _ESCAPABLE and not nxt.isspace()):
+                raise RuleError(f"{what}: bad escape in {text!r} (escapes: \\+ \\| \\; "
+                                "\\# \\\\ and '\\ ')")
+            ch, esc = nxt, True
+            i += 1
+        i += 1
+        if ch == sep and not esc:
+            parts.append([])
+        else:
+            parts[-1].append((ch, esc))
+    out = []
+    for toks in parts:
+        a, b = 0, len(toks)
+        while a < b and toks[a][0].isspace() and not toks[a][1]:
+            a += 1
+        while b > a and toks[b - 1][0].isspace() and not toks[b - 1][1]:
+            b -= 1
+        out.append("".join(ch for ch, _ in toks[a:b]))
+    return out
+
+
+def _parse_components(spec: str, what: str) -> tuple[tuple[str, ...], ...]:
+    """``"六四+学生|學生"``: components joined by ``+``, alternatives by ``|``."""
+    comps = tuple(tuple(_split_syntax(c, "|", what)) for c in _split_components(spec, what))
+    for comp in comps:
+        if not all(comp):
+            raise RuleError(f"{what}: empty keyword in {spec!r}")
+    return comps
+
+
+def _split_components(spec: str, what: str) -> list[str]:
+    # Split on '+' keeping escapes for the '|' split that follows.
+    parts: list[str] = [""]
+    i = 0
+    while i < len(spec):
+        if spec[i] == "\\" and i + 1 < len(spec):
+            parts[-1] += spec[i : i + 2]
+            i += 2
+            continue
+        if spec[i] == "+":
+            parts.append("")
+        else:
+            parts[-1] += spec[i]
+        i += 1
+    return parts
+
+
 def _as_component(value: str | tuple[str, ...] | list[str], what: str) -> tuple[str, ...]:
     if isinstance(value, str):
         alts: tuple[str, ...] = (value,)
@@ -146,8 +209,18 @@ class Rule:
     """A censorship rule over keywords.
 
     A component is one keyword or a tuple of alternative keywords (any one of them
-    satisfies the component). Strings passed as components are turned into
-    one-keyword components.
+    satisfies the component).
+
+    The ``+`` syntax has one meaning everywhere, "and": a **string** given as a
+    component or as an exception combination is read in the rule files' combination
+    syntax, ``+`` joining what must all occur and (in components) ``|`` joining
+    alternatives, with ``\\+``, ``\\|`` and ``\\\\`` for the literal characters. So
+    ``components=["六四+学生"]`` is ``Rule.combination("六四+学生")``, and
+    ``unless=["名+单"]`` means "not when 名 and 单 both occur". A **tuple or list** holds
+    literal keywords: alternatives in a component (``("学生", "學生")``: either), every
+    one of them in an exception (``unless=[("名", "单")]`` is ``unless=["名+单"]``). The
+    list of exception combinations means "any one of them": ``unless=["名", "单"]`` lets
+    the text through when either keyword occurs.
 
     Attributes:
         id: a stable identifier, unique within a rule set.
@@ -160,7 +233,8 @@ class Rule:
             contain Han characters (LINE's ``海[^一-龥]{0,3}洛`` rules say no).
         whole_word: components must be bounded by non-word characters (for Latin script).
         unless: exception combinations (QQMail's "extenuating" combinations): when every
-            keyword of any one of them is present, the rule does not fire.
+            keyword of any one of them is present, the rule does not fire (``"名+单"`` or
+            ``("名", "单")``: both keywords).
         action: what the platform does when the rule fires.
         category, source, note: free-form metadata.
         added, removed: the dates between which the rule was observed in force.
@@ -171,6 +245,8 @@ class Rule:
         (('六四',), ('学生',))
         >>> r.keywords
         ('六四', '学生')
+        >>> Rule("r", ["六四+学生|學生"], unless=["名+单"]).unless
+        (('名', '单'),)
     """
 
     id: str
@@ -194,19 +270,31 @@ class Rule:
         comps = self.components
         if isinstance(comps, str):
             comps = (comps,)
-        norm = tuple(_as_component(c, what) for c in comps)
+        # A string is in the combination syntax ("A+B|C": + joins components, | joins
+        # alternatives); a tuple or list holds literal keywords (alternatives).
+        norm = tuple(
+            c for comp in comps for c in (
+                _parse_components(comp, what) if isinstance(comp, str)
+                else (_as_component(comp, what),))
+        )
         if not norm:
             raise RuleError(f"{what}: a rule needs at least one component")
         object.__setattr__(self, "components", norm)
+        # An exception combination: a string "名+单" (every keyword, + syntax) or a
+        # tuple/list of literal keywords (every one of them); a bare string in place of
+        # the list of combinations is one combination.
+        raw_unless = (self.unless,) if isinstance(self.unless, str) else self.unless
         unless = tuple(
             tuple(_as_component(k, f"{what} exception")[0] for k in combo)
             if not isinstance(combo, str)
-            else (combo,)
-            for combo in self.unless
+            else tuple(_split_syntax(combo, "+", f"{what} exception"))
+            for combo in raw_unless
         )
         for combo in unless:
             if not combo:
                 raise RuleError(f"{what}: empty exception combination")
+            if not all(combo):
+                raise RuleError(f"{what}: empty keyword in exception combination {combo!r}")
         object.__setattr__(self, "unless", unless)
         if not isinstance(self.mode, RuleMode):
             try:
@@ -288,6 +376,15 @@ class Rule:
         return sep.join("|".join(c) for c in self.components)
 
 
+def _rule_label(rule: Rule) -> str:
+    """A rule by its text (``六四+学生``), with its id when that says something else.
+
+    Citizen Lab rules are identified by ``file.csv:143``; a reader wants the keywords.
+    """
+    text = str(rule)
+    return text if rule.id == text else f"{text} (rule {rule.id})"
+
+
 @dataclass(frozen=True, slots=True)
 class Hit:
     """A rule that fired on a text, with the evidence.
@@ -297,20 +394,74 @@ class Hit:
         spans: for each component, the span (in the original text) of the occurrence
             that satisfied it.
         matched: for each component, the keyword that satisfied it.
+        found: for each component, the original text of its span (``六 四`` for the
+            keyword ``六四``), stored when the rule fired so that :meth:`explain` needs
+            no text; empty for hits built by hand.
     """
 
     rule: Rule
     spans: tuple[tuple[int, int], ...]
     matched: tuple[str, ...]
+    found: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
-    def explain(self, text: str) -> str:
-        """A one-line explanation: rule id, and each component with where it was found."""
+    def explain(self, text: str | None = None) -> str:
+        """One line: the action's name, the rule by its text, each component and where.
+
+        The original text of each occurrence comes from :attr:`found` (or from ``text``
+        for a hit built without it).
+
+        Example:
+            >>> from censorsim.text import RuleSet
+            >>> RuleSet([Rule.combination("六四+学生")]).check("六 四的學生").hits[0].explain()
+            "DROP by 六四+学生: 六四 as '六 四' at [0, 3); 学生 as '學生' at [4, 6)"
+        """
+        found: tuple[str | None, ...] = self.found
+        if not found:
+            found = tuple(text[s:e] if text else None for s, e in self.spans)
         parts = []
-        for kw, (s, e) in zip(self.matched, self.spans, strict=True):
-            found = text[s:e]
-            shown = kw if found == kw else f"{kw} as {found!r}"
+        for kw, (s, e), seen in zip(self.matched, self.spans, found, strict=True):
+            shown = kw if seen is None or seen == kw else f"{kw} as {seen!r}"
             parts.append(f"{shown} at [{s}, {e})")
-        return f"rule {self.rule.id!r} ({self.rule.action.name.lower()}): " + "; ".join(parts)
+        return f"{self.rule.action.name} by {_rule_label(self.rule)}: " + "; ".join(parts)
+
+    def __repr__(self) -> str:
+        found = self.found or self.matched
+        return f"Hit({self.rule.id!r}, {self.rule.action.name}, found={found!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class NearMiss:
+    """A rule that did not fire although some of it was in the text (for explanations).
+
+    Attributes:
+        rule: the rule.
+        present: the components found, each as the keyword that satisfied it.
+        missing: the components not found, each as ``a|b`` for alternatives.
+        saved_by: when every component was present, the exception combination
+            (``unless``) whose keywords were all present too, as ``名+单``; empty
+            otherwise.
+        note: why a rule whose components were all present did not fire otherwise
+            (order, gap, whole words), or empty.
+    """
+
+    rule: Rule
+    present: tuple[str, ...]
+    missing: tuple[str, ...]
+    saved_by: str = ""
+    note: str = ""
+
+    def explain(self) -> str:
+        """One line, e.g. ``near miss 习近平+三连任+修宪: 2 of 3 components present,
+        missing 修宪``."""
+        label = _rule_label(self.rule)
+        n = len(self.present) + len(self.missing)
+        if self.saved_by:
+            return (f"saved by an exception: {label} would {self.rule.action.name}, but "
+                    f"its exception {self.saved_by} is present")
+        if self.missing:
+            return (f"near miss {label}: {len(self.present)} of {n} components present, "
+                    f"missing {', '.join(self.missing)}")
+        return f"near miss {label}: every component present, but {self.note}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -321,11 +472,14 @@ class ScanResult:
         text: the original text.
         hits: the rules that fired, in rule-set order.
         matches: every keyword occurrence found (original-text spans), sorted.
+        rules: the rule set that checked the text (set by ``RuleSet.check_many``), used
+            only to compute :meth:`near_misses` on request; not compared.
     """
 
     text: str
     hits: tuple[Hit, ...] = ()
     matches: tuple[Match, ...] = field(default=(), repr=False)
+    rules: Any = field(default=None, compare=False, repr=False)
 
     @property
     def censored(self) -> bool:
@@ -372,14 +526,67 @@ class ScanResult:
                 out[i] = mask
         return "".join(out)
 
+    def marked(self, left: str = "[", right: str = "]") -> str:
+        """The original text with every span that made a rule fire between brackets.
+
+        Example:
+            >>> from censorsim.text import RuleSet
+            >>> RuleSet([Rule.combination("六四+学生")]).check("六 四的學生們").marked()
+            '[六 四]的[學生]們'
+        """
+        out: list[str] = []
+        pos = 0
+        for s, e in self.spans():
+            out += [self.text[pos:s], left, self.text[s:e], right]
+            pos = e
+        out.append(self.text[pos:])
+        return "".join(out)
+
+    def near_misses(self, limit: int = 5) -> tuple[NearMiss, ...]:
+        """Rules that almost fired, computed now (never during the check).
+
+        Rules with some but not all components present (most present first), rules
+        saved by an exception (``unless``), and rules whose components were all present
+        without firing (order, gap, whole words). Empty when the result was not made by
+        a rule set's ``check``/``check_many``.
+        """
+        if self.rules is None:
+            return ()
+        misses: tuple[NearMiss, ...] = self.rules.near_misses(self.text, limit=limit)
+        return misses
+
     def explain(self) -> str:
-        """A readable, multi-line explanation of the decision."""
+        """A readable, multi-line explanation: the verdict by action name, every rule that
+        fired (by its text) with the keywords as they appear in the original text, and
+        the near misses and exceptions that saved the text (see :meth:`near_misses`).
+
+        Example:
+            >>> from censorsim.text import RuleSet
+            >>> rs = RuleSet([Rule.combination("六四+学生+民主运动")])
+            >>> print(rs.check("六四的学生").explain())
+            not censored: no rule fired
+              near miss 六四+学生+民主运动: 2 of 3 components present, missing 民主运动
+        """
         if not self.hits:
-            return "not censored: no rule fired"
-        verdict = "censored" if self.censored else "not censored"
-        lines = [f"{verdict} ({self.action.name.lower()}): {len(self.hits)} rule(s) fired"]
-        lines.extend("  " + h.explain(self.text) for h in self.hits)
+            lines = ["not censored: no rule fired"]
+        else:
+            verdict = "censored" if self.censored else "not censored"
+            n = len(self.hits)
+            lines = [f"{verdict}: {self.action.name} ({n} rule{'s' if n > 1 else ''} fired)"]
+            lines.extend("  " + h.explain(self.text) for h in self.hits)
+        lines.extend("  " + m.explain() for m in self.near_misses())
         return "\n".join(lines)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled without its rule set (a whole compiled list): near misses need it only
+        # in the process that checked the text.
+        return (ScanResult, (self.text, self.hits, self.matches))
+
+    def __repr__(self) -> str:
+        text = self.text if len(self.text) <= 40 else self.text[:39] + "…"
+        if not self.hits:
+            return f"ScanResult({text!r}, DELIVER)"
+        return f"ScanResult({text!r}, {self.action.name}, rules={self.rule_ids!r})"
 
 
 # ------------------------------------------------------------------------- messages
@@ -563,22 +770,57 @@ class Decision:
         """Whether the sender sees the message as sent (everything but an error)."""
         return self.action not in (Action.REFUSE, Action.BLOCK)
 
-    def explain(self, text: str = "") -> str:
-        """A readable explanation of the decision."""
-        head = f"{self.action.name.lower()} on {self.surface.value} ({self.reason.value})"
+    def explain(self, text: str = "", *, rules: Any = None) -> str:
+        """A readable explanation of the decision.
+
+        The action by name (``DROP``, not 7), the surface and reason, what the sender
+        sees, the viewer scope, and every keyword rule that fired by its text with the
+        keywords as they appear in the original message (stored when the message was
+        checked: ``text`` is not needed for them).
+
+        Args:
+            text: the message's text: with ``rules``, near misses and exceptions that
+                saved it are listed too.
+            rules: a ``RuleSet`` or several (e.g. ``policy.rulesets.values()``).
+
+        Example:
+            >>> print(Decision(Action.HIDE, Surface.FEED, Reason.KEYWORD,
+            ...                hidden_from=frozenset({Region.MAINLAND})).explain())
+            HIDE on feed (keyword)
+              hidden from viewers in: mainland (others see it)
+        """
+        head = f"{self.action.name} on {self.surface.value} ({self.reason.value})"
+        if self.reason is Reason.OUT_OF_SCOPE:
+            head += ": a rule fired, but this account is not filtered on this surface"
         lines = [head]
         if self.error:
             lines.append(f"  sender sees: {self.error}")
         if self.hidden_from:
             regions = ", ".join(sorted(r.value for r in self.hidden_from))
-            lines.append(f"  hidden from viewers in: {regions}")
-        lines.extend("  " + h.explain(text) for h in self.hits)
+            lines.append(f"  hidden from viewers in: {regions} (others see it)")
+        lines.extend("  " + h.explain(text or None) for h in self.hits)
         lines.extend(f"  image matched {i}" for i in self.image_ids)
         if self.learn_md5:
             lines.append(f"  learned md5 {self.learn_md5}")
+        if rules is not None and text:
+            sets = [rules] if hasattr(rules, "near_misses") else list(rules)
+            fired = set(self.rule_ids)
+            for rs in sets:
+                lines.extend("  " + m.explain() for m in rs.near_misses(text)
+                             if m.rule.id not in fired)
         return "\n".join(lines)
 
-
+    def __repr__(self) -> str:
+        out = f"Decision({self.action.name} on {self.surface.value}, {self.reason.value}"
+        if self.rule_ids:
+            out += f", rules={self.rule_ids!r}"
+        if self.image_ids:
+            out += f", images={self.image_ids!r}"
+        if self.hidden_from:
+            out += f", hidden_from={sorted(r.value for r in self.hidden_from)!r}"
+        if self.error:
+            out += f", error={self.error!r}"
+        return out + ")"
 
 
 _CLEAN = {s: Decision(Action.DELIVER, s) for s in Surface}

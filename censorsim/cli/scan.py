@@ -33,6 +33,7 @@ import argparse
 import codecs
 import json
 import sys
+import unicodedata
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -49,6 +50,8 @@ from censorsim.text.wordlists import load_rule_files
 __all__ = ["register"]
 
 _BATCH = 4096
+_TEXT_COLUMNS = 100
+"""The most terminal columns of a message the table shows."""
 _RULE_FORMATS = ("auto", "plain", "combination", "csv", "jsonl")
 
 
@@ -125,7 +128,11 @@ def register(sub: Any) -> None:
         "--only-fired", action="store_true",
         help="print messages on which any rule fired (deliver and flag rules included)",
     )
-    p.add_argument("--explain", action="store_true", help="table: explain every decision")
+    p.add_argument(
+        "--explain", action="store_true",
+        help="table: explain every message: the rules that fired by their text, the "
+        "keywords as written, near misses and exceptions that saved it",
+    )
     p.add_argument(
         "--fail-on-hit", action="store_true",
         help="exit 1 if a message is censored (action above flag)",
@@ -172,6 +179,7 @@ def _record(ident: str, result: ScanResult) -> dict[str, object]:
                 "rule": h.rule.id,
                 "action": h.rule.action.name.lower(),
                 "matched": list(h.matched),
+                "found": list(h.found),
                 "spans": [list(s) for s in h.spans],
             }
             for h in result.hits
@@ -251,17 +259,63 @@ def run(args: argparse.Namespace) -> int:
     return 1 if (args.fail_on_hit and censored) or (args.fail_on_fired and fired) else 0
 
 
+def _width(text: str) -> int:
+    """Terminal columns of ``text``: 2 for wide and full-width (CJK) characters, 0 for
+    combining marks and format characters, 1 otherwise."""
+    n = 0
+    for ch in text:
+        if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+            continue
+        n += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return n
+
+
+def _pad(text: str, width: int) -> str:
+    """``text`` left-aligned in ``width`` terminal columns."""
+    return text + " " * max(0, width - _width(text))
+
+
+def _clip(text: str, first: int, limit: int = _TEXT_COLUMNS) -> str:
+    """At most ``limit`` columns of ``text``, starting a little before index ``first``."""
+    if _width(text) <= limit:
+        return text
+    start = first
+    room = 10  # columns of context kept before the first mark
+    while start > 0 and room > 0:
+        start -= 1
+        room -= _width(text[start])
+    head = "…" if start > 0 else ""
+    out: list[str] = []
+    used = _width(head) + 1  # one column kept for a trailing "…"
+    for ch in text[start:]:
+        w = _width(ch)
+        if used + w > limit:
+            return head + "".join(out) + "…"
+        out.append(ch)
+        used += w
+    return head + "".join(out)
+
+
+def _safe(text: str) -> str:
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _print_table(rows: list[tuple[str, ScanResult]], explain: bool, out: TextIO) -> None:
-    width = max([len(i) for i, _ in rows] + [2])
-    out.write(f"{'id':<{width}}  {'action':<12}  {'rules':<30}  text\n")
-    for ident, r in rows:
-        rules = ",".join(r.rule_ids) or "-"
-        shown = r.masked() if r.censored else r.text
-        if len(shown) > 60:
-            shown = shown[:57] + "..."
-        shown = shown.encode("utf-8", "backslashreplace").decode("utf-8")
-        out.write(f"{ident:<{width}}  {r.action.name.lower():<12}  {rules[:30]:<30}  {shown}\n")
+    """The original text with the spans that made a rule fire in [brackets], every rule
+    id in full, columns aligned by display width (CJK characters take two columns)."""
+    cells = [(_safe(ident), r.action.name, ", ".join(_safe(x) for x in r.rule_ids) or "-", r)
+             for ident, r in rows]
+    wi = max([_width(c[0]) for c in cells] + [2])
+    wa = max([len(c[1]) for c in cells] + [6])
+    wr = max([_width(c[2]) for c in cells] + [5])
+    out.write(f"{_pad('id', wi)}  {_pad('action', wa)}  {_pad('rules', wr)}  "
+              "text ([...]: what made a rule fire)\n")
+    for ident, action, rules, r in cells:
+        spans = r.spans()
+        marked = r.marked()
+        first = spans[0][0] if spans else 0
+        shown = _safe(_clip(marked, first))
+        out.write(f"{_pad(ident, wi)}  {_pad(action, wa)}  {_pad(rules, wr)}  {shown}\n")
         if explain:
-            explained = r.explain().encode("utf-8", "backslashreplace").decode("utf-8")
-            for line in explained.splitlines():
-                out.write(f"{'':<{width}}    {line}\n")
+            for line in _safe(r.explain()).splitlines():
+                out.write(f"{'':<{wi}}    {line}\n")

@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import TypeVar, overload
 
 from censorsim.errors import RuleError
-from censorsim.models import Hit, Match, Rule, RuleMode, ScanResult
+from censorsim.models import Hit, Match, NearMiss, Rule, RuleMode, ScanResult
 from censorsim.text.matchers import Matcher, RawMatch, is_word_boundary, make_matcher
 from censorsim.text.normalize import NormalizedBatch, Normalizer
 from censorsim.text.offsets import aligned, span_to_original
@@ -87,7 +87,7 @@ class CheckResults(Sequence[ScanResult]):
     on first access. The sequence keeps the batch's offset arrays until it is dropped.
     """
 
-    __slots__ = ("_batch", "_built", "_found", "_keywords", "_texts")
+    __slots__ = ("_batch", "_built", "_found", "_keywords", "_rules", "_texts")
 
     def __init__(
         self,
@@ -95,7 +95,9 @@ class CheckResults(Sequence[ScanResult]):
         found: dict[int, tuple[tuple[Hit, ...], list[RawMatch]]],
         batch: NormalizedBatch | None = None,
         keywords: tuple[str, ...] = (),
+        rules: RuleSet | None = None,
     ) -> None:
+        self._rules = rules
         self._texts = texts
         self._found = found
         self._batch = batch
@@ -110,7 +112,7 @@ class CheckResults(Sequence[ScanResult]):
             orig = self._batch.span_mapper(i)
             kws = self._keywords
             matches = tuple(Match(*orig((s, e)), kws[k]) for s, e, k in raw)
-            got = self._built[i] = ScanResult(self._texts[i], hits, matches)
+            got = self._built[i] = ScanResult(self._texts[i], hits, matches, self._rules)
         return got
 
     def __len__(self) -> int:
@@ -243,6 +245,7 @@ class RuleSet:
                 by_kw[k].append(c.index)
         self._rules_by_keyword: tuple[tuple[int, ...], ...] = tuple(tuple(r) for r in by_kw)
         self._matcher: Matcher = make_matcher(self._keywords, backend)
+        self._mention_index: tuple[tuple[int, ...], ...] | None = None
 
     # -- construction helpers ----------------------------------------------------------
 
@@ -325,7 +328,7 @@ class RuleSet:
             raw = batch.keep_aligned(i, raw)
             if raw:
                 found[i] = (self._hits(texts[i], i, batch, raw, on), raw)
-        return CheckResults(texts, found, batch, self._keywords)
+        return CheckResults(texts, found, batch, self._keywords, self)
 
     def find(self, text: str) -> list[Match]:
         """Every keyword occurrence in ``text``, spans in the original text."""
@@ -358,8 +361,8 @@ class RuleSet:
             if c.simple is not None:
                 # One keyword, no condition: it fired when it occurred.
                 if on is None or rule.active_on(on):
-                    first = occ[c.simple][0]
-                    hits.append(Hit(rule, (orig(first),), (c.alt_names[0][c.simple],)))
+                    a, b = orig(occ[c.simple][0])
+                    hits.append(Hit(rule, ((a, b),), (c.alt_names[0][c.simple],), (text[a:b],)))
                 continue
             if on is not None and not rule.active_on(on):
                 continue
@@ -377,8 +380,100 @@ class RuleSet:
                 continue
             hit_spans = tuple(orig(sp) for sp, _ in found)
             matched = tuple(c.alt_names[j][k] for j, (_, k) in enumerate(found))
-            hits.append(Hit(rule, hit_spans, matched))
+            hits.append(Hit(rule, hit_spans, matched, tuple(text[a:b] for a, b in hit_spans)))
         return tuple(hits)
+
+    # -- explanations ------------------------------------------------------------------
+
+    def _mentions(self) -> tuple[tuple[int, ...], ...]:
+        """For each keyword, every rule whose components mention it (built on first use)."""
+        got = self._mention_index
+        if got is None:
+            by_kw: list[set[int]] = [set() for _ in self._keywords]
+            for c in self._compiled:
+                for comp in c.components:
+                    for k in comp:
+                        by_kw[k].add(c.index)
+            got = self._mention_index = tuple(tuple(sorted(r)) for r in by_kw)
+        return got
+
+    def near_misses(
+        self, text: str, *, on: date | None = None, limit: int | None = 5
+    ) -> tuple[NearMiss, ...]:
+        """Rules that did not fire on ``text`` although some of them was there.
+
+        For explanations only (:meth:`ScanResult.explain`): never computed by
+        :meth:`check_many`. Listed: rules saved by an exception (every component present,
+        and every keyword of one ``unless`` combination too), then rules with some but
+        not all components present (most present first), and rules whose components
+        were all present without firing (order, gap, whole words, repeats).
+
+        Args:
+            text: the original text.
+            on: only rules in force that day.
+            limit: the most to return (None: all).
+
+        Example:
+            >>> rs = RuleSet([Rule.combination("六四+学生+民主运动")])
+            >>> rs.near_misses("六四的学生")[0].explain()
+            'near miss 六四+学生+民主运动: 2 of 3 components present, missing 民主运动'
+        """
+        batch = self._normalizer.normalize_many([text])
+        raw = batch.keep_aligned(0, self._matcher.find_raw(batch.text(0)))
+        if not raw:
+            return ()
+        occ: dict[int, list[_Span]] = {}
+        for s, e, k in raw:
+            occ.setdefault(k, []).append((s, e))
+        orig = batch.span_mapper(0)
+        fired = {h.rule.id for h in self._hits(text, 0, batch, raw, on)}
+        mentions = self._mentions()
+        norm = batch.text(0)
+        ranked: list[tuple[tuple[int, float, int], NearMiss]] = []
+        for ri in sorted({r for k in occ for r in mentions[k]}):
+            c = self._compiled[ri]
+            rule = c.rule
+            if rule.id in fired or (on is not None and not rule.active_on(on)):
+                continue
+            check = _whole_word_check(text, orig) if rule.whole_word else None
+            present: list[str] = []
+            missing: list[str] = []
+            for j, comp in enumerate(c.components):
+                ks = [k for k in comp if k in occ]
+                whole = [k for k in ks if check is None or any(check(sp) for sp in occ[k])]
+                if whole:
+                    present.append(c.alt_names[j][whole[0]])
+                else:
+                    label = "|".join(c.alt_names[j][k] for k in comp)
+                    missing.append(f"{label} (not as a whole word)" if ks else label)
+            if not present:
+                continue
+            n = len(c.components)
+            if missing:
+                miss = NearMiss(rule, tuple(present), tuple(missing))
+                ranked.append(((1, -len(present) / n, ri), miss))
+                continue
+            excluded = (None if rule.gap_allows_han
+                        else [m.start() for m in _GAP_EXCLUDED_RE.finditer(norm)])
+            if _satisfy(c, occ, excluded, check) is not None:
+                saved = next((combo for combo, ks in zip(rule.unless, c.unless, strict=True)
+                              if all(k in occ for k in ks)), None)
+                if saved is not None:
+                    miss = NearMiss(rule, tuple(present), (), "+".join(saved))
+                    ranked.append(((0, -1.0, ri), miss))
+                continue
+            if rule.mode is RuleMode.ORDERED:
+                note = "not in this order"
+                if rule.max_gap is not None:
+                    note += f" within {rule.max_gap} characters of each other"
+                if not rule.gap_allows_han:
+                    note += " (no Han character between them)"
+            else:
+                note = "a repeated component needs an occurrence of its own each time"
+            ranked.append(((1, -1.0, ri), NearMiss(rule, tuple(present), (), "", note)))
+        ranked.sort(key=lambda kv: kv[0])
+        out = tuple(m for _, m in ranked)
+        return out if limit is None else out[:limit]
 
     # -- reference ---------------------------------------------------------------------
 
@@ -425,9 +520,9 @@ class RuleSet:
                 continue
             if any(all(occurrences(k) for k in combo) for combo in rule.unless):
                 continue
-            hits.append(
-                Hit(rule, tuple(to_orig(sp) for sp, _ in chosen), tuple(a for _, a in chosen))
-            )
+            spans = tuple(to_orig(sp) for sp, _ in chosen)
+            hits.append(Hit(rule, spans, tuple(a for _, a in chosen),
+                            tuple(text[a:b] for a, b in spans)))
         matches = sorted(
             Match(*to_orig(sp), kw) for kw in self._keywords for sp in occurrences(kw)
         )

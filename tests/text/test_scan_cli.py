@@ -49,7 +49,7 @@ def test_jsonl_input_table_output_and_exit_status(
         capsys,
     )
     assert code == 1
-    assert "x1" in out and "xk19-xi-third-term" in out and "******" in out
+    assert "x1" in out and "xk19-xi-third-term" in out and "[习近平三连任]" in out
     assert "1 of 2 message(s) censored" in out
     code, out, _ = _run(["scan", "-r", str(WECHAT), str(msgs), "--only-censored"], capsys)
     assert code == 0

@@ -22,6 +22,7 @@ import numpy.typing as npt
 
 from censorsim.errors import ParameterError
 from censorsim.models import Match
+from censorsim.text.script import is_han
 
 __all__ = ["Matcher", "RawMatch", "is_word_boundary"]
 
@@ -40,30 +41,40 @@ def is_word_boundary(text: str, start: int, end: int) -> bool:
     The characters just before and just after the span must not be word characters
     (letters, digits, marks, underscore), unless the span's own edge character is not a
     word character either, or is a Han, Hiragana or Katakana character, which have no
-    word boundaries.
+    word boundaries. A neighbour written without spaces (Han, by
+    :func:`censorsim.text.script.is_han`, kana or Hangul) is a boundary too: Chinese
+    text runs straight into a Latin name, as in ``我读过Liu Xiaobo的书``.
 
     >>> is_word_boundary("Scunthorpe", 1, 5)
     False
     >>> is_word_boundary("free tibet!", 5, 10)
     True
+    >>> is_word_boundary("我读过Liu Xiaobo的书", 3, 13)
+    True
     """
-    if start > 0 and _needs_boundary(text[start]) and _is_word_char(text[start - 1]):
+    if start > 0 and _needs_boundary(text[start]) and _joins(text[start - 1]):
         return False
-    return not (end < len(text) and _needs_boundary(text[end - 1]) and _is_word_char(text[end]))
+    return not (end < len(text) and _needs_boundary(text[end - 1]) and _joins(text[end]))
+
+
+def _joins(ch: str) -> bool:
+    """Whether a neighbour ``ch`` continues a word: a word character of a script
+    written with spaces (not Han, kana or Hangul)."""
+    return _is_word_char(ch) and not (is_han(ch) or _spaceless(ch))
+
+
+def _spaceless(ch: str) -> bool:
+    """Kana, Hangul and the CJK blocks around them (scripts with no word boundary)."""
+    cp = ord(ch)
+    return (0x2E80 <= cp < 0xA000 or 0xF900 <= cp < 0xFB00 or 0x20000 <= cp < 0x32400
+            or 0xAC00 <= cp < 0xD7B0)
 
 
 def _needs_boundary(ch: str) -> bool:
     if not _is_word_char(ch):
         return False
-    name_cat = unicodedata.category(ch)
-    if name_cat == "Lo":
-        # Scripts written without spaces: no boundary needed.
-        cp = ord(ch)
-        if 0x2E80 <= cp < 0xA000 or 0xF900 <= cp < 0xFB00 or 0x20000 <= cp < 0x32400:
-            return False
-        if 0x3040 <= cp < 0x3100 or 0xAC00 <= cp < 0xD7B0:
-            return False
-    return True
+    # Scripts written without spaces: no boundary needed.
+    return not (unicodedata.category(ch) == "Lo" and _spaceless(ch))
 
 
 class Matcher(ABC):

@@ -5,7 +5,10 @@ with ``text`` and an optional ``id``), from files or standard input, in UTF-8 un
 ``--encoding`` says otherwise (text that is not valid in it is an error, never scanned
 as mojibake). Output: JSON lines, one per message (``id``, ``fired``, ``censored``,
 ``action``, ``rules``, ``spans`` in code points of the original text, ``hits`` with each
-rule's components, and ``masked``), or a table.
+rule's components, the ``found`` original text of each, and ``masked``), or a table:
+the original text with what made a rule fire in ``[brackets]``, every rule id in full,
+columns aligned by display width (CJK characters take two columns); ``--explain`` adds
+each message's explanation (action names, keywords as written, near misses, exceptions).
 
 "Censored" has one meaning: the most severe action of the rules that fired censors
 (an action above ``flag``: limit-results, hide, delete-later, refuse, block, drop). A

@@ -10,12 +10,15 @@ matching, mainland accounts only, Moments posts removed seconds after publicatio
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from censorsim.errors import ParameterError
-from censorsim.platforms import NORMALIZERS
+from censorsim.platforms import NORMALIZERS, make_profile
+from censorsim.policy import Scope
 from censorsim.simulate import Simulation, SimulationConfig, write_report
 
 __all__ = ["register"]
@@ -59,6 +62,16 @@ def run(args: argparse.Namespace) -> int:
         print(f"{surface:12} {r.key:14} {r.messages:9d} {r.censored:9d} {100 * r.share:6.1f}%")
     print("-" * 55)
     print(f"{'all':27} {m.messages:9d} {m.censored:9d} {100 * m.share:6.1f}%")
+    print("\nregion is the sender's account region. How each surface is filtered:")
+    for sp in make_profile("wechat").surfaces:
+        regions = ", ".join(sorted(r.value for r in sp.regions))
+        if sp.scope is Scope.VIEWER:
+            print(f"  {sp.surface.value}: by viewer: a censored post is hidden from viewers "
+                  f"in {regions} whoever wrote it (so international posts are censored "
+                  "too), and stays visible to everyone else")
+        else:
+            print(f"  {sp.surface.value}: by sender: only messages from {regions} accounts "
+                  "are filtered; other accounts' messages are delivered")
     col = m.collateral
     print(f"\ncollateral damage: {col.censored} of {col.benign} benign messages censored "
           f"({100 * col.share:.2f}%)")
@@ -75,6 +88,24 @@ def run(args: argparse.Namespace) -> int:
     print(f"summary: {rep.markdown}")
     for p in rep.plots:
         print(f"plot:    {p}")
-    print(f"({time.perf_counter() - t0:.1f} s; explore with `censorsim report {db}`)")
+    print(f"({time.perf_counter() - t0:.1f} s)")
+    print(f"explore it: {_report_command(db)}")
     return 0
 
+
+
+def _report_command(db: Path) -> str:
+    """The command that reports on ``db``, as it works when pasted.
+
+    Under ``python3 dev.py demo`` (which sets ``CENSORSIM_DEV``): ``python3 dev.py report``;
+    otherwise this very interpreter, by its path relative to the working folder when it
+    is inside it (``.venv/bin/python -m censorsim report ...``).
+    """
+    if os.environ.get("CENSORSIM_DEV"):
+        return f"python3 dev.py report {db} --html"
+    exe = Path(sys.executable)
+    try:
+        shown = str(exe.relative_to(Path.cwd()))
+    except ValueError:
+        shown = str(exe)
+    return f"{shown} -m censorsim report {db} --html"

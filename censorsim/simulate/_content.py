@@ -20,6 +20,9 @@ _TEMPLATES: Mapping[str, tuple[str, ...]] = {
 }
 """Generated texts: ``{b}`` carries a sensitive text's keywords, so every template keeps
 it (two templates used to drop it, turning a quarter of "sensitive" texts benign)."""
+_ZH_STOPS = frozenset("。，、；！？")
+"""Chinese punctuation a template may put right after ``{a}``; ``{a}``'s own final one is
+dropped then, so generated messages read like chat (no ``。，``)."""
 _SPACED_SHARE = 0.3
 """Share of generated sensitive Chinese texts whose keywords are spaced out."""
 
@@ -191,6 +194,8 @@ class _ContentSpace:
             else:
                 sep = "" if cat.lang == "zh" else " "
                 second = sep.join(keywords) + sep + benign[digits[3]]
+        if cat.lang == "zh" and template.startswith("{a}") and template[3:4] in _ZH_STOPS:
+            first = first.rstrip("".join(_ZH_STOPS))  # "好。" + "，下周" would read "好。，"
         return _Content(cat.kind, cat.lang, "generated", template.format(a=first, b=second))
 
 

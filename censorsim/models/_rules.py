@@ -1,0 +1,348 @@
+"""Actions, keyword rules and their syntax: what a rule is and how it is written."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date
+
+from censorsim.errors import RuleError, UnknownNameError
+
+__all__ = ["Action", "Match", "Rule", "RuleMode"]
+
+
+class Action(enum.IntEnum):
+    """What a platform does with content that a rule matched, ordered by severity.
+
+    The order lets a decision take the most severe action of all its hits
+    (``max(hit.rule.action for hit in hits)``).
+    """
+
+    DELIVER = 0
+    """Nothing happens; the content is delivered or shown."""
+    FLAG = 1
+    """Delivered, but recorded for review."""
+    LIMIT_RESULTS = 2
+    """Search: results only from authorised sources ("soft" censorship)."""
+    HIDE = 3
+    """Visible to the author only, or hidden from some audiences."""
+    DELETE_LATER = 4
+    """Published, then deleted after a delay (post review)."""
+    REFUSE = 5
+    """Refused with an error the user sees (SMTP 550, "content violates rules")."""
+    BLOCK = 6
+    """Search: no results at all ("hard" censorship); web: connection reset."""
+    DROP = 7
+    """Silently not delivered; the sender sees it as sent (WeChat chat)."""
+
+    @property
+    def censors(self) -> bool:
+        """Whether this action censors: it keeps the content from its audience.
+
+        The one definition of "censored" in censorsim: true for ``LIMIT_RESULTS``,
+        ``HIDE``, ``DELETE_LATER``, ``REFUSE``, ``BLOCK`` and ``DROP`` (``action > FLAG``);
+        false for ``DELIVER`` and ``FLAG`` (delivered, maybe recorded for review).
+        :attr:`ScanResult.censored`, :attr:`Decision.censored`, the decision log's
+        ``censored`` column and every censored count derive from it.
+
+        Example:
+            >>> Action.HIDE.censors, Action.FLAG.censors
+            (True, False)
+        """
+        return self > Action.FLAG
+
+    @classmethod
+    def parse(cls, value: str | int | Action) -> Action:
+        """Parse an action from its name (any case, ``-`` or ``_``) or value.
+
+        Raises:
+            UnknownNameError: no action has that name or value (the message lists them).
+
+        Example:
+            >>> Action.parse("delete-later")
+            <Action.DELETE_LATER: 4>
+        """
+        if isinstance(value, Action):
+            return value
+        try:
+            if isinstance(value, int):
+                return cls(value)
+            return cls[value.strip().upper().replace("-", "_").replace(" ", "_")]
+        except (KeyError, ValueError, AttributeError):
+            names = tuple(a.name.lower() for a in cls)
+            raise UnknownNameError("action", value, names) from None
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Match:
+    """One occurrence of a keyword in a text.
+
+    Attributes:
+        start: first code point of the occurrence (inclusive).
+        end: one past the last code point (exclusive).
+        keyword: the keyword as the matcher was given it.
+    """
+
+    start: int
+    end: int
+    keyword: str
+
+
+class RuleMode(enum.Enum):
+    """How the components of a rule must occur for it to fire."""
+
+    ALL = "all"
+    """Every component anywhere in the text, in any order, overlaps allowed."""
+    ORDERED = "ordered"
+    """Components in order, without overlap, optionally with a maximum gap between them."""
+
+
+_ESCAPABLE = frozenset("+|;#\\")
+
+
+def _split_syntax(text: str, sep: str, what: str) -> list[str]:
+    """Split ``text`` on unescaped ``sep``, trimming unescaped blanks around each part.
+
+    The escapes of the rule files' combination syntax (``\\+ \\| \\; \\# \\\\`` and
+    ``\\`` before a blank) keep a character literally.
+    """
+    parts: list[list[tuple[str, bool]]] = [[]]
+    i = 0
+    while i < len(text):
+        ch, esc = text[i], False
+        if ch == "\\":
+            nxt = text[i + 1] if i + 1 < len(text) else ""
+            if not nxt or (nxt not in _ESCAPABLE and not nxt.isspace()):
+                raise RuleError(f"{what}: bad escape in {text!r} (escapes: \\+ \\| \\; "
+                                "\\# \\\\ and '\\ ')")
+            ch, esc = nxt, True
+            i += 1
+        i += 1
+        if ch == sep and not esc:
+            parts.append([])
+        else:
+            parts[-1].append((ch, esc))
+    out = []
+    for toks in parts:
+        a, b = 0, len(toks)
+        while a < b and toks[a][0].isspace() and not toks[a][1]:
+            a += 1
+        while b > a and toks[b - 1][0].isspace() and not toks[b - 1][1]:
+            b -= 1
+        out.append("".join(ch for ch, _ in toks[a:b]))
+    return out
+
+
+def _parse_components(spec: str, what: str) -> tuple[tuple[str, ...], ...]:
+    """``"六四+学生|學生"``: components joined by ``+``, alternatives by ``|``."""
+    comps = tuple(tuple(_split_syntax(c, "|", what)) for c in _split_components(spec, what))
+    for comp in comps:
+        if not all(comp):
+            raise RuleError(f"{what}: empty keyword in {spec!r}")
+    return comps
+
+
+def _split_components(spec: str, what: str) -> list[str]:
+    # Split on '+' keeping escapes for the '|' split that follows.
+    parts: list[str] = [""]
+    i = 0
+    while i < len(spec):
+        if spec[i] == "\\" and i + 1 < len(spec):
+            parts[-1] += spec[i : i + 2]
+            i += 2
+            continue
+        if spec[i] == "+":
+            parts.append("")
+        else:
+            parts[-1] += spec[i]
+        i += 1
+    return parts
+
+
+def _as_component(value: str | tuple[str, ...] | list[str], what: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        alts: tuple[str, ...] = (value,)
+    else:
+        alts = tuple(value)
+    if not alts:
+        raise RuleError(f"{what}: a component needs at least one keyword")
+    for alt in alts:
+        if not isinstance(alt, str):
+            raise RuleError(f"{what}: keyword {alt!r} is not a string")
+        if not alt:
+            raise RuleError(f"{what}: empty keyword in a component")
+    return alts
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A censorship rule over keywords.
+
+    A component is one keyword or a tuple of alternative keywords (any one of them
+    satisfies the component).
+
+    The ``+`` syntax has one meaning everywhere, "and": a **string** given as a
+    component or as an exception combination is read in the rule files' combination
+    syntax, ``+`` joining what must all occur and (in components) ``|`` joining
+    alternatives, with ``\\+``, ``\\|`` and ``\\\\`` for the literal characters. So
+    ``components=["六四+学生"]`` is ``Rule.combination("六四+学生")``, and
+    ``unless=["名+单"]`` means "not when 名 and 单 both occur". A **tuple or list** holds
+    literal keywords: alternatives in a component (``("学生", "學生")``: either), every
+    one of them in an exception (``unless=[("名", "单")]`` is ``unless=["名+单"]``). The
+    list of exception combinations means "any one of them": ``unless=["名", "单"]`` lets
+    the text through when either keyword occurs.
+
+    Attributes:
+        id: a stable identifier, unique within a rule set.
+        components: the components; a single-keyword rule has one.
+        mode: ``ALL`` (anywhere, any order) or ``ORDERED``.
+        max_gap: for ``ORDERED`` rules, the most code points allowed between one
+            component's end and the next one's start (in the normalised text);
+            ``None`` for no limit.
+        gap_allows_han: for ``ORDERED`` rules with a gap limit, whether the gap may
+            contain Han characters (LINE's ``海[^一-龥]{0,3}洛`` rules say no).
+        whole_word: components must be bounded by non-word characters (for Latin script).
+        unless: exception combinations (QQMail's "extenuating" combinations): when every
+            keyword of any one of them is present, the rule does not fire (``"名+单"`` or
+            ``("名", "单")``: both keywords).
+        action: what the platform does when the rule fires.
+        category, source, note: free-form metadata.
+        added, removed: the dates between which the rule was observed in force.
+
+    Example:
+        >>> r = Rule.combination("六四+学生")
+        >>> r.components
+        (('六四',), ('学生',))
+        >>> r.keywords
+        ('六四', '学生')
+        >>> Rule("r", ["六四+学生|學生"], unless=["名+单"]).unless
+        (('名', '单'),)
+    """
+
+    id: str
+    components: tuple[tuple[str, ...], ...]
+    mode: RuleMode = RuleMode.ALL
+    max_gap: int | None = None
+    gap_allows_han: bool = True
+    whole_word: bool = False
+    unless: tuple[tuple[str, ...], ...] = ()
+    action: Action = Action.DROP
+    category: str | None = None
+    source: str | None = None
+    note: str | None = None
+    added: date | None = None
+    removed: date | None = None
+
+    def __post_init__(self) -> None:
+        what = f"rule {self.id!r}"
+        if not isinstance(self.id, str) or not self.id:
+            raise RuleError(f"rule id must be a non-empty string, got {self.id!r}")
+        comps = self.components
+        if isinstance(comps, str):
+            comps = (comps,)
+        # A string is in the combination syntax ("A+B|C": + joins components, | joins
+        # alternatives); a tuple or list holds literal keywords (alternatives).
+        norm = tuple(
+            c for comp in comps for c in (
+                _parse_components(comp, what) if isinstance(comp, str)
+                else (_as_component(comp, what),))
+        )
+        if not norm:
+            raise RuleError(f"{what}: a rule needs at least one component")
+        object.__setattr__(self, "components", norm)
+        # An exception combination: a string "名+单" (every keyword, + syntax) or a
+        # tuple/list of literal keywords (every one of them); a bare string in place of
+        # the list of combinations is one combination.
+        raw_unless = (self.unless,) if isinstance(self.unless, str) else self.unless
+        unless = tuple(
+            tuple(_as_component(k, f"{what} exception")[0] for k in combo)
+            if not isinstance(combo, str)
+            else tuple(_split_syntax(combo, "+", f"{what} exception"))
+            for combo in raw_unless
+        )
+        for combo in unless:
+            if not combo:
+                raise RuleError(f"{what}: empty exception combination")
+            if not all(combo):
+                raise RuleError(f"{what}: empty keyword in exception combination {combo!r}")
+        object.__setattr__(self, "unless", unless)
+        if not isinstance(self.mode, RuleMode):
+            try:
+                object.__setattr__(self, "mode", RuleMode(self.mode))
+            except ValueError:
+                modes = ", ".join(m.value for m in RuleMode)
+                raise RuleError(
+                    f"{what}: unknown mode {self.mode!r}; expected one of: {modes}"
+                ) from None
+        try:
+            object.__setattr__(self, "action", Action.parse(self.action))
+        except UnknownNameError as exc:
+            raise RuleError(f"{what}: {exc}") from None
+        if self.max_gap is not None:
+            if self.mode is not RuleMode.ORDERED:
+                raise RuleError(f"{what}: max_gap needs mode=ORDERED")
+            if self.max_gap < 0:
+                raise RuleError(f"{what}: max_gap must be >= 0, got {self.max_gap}")
+        if self.added and self.removed and self.removed < self.added:
+            raise RuleError(f"{what}: removed {self.removed} is before added {self.added}")
+
+    @classmethod
+    def keyword(cls, keyword: str, *, id: str | None = None, **meta: object) -> Rule:
+        """A rule that fires on a single keyword."""
+        return cls(id=id or keyword, components=((keyword,),), **meta)  # type: ignore[arg-type]
+
+    @classmethod
+    def combination(
+        cls, spec: str | list[str] | tuple[str, ...], *, id: str | None = None, **meta: object
+    ) -> Rule:
+        """An all-of rule from ``"A+B+C"`` (spaces around ``+`` trimmed) or a list."""
+        if isinstance(spec, str):
+            parts = [p.strip() for p in spec.split("+")]
+        else:
+            parts = [p.strip() for p in spec]
+        if any(not p for p in parts):
+            raise RuleError(f"combination {spec!r} has an empty component")
+        rid = id or "+".join(parts)
+        return cls(id=rid, components=tuple((p,) for p in parts), **meta)  # type: ignore[arg-type]
+
+    @classmethod
+    def ordered(
+        cls,
+        components: list[str | tuple[str, ...]] | tuple[str | tuple[str, ...], ...],
+        *,
+        id: str | None = None,
+        max_gap: int | None = None,
+        **meta: object,
+    ) -> Rule:
+        """An ordered rule: components in order, optionally at most ``max_gap`` apart."""
+        comps = tuple((c,) if isinstance(c, str) else tuple(c) for c in components)
+        rid = id or " .. ".join("|".join(c) for c in comps)
+        return cls(
+            id=rid, components=comps, mode=RuleMode.ORDERED, max_gap=max_gap, **meta  # type: ignore[arg-type]
+        )
+
+    @property
+    def keywords(self) -> tuple[str, ...]:
+        """Every keyword the rule mentions, components first, then exceptions."""
+        seen: dict[str, None] = {}
+        for comp in self.components:
+            for k in comp:
+                seen.setdefault(k, None)
+        for combo in self.unless:
+            for k in combo:
+                seen.setdefault(k, None)
+        return tuple(seen)
+
+    def active_on(self, day: date | None) -> bool:
+        """Whether the rule is in force on ``day`` (always, when ``day`` is None)."""
+        if day is None:
+            return True
+        if self.added is not None and day < self.added:
+            return False
+        return not (self.removed is not None and day >= self.removed)
+
+    def __str__(self) -> str:
+        sep = " .. " if self.mode is RuleMode.ORDERED else "+"
+        return sep.join("|".join(c) for c in self.components)
+
+

@@ -170,9 +170,37 @@ ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
 plt.show()
 
 # %% [markdown]
-# OCR of text inside images (WeChat Moments also reads it) is not modelled yet; a later
-# issue adds it, with its own section here.
+# ## Text inside images: OCR
 #
+# WeChat Moments also reads the text in an image and checks it against a keyword list of
+# its own ((Can't) Picture This, 2018). It first turns the picture grey with the
+# luminosity formula, so text whose colour has the background's luminosity disappears.
+# `censorsim.image.ocr.OcrReader` does the same, then runs an offline OCR engine.
+
+# %%
+from PIL import ImageDraw, ImageFont
+
+from censorsim.image.ocr import OcrReader, luminosity_grey
+from censorsim.viz import use_cjk_font
+
+font = ImageFont.truetype(str(use_cjk_font().path), 40)
+plain_img = Image.new("RGB", (400, 80), "white")
+ImageDraw.Draw(plain_img).text((10, 15), "六四学生民主运动", font=font, fill="black")
+# Red text on a grey of the same luminosity (0.299*200 = 59.8 ~ 60): grey makes it vanish.
+hidden_img = Image.new("RGB", (400, 80), (60, 60, 60))
+ImageDraw.Draw(hidden_img).text((10, 15), "六四学生民主运动", font=font, fill=(200, 0, 0))
+reader = OcrReader()
+fig, axes = plt.subplots(2, 2, figsize=(8, 3), layout="constrained")
+for row, (name, img) in enumerate([("black on white", plain_img), ("lum-matched", hidden_img)]):
+    axes[row, 0].imshow(img)
+    axes[row, 1].imshow(luminosity_grey(img), cmap="gray", vmin=0, vmax=255)
+    axes[row, 0].set_title(f"{name}: OCR reads {reader.read(img).text!r}", fontsize=9)
+    axes[row, 1].set_title("what the OCR stage sees (luminosity grey)", fontsize=9)
+    for ax in axes[row]:
+        ax.axis("off")
+plt.show()
+
+# %% [markdown]
 # ## Questions to try
 #
 # 1. Which of the transforms in `censorsim.evasion` (`IMAGE_TRANSFORMS.names()`) keep
@@ -182,3 +210,5 @@ plt.show()
 #    the JPEG copy, and to the unrelated pairs in the histogram?
 # 4. Make a picture that evades the dihedral index but still looks like the original
 #    to a person. Which transform did you use, and why does it work?
+# 5. Which text colours on a white background escape the OCR stage? Use
+#    `luminosity_grey` to predict it before you run `reader.read`.

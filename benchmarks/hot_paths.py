@@ -51,8 +51,9 @@ def main() -> None:
         for i in range(0, len(msgs), 20):
             msgs[i] += " " + rng.choice(kws)
         keywords = RuleSet([Rule.keyword(k) for k in kws])
-        combos = RuleSet([Rule.combination(f"{rng.choice(kws)}+{rng.choice(kws)}")
-                          for _ in range(3_000)] + [Rule.keyword(k) for k in kws[:2_000]])
+        pairs = sorted({f"{rng.choice(kws)}+{rng.choice(kws)}" for _ in range(3_000)})
+        combos = RuleSet([Rule.combination(p) for p in pairs]
+                         + [Rule.keyword(k) for k in kws[:2_000]])
         out[f"{lang}:check_many:keywords"] = _best(keywords.check_many, msgs)
         out[f"{lang}:check_many:combinations"] = _best(combos.check_many, msgs)
         for name in BACKENDS:

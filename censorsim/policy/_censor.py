@@ -215,11 +215,9 @@ def _censored(results: Any) -> list[tuple[int, ScanResult]]:
 
     Every hit counts here, ``deliver`` and ``flag`` rules' too (they make ``FLAG`` and
     ``KEYWORD``/``OUT_OF_SCOPE`` decisions): ``fired_indices`` when the results have it,
-    else ``censored_indices`` (today: the texts with any hit), else a scan.
+    else a scan (``censored_indices`` follows ``Action.censors`` and would miss them).
     """
     indices = getattr(results, "fired_indices", None)
-    if indices is None:
-        indices = getattr(results, "censored_indices", None)
     if indices is None:
         return [(j, r) for j, r in enumerate(results) if r.hits]
     if callable(indices):

@@ -4,6 +4,15 @@ Every factory takes the user's rules (``rules=``) or falls back to the project's
 cited example lists in ``wordlists/``; the facts each profile encodes are in its
 docstring with their citations, and in ``docs/simulation.md``.
 
+Hong Kong accounts (``Region.HONG_KONG``, +852 numbers): WeChat, LINE's China version
+and the Great Firewall filter mainland accounts only, so a Hong Kong account is treated
+like an international one there (WeChat: keyword filtering only for accounts registered
+to mainland numbers [oats]; Tencent to The Verge, 2019-11-25: any registration other
+than +86 is the international WeChat; Hong Kong's internet is not behind the Great
+Firewall, AP, 2020-07-06). Weibo, the search engines and QQMail filter every account
+(no source scopes them by region: an assumption). Legal takedown requests under Hong
+Kong's national security law are modelled in :mod:`censorsim.legal`.
+
 Example:
     >>> from datetime import datetime
     >>> from censorsim.policy import Censor, Message, Region, Surface

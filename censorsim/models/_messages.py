@@ -21,7 +21,8 @@ __all__ = ["Attachment", "Decision", "Message", "Reason", "Region", "Surface"]
 # ------------------------------------------------------------------------- messages
 
 
-_ALIASES = {"cn": "mainland", "china": "mainland", "intl": "international"}
+_ALIASES = {"cn": "mainland", "china": "mainland", "intl": "international",
+            "hk": "hong_kong", "hongkong": "hong_kong"}
 """Other names users type for a member's value."""
 
 
@@ -35,7 +36,7 @@ class _Named(enum.Enum):
     def parse(cls, value: str | Self) -> Self:
         """The member named ``value``: its value in any case, ``-`` or space for ``_``
         (``group-chat`` is ``group_chat``; ``cn`` is ``mainland``, ``intl``
-        ``international``).
+        ``international``, ``hk`` and ``Hong Kong`` ``hong_kong``).
 
         Raises:
             UnknownNameError: no member has that name (the message lists them).
@@ -74,12 +75,26 @@ class Surface(_Named):
 
 
 class Region(_Named):
-    """Where an account is registered (WeChat filters by the phone number's country)."""
+    """Where an account is registered (WeChat filters by the phone number's country).
+
+    A platform profile says which regions each surface filters
+    (:attr:`censorsim.policy.SurfacePolicy.regions`). Hong Kong is its own region
+    because its law differs: the national security law (in force 2020-06-30) and its
+    Article 43 implementation rules reach platforms serving Hong Kong users
+    (:mod:`censorsim.legal`), while WeChat's keyword filter applies only to accounts
+    registered with mainland (+86) numbers, so a Hong Kong (+852) account is filtered
+    like an international one (Citizen Lab, "One App, Two Systems", 2016; Tencent to
+    The Verge, 2019-11-25: any registration other than +86 uses the international
+    WeChat, not Weixin).
+    """
 
     MAINLAND = "mainland"
-    """Registered with a mainland-China phone number."""
+    """Registered with a mainland-China phone number (+86)."""
     INTERNATIONAL = "international"
-    """Registered with any other number."""
+    """Registered with any number outside mainland China and Hong Kong."""
+    HONG_KONG = "hong_kong"
+    """Registered with a Hong Kong number (+852): outside WeChat's mainland filter, inside
+    the reach of Hong Kong's national security law (``censorsim.legal``)."""
 
 
 class Reason(enum.Enum):

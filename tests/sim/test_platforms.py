@@ -192,7 +192,7 @@ def test_policy_file_learn_from(tmp_path: Path) -> None:
             "surfaces": {"chat": {"regions": ["mainland"], "images": "learn",
                                   "learn_from": ["mainland", "international"]}}}
     pol = policy_from_dict(data, base=tmp_path)
-    assert pol.surface("chat").learn_from == frozenset(Region)
+    assert pol.surface("chat").learn_from == frozenset({Region.MAINLAND, Region.INTERNATIONAL})
     plain = policy_from_dict({"policy": {"name": "p"},
                               "surfaces": {"chat": {"regions": ["mainland"]}}}, base=tmp_path)
     assert plain.surface("chat").learn_from is None

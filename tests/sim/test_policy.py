@@ -43,8 +43,10 @@ def test_check_many_equals_check(at: datetime) -> None:
             for r in Region]
     batch = censor.check_many(msgs, at=at)
     assert batch == [censor.check(m, at=at) for m in msgs]
+    # regions in order: mainland, international, hong_kong (only mainland is filtered)
     assert [d.action for d in batch] == [Action.DROP, Action.DELIVER, Action.DELIVER,
-                                         Action.DELIVER, Action.REFUSE, Action.DELIVER]
+                                         Action.DELIVER, Action.DELIVER, Action.DELIVER,
+                                         Action.REFUSE, Action.DELIVER, Action.DELIVER]
     assert batch[1].reason is Reason.OUT_OF_SCOPE and batch[1].rule_ids == ("六四+学生",)
 
 

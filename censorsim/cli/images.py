@@ -3,6 +3,7 @@
     censorsim images hash samples/images -a phash -o banned.phash.jsonl --category demo
     censorsim images hash samples/images -a phash -a md5 --output-dir blacklist/
     censorsim images match uploads/ --index blacklist/ --threshold phash=8 --format jsonl
+    censorsim images match uploads/ --ocr-rules ocr-keywords.txt --ocr-mode wechat
 
 Both commands fail closed. Exit status: 0 every input was read (and, for ``match``, no
 hit under ``--fail-on-hit``); 1 ``match --fail-on-hit`` found a hit and every upload was
@@ -33,6 +34,7 @@ from censorsim.image import (
     DEFAULT_BACKEND,
     DEFAULT_MAX_BYTES,
     IMAGE_SUFFIXES,
+    OCR_MODES,
     HammingIndex,
     Hasher,
     HashRecord,
@@ -139,9 +141,25 @@ def register(subparsers: Any) -> None:
         "-i",
         "--index",
         action="append",
+        default=[],
         type=Path,
-        required=True,
-        help="index file, or a folder of *.jsonl index files; repeatable",
+        help="index file, or a folder of *.jsonl index files; repeatable "
+        "(at least one of --index and --ocr-rules)",
+    )
+    m.add_argument(
+        "--ocr-rules", action="append", default=[], type=Path, metavar="FILE",
+        help="also read the text in each image (extra 'ocr') and check it against this rule "
+        "file (the formats of 'censorsim scan -r'); repeatable; its hits have stage 'ocr'",
+    )
+    m.add_argument(
+        "--ocr-rules-format", choices=("auto", "plain", "combination", "csv", "jsonl"),
+        default="auto", help="format of every --ocr-rules file (default auto, as scan)",
+    )
+    m.add_argument("--ocr-engine", default="rapidocr", help="OCR engine (default rapidocr)")
+    m.add_argument(
+        "--ocr-mode", choices=OCR_MODES, default="plain",
+        help="plain: every line read; wechat: drop lines broken into small blobs, as "
+        "WeChat's 2018 OCR did (default plain)",
     )
     m.add_argument(
         "-t",
@@ -376,6 +394,9 @@ def _thresholds(specs: Sequence[str]) -> dict[str, int]:
 
 
 def _run_match(args: argparse.Namespace) -> int:
+    if not args.index and not args.ocr_rules:
+        raise CensorsimError("nothing to match against: give --index FILE or --ocr-rules FILE")
+    ocr = _OcrCheck(args) if args.ocr_rules else None  # a missing extra fails here, first
     indexes: list[tuple[Path, HammingIndex]] = []
     for path in _index_files(args.index):
         try:
@@ -396,7 +417,18 @@ def _run_match(args: argparse.Namespace) -> int:
         print(_TABLE_HEADER)
     any_hit = False
     unchecked = 0
-    for record in _records(args, inputs, hashers):
+    records = _records(args, inputs, hashers) if hashers else _unhashed(args, inputs)
+    for record in records:
+        text: dict[str, Any] | None = None
+        ocr_hits: list[dict[str, Any]] = []
+        ocr_blocks = False
+        if record.ok and ocr is not None:
+            try:
+                text, ocr_hits, ocr_blocks = ocr.check(record.source)
+            except ImageError as exc:
+                if args.errors == "raise":
+                    raise
+                record = HashRecord(record.source, (), exc)
         if not record.ok:
             unchecked += 1
             _print_error(record, args.format, unchecked=True)
@@ -408,6 +440,7 @@ def _run_match(args: argparse.Namespace) -> int:
             for entry, distance in found:
                 hits.append(
                     {
+                        "stage": "hash",
                         "index": str(path),
                         "hash": index.kind,
                         "radius": radius,
@@ -422,14 +455,56 @@ def _run_match(args: argparse.Namespace) -> int:
             nearest.append({"index": str(path), "hash": index.kind, "radius": radius,
                             "entry": near[0], "distance": near[1]})
         hits.sort(key=lambda h: (h["distance"], h["hash"], h["entry"]))
-        any_hit = any_hit or bool(hits)
-        _print_match(record.source, hits, nearest, args.format)
+        blocked = bool(hits) or ocr_blocks
+        any_hit = any_hit or blocked
+        _print_match(record.source, blocked, hits + ocr_hits, nearest, text, args.format)
     if unchecked:
         raise CensorsimError(
             f"{unchecked} of {inputs.total} images could not be checked "
             "(neither passed nor blocked)"
         )
     return 1 if args.fail_on_hit and any_hit else 0
+
+
+def _unhashed(args: argparse.Namespace, inputs: _Inputs) -> Iterator[HashRecord]:
+    """:func:`_records` without hashers (``match --ocr-rules`` alone): the files unread,
+    the skipped entries as failures, in walk order."""
+    pending = iter(inputs.skipped)
+    skip = next(pending, None)
+    for position, path in enumerate([*inputs.files, None]):
+        while skip is not None and skip[0] <= position:
+            if args.errors == "raise":
+                assert skip[1].error is not None
+                raise skip[1].error
+            yield skip[1]
+            skip = next(pending, None)
+        if path is not None:
+            yield HashRecord(str(path), ())
+
+
+class _OcrCheck:
+    """``match --ocr-rules``: the text of each image (read once per MD5) against rules."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        from censorsim.image import OcrReader
+        from censorsim.text.normalize import Normalizer
+        from censorsim.text.rules import RuleSet
+        from censorsim.text.wordlists import load_rule_files
+
+        self.reader = OcrReader(args.ocr_engine, mode=args.ocr_mode)
+        norm = Normalizer.from_spec("default")
+        rules = load_rule_files(args.ocr_rules, format=args.ocr_rules_format, normalizer=norm)
+        self.rules = RuleSet(rules, normalizer=norm)
+
+    def check(self, path: str) -> tuple[dict[str, Any], list[dict[str, Any]], bool]:
+        """The OCR summary, the rules that fired on the text (stage ``ocr``), and whether
+        they censor (an action above ``flag``, as ``scan`` counts it)."""
+        read = self.reader.read(Path(path))
+        result = self.rules.check(read.text)
+        hits = [{"stage": "ocr", "rule": h.rule.id, "action": h.rule.action.name.lower(),
+                 "matched": list(h.matched), "found": list(h.found)} for h in result.hits]
+        summary = {"engine": read.engine, "mode": read.mode, "md5": read.md5, "text": read.text}
+        return summary, hits, result.censored
 
 
 def _nearest(index: HammingIndex, value: HashValue, radius: int) -> tuple[str | None, int | None]:
@@ -461,21 +536,35 @@ _TABLE_HEADER = f"{'verdict':8}  {'hash':16}  {'dist':>4}  {'max':>4}  {'entry':
 
 
 def _print_match(
-    path: str, hits: list[dict[str, Any]], nearest: list[dict[str, Any]], fmt: str
+    path: str,
+    blocked: bool,
+    hits: list[dict[str, Any]],
+    nearest: list[dict[str, Any]],
+    text: dict[str, Any] | None,
+    fmt: str,
 ) -> None:
     if fmt == "jsonl":
-        print(json.dumps({"path": path, "blocked": bool(hits), "hits": hits,
-                          "nearest": nearest}, ensure_ascii=False))
+        row: dict[str, Any] = {"path": path, "blocked": blocked, "hits": hits,
+                               "nearest": nearest}
+        if text is not None:
+            row["ocr"] = text
+        print(json.dumps(row, ensure_ascii=False))
         return
     if not hits:
         for n in nearest:
             dist = "-" if n["distance"] is None else n["distance"]
             entry = "(empty index)" if n["entry"] is None else f"{n['entry']} (nearest)"
             print(f"{'pass':8}  {n['hash']:16}  {dist:>4}  {n['radius']:>4}  {entry:30}  {path}")
+        if text is not None:
+            print(f"{'pass':8}  {'ocr':16}  {'-':>4}  {'-':>4}  {'(no rule fired)':30}  {path}")
         return
     for hit in hits:
-        print(f"{'BLOCK':8}  {hit['hash']:16}  {hit['distance']:>4}  {hit['radius']:>4}  "
-              f"{hit['entry']:30}  {path}")
+        if hit["stage"] == "ocr":
+            verdict = "BLOCK" if blocked else "fired"
+            print(f"{verdict:8}  {'ocr':16}  {'-':>4}  {'-':>4}  {hit['rule']:30}  {path}")
+        else:
+            print(f"{'BLOCK':8}  {hit['hash']:16}  {hit['distance']:>4}  {hit['radius']:>4}  "
+                  f"{hit['entry']:30}  {path}")
 
 
 def _register_ocr(sub: Any) -> None:
@@ -490,13 +579,16 @@ def _register_ocr(sub: Any) -> None:
     o.add_argument("--engine", default="rapidocr", help="OCR engine (default rapidocr)")
     o.add_argument("--min-confidence", type=float, default=0.5,
                    help="drop lines the engine is less sure of (default 0.5)")
+    o.add_argument("--mode", choices=OCR_MODES, default="plain",
+                   help="plain: every line read; wechat: drop lines broken into small "
+                   "blobs, as WeChat's 2018 OCR did (default plain)")
     o.set_defaults(func=_run_ocr)
 
 
 def _run_ocr(args: argparse.Namespace) -> int:
     from censorsim.image import OcrReader
 
-    reader = OcrReader(args.engine, min_confidence=args.min_confidence)
+    reader = OcrReader(args.engine, min_confidence=args.min_confidence, mode=args.mode)
     inputs = _collect(args.paths)
     status = 0
     for _, record in inputs.skipped:

@@ -56,10 +56,12 @@ from censorsim.image.index import (
 )
 from censorsim.image.ocr import (
     OCR_ENGINES,
+    OCR_MODES,
     OcrEngine,
     OcrLine,
     OcrReader,
     OcrResult,
+    blob_scale,
     luminosity_grey,
 )
 from censorsim.image.visual import (
@@ -83,6 +85,7 @@ __all__ = [
     "IMAGE_SUFFIXES",
     "INDEX_BACKENDS",
     "OCR_ENGINES",
+    "OCR_MODES",
     "HammingBackend",
     "HammingIndex",
     "HashAlgorithm",
@@ -105,6 +108,7 @@ __all__ = [
     "VisualMatch",
     "append_entries",
     "available_backends",
+    "blob_scale",
     "default_threshold",
     "hash_bits",
     "hash_many",

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from censorsim.errors import ParameterError
+from censorsim.errors import ParameterError, PolicyError
 from censorsim.models import Action, Decision, Hit, Message, Reason, Region, ScanResult, Surface
 from censorsim.policy._images import ImageCheck, ImageMemory
 from censorsim.policy._policy import Policy, Scope, SurfacePolicy
@@ -155,15 +155,21 @@ class Censor:
                 strict=True,
             ):
                 visual[i] = ids
+        # The text in images: the policy's OCR list when it has one ("(Can't) Picture
+        # This", 2018: a list of its own), else the surface's rule sets.
         ocr: dict[int, tuple[Hit, ...]] = {}
         for i in analyse:
             att = messages[i].attachment
             assert att is not None
             if att.text:
-                sp = self._surfaces[messages[i].surface]
+                names = images.ocr or self._surfaces[messages[i].surface].rulesets
                 hits: list[Hit] = []
-                for name in sp.rulesets:
-                    hits.extend(self.policy.rulesets[name].check(att.text, on=times[i].date()).hits)
+                for name in names:
+                    ruleset = self.policy.rulesets.get(name)
+                    if ruleset is None:
+                        raise PolicyError(f"policy {self.policy.name!r}: images.ocr names "
+                                          f"unknown rule set {name!r}")
+                    hits.extend(ruleset.check(att.text, on=times[i].date()).hits)
                 if hits:
                     ocr[i] = tuple(hits)
         for i in todo:

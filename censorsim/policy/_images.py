@@ -26,31 +26,55 @@ class ImageCheck(enum.Enum):
     VISUAL = "visual"
 
 
+_OCR_MODES = ("plain", "wechat")
+"""``censorsim.image.OCR_MODES`` (repeated so the policy layer loads without imaging)."""
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class ImageBlacklist:
-    """Banned images: exact MD5s and a perceptual index with per-entry thresholds.
+    """Banned images: exact MD5s, a perceptual index with per-entry thresholds, and the
+    keyword list the OCR stage checks the text in images against.
+
+    WeChat Moments checks the text in images against a list of its own: only 309 of the
+    876 chat keyword combinations tested also filtered images ("(Can't) Picture This",
+    Knockel et al., FOCI 2018). ``ocr`` names that list among the policy's rule sets;
+    empty, the text of an image (``Attachment.text``) is checked against the surface's
+    own rule sets. A simulation reads the text of its images with ``ocr_engine`` in
+    ``ocr_mode`` when ``ocr`` is set and the engine is installed.
 
     Attributes:
         md5: banned file MD5s (hex).
         perceptual: a ``HammingIndex`` of banned images, or None.
         radius: the default match radius, in bits.
         thresholds: per-entry radius overrides, by entry id.
+        ocr: names of the policy's rule sets the text in images is checked against.
+        ocr_engine: the OCR engine a simulation reads images with (``OCR_ENGINES``).
+        ocr_mode: ``wechat`` (default: text broken into small blobs is not read, as
+            WeChat's 2018 OCR behaved) or ``plain``.
     """
 
     md5: frozenset[str] = frozenset()
     perceptual: Any = None
     radius: int = 10
     thresholds: Mapping[str, int] = field(default_factory=dict)
+    ocr: tuple[str, ...] = ()
+    ocr_engine: str = "rapidocr"
+    ocr_mode: str = "wechat"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "md5", frozenset(m.lower() for m in self.md5))
         object.__setattr__(self, "thresholds", types.MappingProxyType(dict(self.thresholds)))
+        object.__setattr__(self, "ocr", tuple(self.ocr))
         if self.radius < 0 or any(t < 0 for t in self.thresholds.values()):
             raise PolicyError("image match radii must be >= 0")
+        if self.ocr_mode not in _OCR_MODES:
+            raise PolicyError(
+                f"image OCR mode must be one of {', '.join(_OCR_MODES)}, not {self.ocr_mode!r}")
 
     def __reduce__(self) -> tuple[Any, ...]:
         # ``thresholds`` is a read-only proxy, which does not pickle: rebuild.
-        return (ImageBlacklist, (self.md5, self.perceptual, self.radius, dict(self.thresholds)))
+        return (ImageBlacklist, (self.md5, self.perceptual, self.radius, dict(self.thresholds),
+                                 self.ocr, self.ocr_engine, self.ocr_mode))
 
     def match_many(self, values: Sequence[Any], on: date | None) -> list[tuple[str, ...]]:
         """Ids of the blacklisted images each perceptual hash matches (in force ``on``)."""

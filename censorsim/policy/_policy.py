@@ -108,6 +108,11 @@ class Policy:
                         f"policy {self.name!r}: surface {sp.surface.value!r} names unknown "
                         f"rule set {name!r} (known: {known})"
                     )
+        for name in self.images.ocr:
+            if name not in self.rulesets:
+                known = ", ".join(self.rulesets) or "none"
+                raise PolicyError(f"policy {self.name!r}: images.ocr names unknown rule set "
+                                  f"{name!r} (known: {known})")
 
     def surface(self, surface: Surface | str) -> SurfacePolicy:
         """The settings of ``surface``.
@@ -153,7 +158,8 @@ class Policy:
         im = self.images
         index = im.perceptual
         put("images", sorted(im.md5), im.radius, sorted(im.thresholds.items()),
-            None if index is None else len(index))
+            None if index is None else len(index),
+            *(() if not im.ocr else (("ocr", im.ocr, im.ocr_engine, im.ocr_mode),)))
         put("deletion", self.deletion.knots, self.analysis_delay.total_seconds())
         return h.hexdigest()
 

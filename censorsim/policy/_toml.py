@@ -30,7 +30,7 @@ _POLICY_KEYS = {"policy", "rulesets", "surfaces", "images", "deletion"}
 _META_KEYS = {"name", "description", "sources", "normalizer", "backend", "analysis_delay_seconds"}
 _RULESET_KEYS = {"files", "rules", "default_action"}
 _SURFACE_KEYS = {"rulesets", "regions", "scope", "action", "error", "images", "learn_from"}
-_IMAGE_KEYS = {"md5", "index", "radius", "thresholds"}
+_IMAGE_KEYS = {"md5", "index", "radius", "thresholds", "ocr", "ocr_engine", "ocr_mode"}
 _DELETION_KEYS = {"knots"}
 
 
@@ -182,6 +182,9 @@ def policy_from_dict(data: Mapping[str, Any], *, base: Path, where: str = "<poli
         index,
         _number(int, img.get("radius", 10), f"{where} [images] radius", 0, MAX_RADIUS),
         thresholds,
+        tuple(_str_list(img.get("ocr", []), f"{where} [images] ocr")),
+        str(img.get("ocr_engine", "rapidocr")),
+        str(img.get("ocr_mode", "wechat")),
     )
     deletion = DelayDistribution.zhu2013()
     dele = _table(data, "deletion", where)

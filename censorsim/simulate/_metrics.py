@@ -78,6 +78,9 @@ class Metrics:
         deletion_delays: every ``delete_later`` delay, seconds, sorted.
         learned_images: distinct image MD5s learned.
         by_surface_region: ``(surface, share per region on that surface)`` pairs, sorted.
+        by_source: ``(source, messages censored)``, most first: what decided each
+            censored message (``text`` keyword rules, image ``md5``, ``visual``
+            similarity, ``ocr`` of the text in the image).
         planned: the messages the run was configured for.
         complete: whether the run finished (``messages == planned`` then); an interrupted
             run's metrics cover the messages logged so far.
@@ -96,6 +99,7 @@ class Metrics:
     deletion_delays: tuple[float, ...]
     learned_images: int
     by_surface_region: tuple[tuple[str, Share], ...] = ()
+    by_source: tuple[tuple[str, int], ...] = ()
     planned: int = 0
     complete: bool = True
 
@@ -115,6 +119,11 @@ class Metrics:
         return (f"<Metrics {self.status}, {self.censored} censored ({100 * self.share:.1f}%), "
                 f"{len(self.by_surface)} surfaces, {len(self.by_region)} regions, "
                 f"{len(self.deletion_delays)} deleted later>")
+
+
+_SOURCES = {"keyword": "text", "image_md5": "md5", "image_visual": "visual",
+            "image_ocr": "ocr"}
+"""The source of a censored message's decision, by its logged reason."""
 
 
 def _shares(log: DecisionLog, column: str) -> tuple[Share, ...]:
@@ -185,6 +194,9 @@ def compute_metrics(
             "SELECT surface, region, COUNT(*), SUM(censored) FROM decisions "
             "GROUP BY 1, 2 ORDER BY 1, 2"
         ).fetchall()
+        sources = db.execute(
+            "SELECT reason, COUNT(*) FROM decisions WHERE censored = 1 GROUP BY 1"
+        ).fetchall()
         learned = db.execute(
             "SELECT COUNT(DISTINCT learned_md5) FROM decisions WHERE learned_md5 != ''"
         ).fetchone()[0]
@@ -212,4 +224,7 @@ def compute_metrics(
             ),
             planned=planned,
             complete=complete,
+            by_source=tuple(sorted(
+                ((_SOURCES.get(str(r), str(r)), int(k)) for r, k in sources),
+                key=lambda kv: (-kv[1], kv[0]))),
         )

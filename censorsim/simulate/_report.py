@@ -99,6 +99,12 @@ def summary_markdown(m: Metrics, *, title: str = "Simulation report") -> str:
     lines += ["", "## Ground truth", "", *_table("kind", m.by_kind)]
     lines += ["", "## Actions", "", "| action | messages |", "|---|---:|"]
     lines += [f"| {a} | {n} |" for a, n in m.actions]
+    if m.by_source:
+        lines += ["", "## Removals by source", "",
+                  "What decided each censored message: `text` keyword rules, image `md5`, "
+                  "`visual` similarity, `ocr` of the text in the image.", "",
+                  "| source | messages censored |", "|---|---:|"]
+        lines += [f"| {s} | {n} |" for s, n in m.by_source]
     lines += ["", "## Top rules", "", "| rule | messages censored |", "|---|---:|"]
     lines += [f"| `{r}` | {n} |" for r, n in m.top_rules]
     col = m.collateral

@@ -24,11 +24,12 @@ from typing import Any
 
 from censorsim.errors import ParameterError, SimulationError
 from censorsim.models import Action, Decision, Message, Region
-from censorsim.policy import Censor, ImageBlacklist, ImageMemory, Policy
+from censorsim.policy import Censor, ImageMemory, Policy
 from censorsim.simulate._config import SimulationConfig
 from censorsim.simulate._content import _LANGS, _ContentSpace, _cumulative
 from censorsim.simulate._corpus import Corpus, _load_images
 from censorsim.simulate._log import _SURFACES, DecisionLog, _LogState, _outcome_fields
+from censorsim.simulate._ocr import read_image_text
 
 __all__ = ["MessageBatch", "RunSummary", "Simulation"]
 
@@ -113,10 +114,10 @@ class Simulation:
                 index.add(im.original.perceptual, id=im.name, category="banned")
             base = replace(
                 base,
-                images=ImageBlacklist(base.images.md5, index, config.image_radius,
-                                      dict(base.images.thresholds)),
+                images=replace(base.images, perceptual=index, radius=config.image_radius),
             )
         self.policy = base
+        self._images = read_image_text(self._images, base)  # OCR, once per file (issue 12)
         self.censor = Censor(base)
         self.users = self._make_users()
         self._user_cum = np.array(_cumulative([u[2] for u in self.users]))

@@ -235,7 +235,7 @@ class _Locator:
             if current != section:
                 continue
             if key is not None and key_line is None:
-                km = re.match(r'^"?([^"=]+?)"?\s*=', s)
+                km = re.match(r"^[\"']?([^\"'=]+?)[\"']?\s*=", s)
                 if km and km.group(1).strip() == key:
                     key_line = i
             if key_line is not None and isinstance(value, str) and (
@@ -265,13 +265,13 @@ def firewall_config_from_dict(
     loc = _Locator(text)
     unknown = sorted(set(data) - set(_SECTIONS))
     if unknown:
-        raise _fail(where, loc.line(unknown[0]),
+        raise _fail(where, loc.line(unknown[0]) or loc.line("", unknown[0]),
                     f"unknown section [{unknown[0]}]; expected: {', '.join(_SECTIONS)}")
     tables: dict[str, dict[str, Any]] = {}
     for sec, keys in _SECTIONS.items():
         value = data.get(sec, {})
         if not isinstance(value, dict):
-            raise _fail(where, loc.line(sec), f"[{sec}] must be a table")
+            raise _fail(where, loc.line(sec) or loc.line("", sec), f"[{sec}] must be a table")
         if keys:
             extra = sorted(set(value) - keys)
             if extra:
@@ -408,8 +408,9 @@ def load_firewall_config(path: str | Path) -> FirewallConfig:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"line (\d+)", str(exc))
-        raise _fail(where, int(m.group(1)) if m else None,
-                    f"malformed TOML ({exc})") from None
+        line = int(m.group(1)) if m else (
+            max(1, len(text.splitlines())) if "end of document" in str(exc) else None)
+        raise _fail(where, line, f"malformed TOML ({exc})") from None
     except RecursionError:
         raise PolicyError(f"{where}: malformed TOML (nested too deeply)") from None
     return firewall_config_from_dict(data, where=where, text=text)

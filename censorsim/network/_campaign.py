@@ -127,8 +127,8 @@ def run_campaign(
         raise ParameterError(f"seed must be an integer, got {seed!r}")
     begin = _utc(start if start is not None else DEFAULT_TIME)
     checker = Client(firewall)
-    for u in urls:  # every URL is checked before the first fetch
-        checker._parse(u)
+    targets = [checker._parse(u) for u in urls]  # every URL is checked before any fetch
+    firewall.keyword_hits_many([t.inspected for t in targets])  # one batch, remembered
     rng = random.Random(seed)
     n_vpn = round(vpn * clients)
     vpn_ids = set(rng.sample(range(clients), n_vpn))

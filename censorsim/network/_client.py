@@ -30,6 +30,7 @@ blocked times out [shadowsocks2020: the firewall blocks proxy servers it identif
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -37,7 +38,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from censorsim.errors import ParameterError
-from censorsim.network._addresses import parse_address
+from censorsim.network._addresses import IPAddress, parse_address
 from censorsim.network._firewall import Firewall, Mechanism, Outcome
 from censorsim.network._names import normalize_name
 
@@ -111,6 +112,7 @@ class _Target:
     scheme: str
     name: str | None  # None for an IP literal
     address: str
+    ip: IPAddress
     port: int
     inspected: str  # what the HTTP filter reads: the decoded path and the Host header
 
@@ -209,7 +211,7 @@ class Client:
                 return seen(Outcome.TIMEOUT, Mechanism.IP, endpoint,
                             failure="generic_timeout_error", blocking="tcp_ip")
             return seen(Outcome.OK, Mechanism.NONE)
-        if self.inside == fw.is_domestic(target.name, target.address):
+        if self.inside == fw.is_domestic(target.name, target.ip):
             return seen(Outcome.OK, Mechanism.NONE)  # the path does not cross the border
         now = when.timestamp()
         if target.name is not None:
@@ -219,7 +221,7 @@ class Client:
                             failure="generic_timeout_error", blocking="dns",
                             addresses=(fw.forged_address(target.name),), dns="inconsistent",
                             overbroad=m.overbroad)
-        if fw.ip_blocked(target.address):
+        if fw.ip_blocked(target.ip):
             return seen(Outcome.TIMEOUT, Mechanism.IP, target.address,
                         failure="generic_timeout_error", blocking="tcp_ip")
         key = (target.address, target.port)
@@ -266,36 +268,45 @@ class Client:
     def _parse(self, url: str) -> _Target:
         if not isinstance(url, str):
             raise ParameterError(f"url: expected a string, got {type(url).__name__}")
-        if len(url) > MAX_URL_LENGTH:
-            raise ParameterError(f"url {url[:40]!r}...: longer than {MAX_URL_LENGTH} "
-                                 "characters")
-        try:
-            parts = urlsplit(url.strip())
-            port = parts.port
-            host = parts.hostname
-        except ValueError as exc:
-            raise ParameterError(f"url {url!r}: {exc}") from None
-        scheme = parts.scheme.lower()
-        if scheme not in ("http", "https"):
-            raise ParameterError(f"url {url!r}: expected an http:// or https:// URL")
-        if not host:
-            raise ParameterError(f"url {url!r}: no host")
-        try:
-            address = str(ipaddress.ip_address(host))
-            name = None
-        except ValueError:
-            try:
-                name = normalize_name(host)
-            except ParameterError as exc:
-                raise ParameterError(f"url {url!r}: {exc}") from None
-            address = self.firewall.address_of(name)
-        path = parts.path or "/"
-        if parts.query:
-            path = f"{path}?{parts.query}"
-        # Rambert et al. 2021: the filter reads the request path and the Host header,
-        # percent-decoded.
-        inspected = f"{unquote(path, errors='replace')}\n{name or address}"
-        return _Target(url.strip(), scheme, name, address,
-                       port if port is not None else (443 if scheme == "https" else 80),
-                       inspected)
+        return _target(self.firewall, url)
 
+
+@functools.lru_cache(maxsize=4096)
+def _target(firewall: Firewall, url: str) -> _Target:
+    """What a fetch of ``url`` reaches through ``firewall`` (pure: cached)."""
+    scheme, host, port, path = _split_url(url)
+    try:
+        ip = ipaddress.ip_address(host)
+        name = None
+    except ValueError:
+        try:
+            name = normalize_name(host)
+        except ParameterError as exc:
+            raise ParameterError(f"url {url!r}: {exc}") from None
+        ip = ipaddress.ip_address(firewall.address_of(name))
+    # Rambert et al. 2021: the filter reads the request path and the Host header,
+    # percent-decoded.
+    inspected = f"{unquote(path, errors='replace')}\n{name or ip}"
+    return _Target(url.strip(), scheme, name, str(ip), ip, port, inspected)
+
+
+@functools.lru_cache(maxsize=4096)
+def _split_url(url: str) -> tuple[str, str, int, str]:
+    """(scheme, host, port, path with query) of an http(s) URL; cached (pure)."""
+    if len(url) > MAX_URL_LENGTH:
+        raise ParameterError(f"url {url[:40]!r}...: longer than {MAX_URL_LENGTH} characters")
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+        host = parts.hostname
+    except ValueError as exc:
+        raise ParameterError(f"url {url!r}: {exc}") from None
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        raise ParameterError(f"url {url!r}: expected an http:// or https:// URL")
+    if not host:
+        raise ParameterError(f"url {url!r}: no host")
+    path = parts.path or "/"
+    if parts.query:
+        path = f"{path}?{parts.query}"
+    return scheme, host, port if port is not None else (443 if scheme == "https" else 80), path

@@ -48,6 +48,7 @@ from censorsim.text.rules import RuleSet
 
 __all__ = [
     "EXTRA_KEYWORDS",
+    "MEMO_SIZE",
     "Firewall",
     "Mechanism",
     "Outcome",
@@ -58,6 +59,10 @@ __all__ = [
 EXTRA_KEYWORDS: tuple[str, ...] = ("六四",)
 """Keywords added to the gfw profile's example list: Rambert et al. 2021 found 六四
 behind more than half of the censored HTTP terms they saw from Beijing."""
+
+
+MEMO_SIZE = 65_536
+"""How many distinct texts a firewall remembers the keyword decision of."""
 
 
 class Mechanism(str, Enum):
@@ -141,6 +146,7 @@ class Firewall:
             dict.fromkeys(c.keywords if c.keywords is not None else default_keywords()))
         self._rules = RuleSet([Rule.keyword(k, action=Action.BLOCK) for k in self.keywords],
                               normalizer="identity")
+        self._memo: dict[str, tuple[str, ...]] = {}
 
     @classmethod
     def from_file(cls, path: str | Path) -> Firewall:
@@ -186,12 +192,26 @@ class Firewall:
         return self.keyword_hits_many([text])[0]
 
     def keyword_hits_many(self, texts: Sequence[str]) -> list[tuple[str, ...]]:
-        """:meth:`keyword_hits` for many texts in one :meth:`RuleSet.check_many` batch."""
-        results = self._rules.check_many(list(texts))
-        out: list[tuple[str, ...]] = [() for _ in texts]
-        for i in results.fired_indices:
-            out[i] = tuple(sorted(set(results[i].rule_ids)))
-        return out
+        """:meth:`keyword_hits` for many texts in one :meth:`RuleSet.check_many` batch.
+
+        Answers are remembered (up to :data:`MEMO_SIZE` texts), so a campaign that
+        fetches the same URLs again pays for each distinct request once.
+        """
+        memo = self._memo
+        todo = list(dict.fromkeys(t for t in texts if t not in memo))
+        if todo:
+            results = self._rules.check_many(todo)
+            found = {todo[i]: tuple(sorted(set(results[i].rule_ids)))
+                     for i in results.fired_indices}
+            if len(memo) + len(todo) > MEMO_SIZE:
+                memo.clear()
+            for t in todo:
+                memo[t] = found.get(t, ())
+        return [memo[t] if t in memo else self._rules_hits(t) for t in texts]
+
+    def _rules_hits(self, text: str) -> tuple[str, ...]:
+        result = self._rules.check(text)
+        return tuple(sorted(set(result.rule_ids)))
 
     def sni_match(self, name: str) -> DomainMatch | None:
         """The entry that makes the firewall reset a ClientHello naming ``name``, or None."""

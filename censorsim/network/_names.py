@@ -18,6 +18,7 @@ them equal.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -34,6 +35,7 @@ __all__ = [
 MAX_NAME_LENGTH = 253
 """The longest domain name in characters (RFC 1035, without the final dot)."""
 _MAX_LABEL = 63
+_NORMAL = re.compile(r"[a-z0-9_-]{1,63}(?:\.[a-z0-9_-]{1,63})*")
 
 
 def normalize_name(name: str) -> str:
@@ -54,6 +56,8 @@ def normalize_name(name: str) -> str:
     """
     if not isinstance(name, str):
         raise ParameterError(f"domain name: expected a string, got {type(name).__name__}")
+    if len(name) <= MAX_NAME_LENGTH and _NORMAL.fullmatch(name):
+        return name  # already normal: the common case, one regular-expression test
     text = name.strip()
     if text.endswith("."):
         text = text[:-1]

@@ -5,7 +5,7 @@ A blocked name ``google.com`` matches ``google.com`` and every subdomain
 ``google.com.evil.example``). That is the rule of a careful censor. GFWatch (Hoang et
 al., USENIX Security 2021, section 4.1) found that the Great Firewall's real DNS filters
 are not that careful: reverse-engineered, its rules match any name that *ends with* a
-censored name as a string, so blocking ``919.com`` also blocks the unrelated
+censored name as a string, so an entry such as ``919.com`` also blocks an unrelated
 ``5919.com``; they counted 41K innocuous names overblocked this way among the 311K
 censored names they found. :class:`DomainSet` keeps both kinds apart: ``domains`` match
 by label, ``overbroad`` names match as a string suffix, and a match says which kind

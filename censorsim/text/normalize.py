@@ -54,7 +54,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import chain
-from typing import Final, TypeVar
+from typing import TYPE_CHECKING, Final, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -71,6 +71,9 @@ __all__ = [
     "Normalizer",
     "span_to_original",
 ]
+
+if TYPE_CHECKING:
+    from censorsim.text.matchers._base import MatchArrays
 
 _R = TypeVar("_R", bound=tuple[int, ...])
 _MAX_CP: Final = sys.maxunicode + 1
@@ -265,6 +268,27 @@ class NormalizedBatch:
         origin, _ = self._origin_of(i)
         assert origin is not None
         return [m for m in raw if aligned(origin, m[0], m[1])]
+
+    def keep_aligned_arrays(self, occ: MatchArrays) -> MatchArrays:
+        """:meth:`keep_aligned` over occurrence arrays of the whole batch, vectorised."""
+        if not self._expanded or not len(occ):
+            return occ
+        assert self._origin is not None
+        origin = self._origin
+        expanded = np.fromiter(self._expanded, dtype=np.int64, count=len(self._expanded))
+        check = np.flatnonzero(np.isin(occ.text, expanded))
+        base = self.bounds[occ.text[check]]
+        start = occ.start[check] + base
+        end = occ.end[check] + base
+        text_end = self.bounds[occ.text[check] + 1]
+        bad = (start > base) & (origin[start] == origin[np.maximum(start - 1, 0)])
+        inner = end < text_end
+        bad |= inner & (origin[np.minimum(end, origin.size - 1)] == origin[end - 1])
+        if not bad.any():
+            return occ
+        keep = np.ones(len(occ), dtype=np.bool_)
+        keep[check[bad]] = False
+        return occ.select(keep)
 
     def span_mapper(self, i: int) -> Callable[[tuple[int, int]], tuple[int, int]]:
         """A function mapping spans of normalised text ``i`` to its original text."""

@@ -42,9 +42,18 @@ from datetime import date
 from pathlib import Path
 from typing import TypeVar, overload
 
+import numpy as np
+import numpy.typing as npt
+
 from censorsim.errors import RuleError
 from censorsim.models import Hit, Match, NearMiss, Rule, RuleMode, ScanResult
-from censorsim.text.matchers import Matcher, RawMatch, is_word_boundary, make_matcher
+from censorsim.text.matchers import (
+    MatchArrays,
+    Matcher,
+    RawMatch,
+    is_word_boundary,
+    make_matcher,
+)
 from censorsim.text.normalize import NormalizedBatch, Normalizer
 from censorsim.text.offsets import aligned, span_to_original
 from censorsim.text.wordlists import Format
@@ -82,12 +91,16 @@ class _Compiled:
 class CheckResults(Sequence[ScanResult]):
     """The results of :meth:`RuleSet.check_many`: a lazy sequence of scan results.
 
-    Rules were evaluated during the check for the texts in which a keyword occurred;
-    every :class:`~censorsim.models.ScanResult` (and its keyword occurrences) is built
-    on first access. The sequence keeps the batch's offset arrays until it is dropped.
+    Which rules fired on which text was decided during the check (over arrays: see
+    :meth:`RuleSet.check_many`); every :class:`~censorsim.models.ScanResult`, its hits
+    and its keyword occurrences are built on first access. The sequence keeps the
+    batch's arrays until it is dropped.
     """
 
-    __slots__ = ("_batch", "_built", "_found", "_keywords", "_rules", "_texts")
+    __slots__ = (
+        "_batch", "_built", "_eager", "_fired", "_keywords", "_matched", "_occ", "_rules",
+        "_texts",
+    )
 
     def __init__(
         self,
@@ -96,23 +109,61 @@ class CheckResults(Sequence[ScanResult]):
         batch: NormalizedBatch | None = None,
         keywords: tuple[str, ...] = (),
         rules: RuleSet | None = None,
+        *,
+        occurrences: MatchArrays | None = None,
+        fired: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None = None,
     ) -> None:
         self._rules = rules
         self._texts = texts
-        self._found = found
+        # Eager results (the plain path, and rules the array path hands to Python).
+        self._eager = found
         self._batch = batch
         self._keywords = keywords
         self._built: dict[int, ScanResult] = {}
+        self._occ = occurrences
+        self._fired = fired
+        if occurrences is None:
+            self._matched: list[int] = sorted(found)
+        else:
+            self._matched = np.unique(occurrences.text).tolist()
+
+    def _raw(self, i: int) -> list[RawMatch]:
+        got = self._eager.get(i)
+        if got is not None:
+            return got[1]
+        occ = self._occ
+        if occ is None:
+            return []
+        lo, hi = np.searchsorted(occ.text, [i, i + 1]).tolist()
+        return list(zip(occ.start[lo:hi].tolist(), occ.end[lo:hi].tolist(),
+                        occ.keyword[lo:hi].tolist(), strict=True))
+
+    def _hits(self, i: int) -> tuple[Hit, ...]:
+        eager = self._eager.get(i)
+        if self._fired is None or self._rules is None:
+            return eager[0] if eager is not None else ()
+        f_text, f_rule = self._fired
+        lo, hi = np.searchsorted(f_text, [i, i + 1]).tolist()
+        if lo == hi:
+            return eager[0] if eager is not None else ()
+        assert self._batch is not None
+        vector = self._rules._build_hits(
+            self._texts[i], i, self._batch, self._raw(i), f_rule[lo:hi].tolist()
+        )
+        if eager is None or not eager[0]:
+            return vector
+        return tuple(sorted((*vector, *eager[0]), key=self._rules._rule_position))
 
     def _result(self, i: int) -> ScanResult:
         got = self._built.get(i)
         if got is None:
-            hits, raw = self._found[i]
+            raw = self._raw(i)
             assert self._batch is not None
             orig = self._batch.span_mapper(i)
             kws = self._keywords
             matches = tuple(Match(*orig((s, e)), kws[k]) for s, e, k in raw)
-            got = self._built[i] = ScanResult(self._texts[i], hits, matches, self._rules)
+            got = ScanResult(self._texts[i], self._hits(i), matches, self._rules)
+            self._built[i] = got
         return got
 
     def __len__(self) -> int:
@@ -132,9 +183,14 @@ class CheckResults(Sequence[ScanResult]):
             i += n
         if not 0 <= i < n:
             raise IndexError(f"result index {i} out of range for {n} texts")
-        if i in self._found:
+        if i in self._eager or (self._occ is not None and self._has_occurrence(i)):
             return self._result(i)
         return ScanResult(self._texts[i])
+
+    def _has_occurrence(self, i: int) -> bool:
+        assert self._occ is not None
+        j = int(np.searchsorted(self._occ.text, i))
+        return j < len(self._occ) and int(self._occ.text[j]) == i
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Sequence) or isinstance(other, str):
@@ -146,6 +202,15 @@ class CheckResults(Sequence[ScanResult]):
     def __repr__(self) -> str:
         return f"<CheckResults {len(self)} texts, {len(self.censored_indices)} censored>"
 
+    def _fired_where(self, mask: npt.NDArray[np.bool_] | None) -> set[int]:
+        """Texts on which an array-path rule fired (whose action is in ``mask``)."""
+        if self._fired is None:
+            return set()
+        f_text, f_rule = self._fired
+        if mask is not None:
+            f_text = f_text[mask[f_rule]]
+        return set(np.unique(f_text).tolist())
+
     @property
     def censored_indices(self) -> list[int]:
         """Indices of the censored texts, in order.
@@ -154,19 +219,22 @@ class CheckResults(Sequence[ScanResult]):
         rule that fired keeps the text from its audience. A text whose only hits are
         ``deliver`` or ``flag`` rules is in :attr:`fired_indices`, not here.
         """
-        return sorted(
-            i for i, (hits, _) in self._found.items() if any(h.rule.action.censors for h in hits)
-        )
+        out = {i for i, (hits, _) in self._eager.items()
+               if any(h.rule.action.censors for h in hits)}
+        if self._rules is not None:
+            out |= self._fired_where(self._rules._censors)
+        return sorted(out)
 
     @property
     def fired_indices(self) -> list[int]:
         """Indices of the texts on which any rule fired (whatever its action), in order."""
-        return sorted(i for i, (hits, _) in self._found.items() if hits)
+        out = {i for i, (hits, _) in self._eager.items() if hits}
+        return sorted(out | self._fired_where(None))
 
     @property
     def matched_indices(self) -> list[int]:
         """Indices of the texts with at least one keyword occurrence, in order."""
-        return sorted(self._found)
+        return list(self._matched)
 
     def censored(self) -> list[bool]:
         """Whether each text is censored (see :attr:`censored_indices`)."""
@@ -246,6 +314,12 @@ class RuleSet:
         self._rules_by_keyword: tuple[tuple[int, ...], ...] = tuple(tuple(r) for r in by_kw)
         self._matcher: Matcher = make_matcher(self._keywords, backend)
         self._mention_index: tuple[tuple[int, ...], ...] | None = None
+        self._vector = _VectorRules(compiled, by_kw, len(self._keywords))
+        self._position = {rule.id: i for i, rule in enumerate(self._rules)}
+        self._censors = np.fromiter(
+            (rule.action.censors for rule in self._rules), dtype=np.bool_, count=len(compiled)
+        )
+        self._active: tuple[date, npt.NDArray[np.bool_]] | None = None
 
     # -- construction helpers ----------------------------------------------------------
 
@@ -309,8 +383,13 @@ class RuleSet:
         """Check many texts in one batch (the fast path).
 
         Work is proportional to the batch's length for normalising and matching, and to
-        what matched for everything else: texts without a hit cost no Python object
-        until their result is asked for.
+        what matched for everything else, without a Python object per occurrence: the
+        matcher returns the occurrences as arrays (:meth:`Matcher.find_joined_arrays`),
+        and which rules fired is decided over them with numpy (rules that need order,
+        whole words, repeats or exceptions are evaluated in Python, only on texts where
+        one of their keywords occurs). Hits and occurrences become Python objects when
+        a text's result is asked for. :meth:`check_many_plain` is the per-text
+        evaluation this must agree with.
 
         Args:
             texts: the texts.
@@ -322,6 +401,33 @@ class RuleSet:
         """
         texts = texts if isinstance(texts, (list, tuple)) else list(texts)
         batch = self._normalizer.normalize_many(texts)
+        occ = self._matcher.find_joined_arrays(batch.joined, batch.bounds, batch.codes)
+        occ = batch.keep_aligned_arrays(occ)
+        vec = self._vector
+        f_text, f_rule = vec.fired(occ)
+        if on is not None and f_rule.size:
+            keep = self._active_on(on)[f_rule]
+            f_text, f_rule = f_text[keep], f_rule[keep]
+        eager: dict[int, tuple[tuple[Hit, ...], list[RawMatch]]] = {}
+        if vec.has_python_rules and len(occ):
+            for i in vec.python_texts(occ):
+                lo, hi = np.searchsorted(occ.text, [i, i + 1]).tolist()
+                raw = list(zip(occ.start[lo:hi].tolist(), occ.end[lo:hi].tolist(),
+                               occ.keyword[lo:hi].tolist(), strict=True))
+                hits = self._hits(texts[i], i, batch, raw, on, only=vec.python_rules)
+                eager[i] = (hits, raw)
+        return CheckResults(texts, eager, batch, self._keywords, self, occurrences=occ,
+                            fired=(f_text, f_rule))
+
+    def check_many_plain(
+        self, texts: Sequence[str], *, on: date | None = None
+    ) -> CheckResults:
+        """:meth:`check_many` evaluated per text in Python: the readable version.
+
+        Same results; costs Python work per occurrence. Tests compare the two.
+        """
+        texts = texts if isinstance(texts, (list, tuple)) else list(texts)
+        batch = self._normalizer.normalize_many(texts)
         raws = self._matcher.find_joined_raw(batch.joined, batch.bounds, batch.codes)
         found: dict[int, tuple[tuple[Hit, ...], list[RawMatch]]] = {}
         for i, raw in raws.items():
@@ -329,6 +435,37 @@ class RuleSet:
             if raw:
                 found[i] = (self._hits(texts[i], i, batch, raw, on), raw)
         return CheckResults(texts, found, batch, self._keywords, self)
+
+    def _active_on(self, on: date) -> npt.NDArray[np.bool_]:
+        """Which rules are in force on ``on`` (the last day asked is cached)."""
+        got = self._active
+        if got is None or got[0] != on:
+            mask = np.fromiter((r.active_on(on) for r in self._rules), dtype=np.bool_,
+                               count=len(self._rules))
+            got = self._active = (on, mask)
+        return got[1]
+
+    def _rule_position(self, hit: Hit) -> int:
+        return self._position[hit.rule.id]
+
+    def _build_hits(
+        self, text: str, i: int, batch: NormalizedBatch, raw: list[RawMatch],
+        rule_indices: list[int],
+    ) -> tuple[Hit, ...]:
+        """The hits of rules the array path found fired on text ``i`` (in rule order)."""
+        occ: dict[int, list[_Span]] = {}
+        for s, e, k in raw:
+            occ.setdefault(k, []).append((s, e))
+        orig = batch.span_mapper(i)
+        hits: list[Hit] = []
+        for ri in rule_indices:
+            c = self._compiled[ri]
+            found = _satisfy(c, occ, None, None)
+            assert found is not None, "the array path fired a rule that is not satisfied"
+            spans = tuple(orig(sp) for sp, _ in found)
+            matched = tuple(c.alt_names[j][k] for j, (_, k) in enumerate(found))
+            hits.append(Hit(c.rule, spans, matched, tuple(text[a:b] for a, b in spans)))
+        return tuple(hits)
 
     def find(self, text: str) -> list[Match]:
         """Every keyword occurrence in ``text``, spans in the original text."""
@@ -340,7 +477,8 @@ class RuleSet:
     # -- evaluation --------------------------------------------------------------------
 
     def _hits(
-        self, text: str, i: int, batch: NormalizedBatch, raw: list[RawMatch], on: date | None
+        self, text: str, i: int, batch: NormalizedBatch, raw: list[RawMatch], on: date | None,
+        only: frozenset[int] | None = None,
     ) -> tuple[Hit, ...]:
         occ: dict[int, list[_Span]] = {}
         for s, e, k in raw:
@@ -351,6 +489,8 @@ class RuleSet:
         by_kw = self._rules_by_keyword
         for k in occ:
             candidates.update(by_kw[k])
+        if only is not None:
+            candidates &= only
         hits: list[Hit] = []
         norm_text: str | None = None
         excluded: list[int] | None = None
@@ -527,6 +667,111 @@ class RuleSet:
             Match(*to_orig(sp), kw) for kw in self._keywords for sp in occurrences(kw)
         )
         return ScanResult(text, tuple(hits), tuple(matches))
+
+
+class _VectorRules:
+    """Rule evaluation over occurrence arrays: which rules fired on which text, in numpy.
+
+    Handled here: rules whose components only need to be present (``ALL`` mode, or one
+    component), without ``unless`` exceptions, whole-word keywords or a repeated
+    component. Every other rule is a *Python rule*, evaluated by
+    :meth:`RuleSet._hits` on the texts where one of its anchor keywords occurs.
+
+    As in the per-text path, a rule is filed under one anchor component (the rarest);
+    a text's candidates are the rules anchored on a keyword it holds, and a candidate
+    fires when every one of its components has some alternative keyword in the text.
+    All of it is sorting, ``searchsorted`` and ``bincount`` over arrays whose size is
+    the occurrences times the candidates they wake up.
+    """
+
+    def __init__(self, compiled: Sequence[_Compiled], by_kw: list[list[int]], n_kw: int):
+        vector = [
+            not c.unless and not c.rule.whole_word
+            and (c.rule.mode is RuleMode.ALL or len(c.components) == 1)
+            and len(set(c.components)) == len(c.components)
+            for c in compiled
+        ]
+        self.python_rules = frozenset(i for i, v in enumerate(vector) if not v)
+        self.has_python_rules = bool(self.python_rules)
+        self.n_kw = n_kw
+        anchors = [[r for r in rs if vector[r]] for rs in by_kw]
+        self.anchor_ptr, self.anchor_rule = _csr(anchors)
+        self.python_kw = np.fromiter(
+            (any(not vector[r] for r in rs) for rs in by_kw), dtype=np.bool_, count=n_kw
+        )
+        self.n_comp = np.fromiter((len(c.components) for c in compiled), dtype=np.int64,
+                                  count=len(compiled))
+        self.comp_ptr = np.zeros(len(compiled) + 1, dtype=np.int64)
+        np.cumsum(self.n_comp, out=self.comp_ptr[1:])
+        self.alt_ptr, self.alt_kw = _csr([list(comp) for c in compiled for comp in c.components])
+
+    def python_texts(self, occ: MatchArrays) -> list[int]:
+        """Texts holding an anchor keyword of a Python rule."""
+        found: list[int] = np.unique(occ.text[self.python_kw[occ.keyword]]).tolist()
+        return found
+
+    def fired(self, occ: MatchArrays) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """``(text, rule)`` pairs of the array-path rules that fired, sorted."""
+        empty = np.zeros(0, dtype=np.int64)
+        if not len(occ) or not self.anchor_rule.size:
+            return empty, empty
+        # Distinct (text, keyword) pairs, as sorted keys for membership tests.
+        pairs = np.unique(occ.text * self.n_kw + occ.keyword)
+        p_text, p_kw = np.divmod(pairs, self.n_kw)
+        # Candidates: the rules anchored on each pair's keyword.
+        cand_text, cand_rule = _expand(p_text, p_kw, self.anchor_ptr, self.anchor_rule)
+        if not cand_rule.size:
+            return empty, empty
+        n_rules = self.n_comp.size
+        cand = np.unique(cand_text * n_rules + cand_rule)
+        cand_text, cand_rule = np.divmod(cand, n_rules)
+        ncomp = self.n_comp[cand_rule]
+        single = ncomp == 1  # the anchor component is the only one, and it is present
+        multi = np.flatnonzero(~single)
+        ok = single.copy()
+        if multi.size:
+            # Each multi-component candidate's components, then their alternatives.
+            m_rule = cand_rule[multi]
+            counts = self.n_comp[m_rule]
+            row = np.repeat(np.arange(multi.size, dtype=np.int64), counts)
+            comp = np.repeat(self.comp_ptr[m_rule], counts) + _ranks(counts)
+            alt_counts = self.alt_ptr[comp + 1] - self.alt_ptr[comp]
+            comp_row = np.repeat(np.arange(comp.size, dtype=np.int64), alt_counts)
+            kw = self.alt_kw[np.repeat(self.alt_ptr[comp], alt_counts) + _ranks(alt_counts)]
+            key = cand_text[multi][row][comp_row] * self.n_kw + kw
+            at = np.searchsorted(pairs, key)
+            at[at == pairs.size] = 0
+            present = pairs[at] == key
+            comp_ok = np.bincount(comp_row, weights=present, minlength=comp.size) > 0
+            have = np.bincount(row, weights=comp_ok, minlength=multi.size)
+            ok[multi] = have == counts
+        return cand_text[ok], cand_rule[ok]
+
+
+def _csr(lists: Sequence[Sequence[int]]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Compressed rows: ``ptr`` (len + 1) and the values, row after row."""
+    ptr = np.zeros(len(lists) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, lists), dtype=np.int64, count=len(lists)), out=ptr[1:])
+    vals = np.fromiter((v for row in lists for v in row), dtype=np.int64, count=int(ptr[-1]))
+    return ptr, vals
+
+
+def _ranks(counts: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """``0..c-1`` for each count ``c``, concatenated."""
+    total = int(counts.sum())
+    starts = np.repeat(np.cumsum(counts) - counts, counts)
+    return np.arange(total, dtype=np.int64) - starts
+
+
+def _expand(
+    rows: npt.NDArray[np.int64], keys: npt.NDArray[np.int64],
+    ptr: npt.NDArray[np.int64], vals: npt.NDArray[np.int64],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """For each ``(row, key)``, ``(row, v)`` for every ``v`` in CSR row ``key``."""
+    counts = ptr[keys + 1] - ptr[keys]
+    out_rows = np.repeat(rows, counts)
+    out_vals = vals[np.repeat(ptr[keys], counts) + _ranks(counts)]
+    return out_rows, out_vals
 
 
 GAP_EXCLUDED: tuple[str, str] = ("\u4e00", "\u9fa5")

@@ -41,6 +41,9 @@ Backends (:func:`make_matcher` and :data:`BACKENDS`):
     The Rust ``ahocorasick_rs`` package (extra ``fast``), overlapping mode.
 ``hyperscan``
     Intel Hyperscan's literal compiler over UTF-8 bytes (extra ``hyperscan``).
+``daachorse``
+    :class:`DaachorseMatcher`: the ``daachorse`` package's character-wise double-array
+    Aho-Corasick automaton (extra ``daachorse``), one call per joined batch.
 
 Example:
     >>> m = make_matcher(["六四", "四学", "学生"])
@@ -59,8 +62,9 @@ import numpy.typing as npt
 
 from censorsim._optional import has_module
 from censorsim.registry import Registry
-from censorsim.text.matchers._base import Matcher, RawMatch, is_word_boundary
+from censorsim.text.matchers._base import MatchArrays, Matcher, RawMatch, is_word_boundary
 from censorsim.text.matchers._compiled import (
+    DaachorseMatcher,
     HyperscanMatcher,
     PyAhoCorasickMatcher,
     PyAhoCorasickUtf8Matcher,
@@ -77,7 +81,9 @@ __all__ = [
     "DEFAULT_BACKEND",
     "AhoCorasickMatcher",
     "AutoMatcher",
+    "DaachorseMatcher",
     "HyperscanMatcher",
+    "MatchArrays",
     "Matcher",
     "NaiveMatcher",
     "NumpyPrefixMatcher",
@@ -95,7 +101,11 @@ __all__ = [
 
 DEFAULT_BACKEND: Final = "auto"
 
-_OPTIONAL_MODULE: Final = {"ahocorasick-rs": "ahocorasick_rs", "hyperscan": "hyperscan"}
+_OPTIONAL_MODULE: Final = {
+    "ahocorasick-rs": "ahocorasick_rs",
+    "hyperscan": "hyperscan",
+    "daachorse": "daachorse",
+}
 """The module an optional backend imports (its extra is the class's ``optional``)."""
 
 
@@ -139,6 +149,11 @@ class AutoMatcher(Matcher):
         self, joined: str, bounds: npt.NDArray[np.int64], codes: npt.NDArray[np.uint32] | None
     ) -> dict[int, list[RawMatch]]:
         return self._inner._find_joined(joined, bounds, codes)
+
+    def _find_joined_arrays(
+        self, joined: str, bounds: npt.NDArray[np.int64], codes: npt.NDArray[np.uint32] | None
+    ) -> MatchArrays:
+        return self._inner._find_joined_arrays(joined, bounds, codes)
 
 
 AUTO_RUST_MAX_KEYWORDS: Final = 10_000
@@ -187,6 +202,7 @@ for _cls, _summary in (
     (AutoMatcher, "the fastest installed backend for the keywords' script"),
     (RustAhoCorasickMatcher, "ahocorasick_rs over UTF-8 bytes"),
     (HyperscanMatcher, "Intel Hyperscan literals over UTF-8 bytes"),
+    (DaachorseMatcher, "daachorse character-wise double-array automaton"),
 ):
     BACKENDS.add(
         _cls.name,

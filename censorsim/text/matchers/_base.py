@@ -15,6 +15,7 @@ from __future__ import annotations
 import unicodedata
 from abc import ABC, abstractmethod
 from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
@@ -24,10 +25,73 @@ from censorsim.errors import ParameterError
 from censorsim.models import Match
 from censorsim.text.script import is_han
 
-__all__ = ["Matcher", "RawMatch", "is_word_boundary"]
+__all__ = ["MatchArrays", "Matcher", "RawMatch", "is_word_boundary"]
 
 RawMatch = tuple[int, int, int]
 """``(start, end, keyword index)`` in code points."""
+
+
+@dataclass(frozen=True, slots=True)
+class MatchArrays:
+    """Every occurrence in a joined batch, as parallel ``int64`` arrays (no Python tuple).
+
+    Sorted by ``(text, start, end, keyword)``; ``start`` and ``end`` are relative to the
+    text, as in :meth:`Matcher.find_joined_raw`.
+
+    Attributes:
+        text: the index of the text each occurrence is in.
+        start, end: its half-open span in code points of that text.
+        keyword: its keyword index.
+    """
+
+    text: npt.NDArray[np.int64]
+    start: npt.NDArray[np.int64]
+    end: npt.NDArray[np.int64]
+    keyword: npt.NDArray[np.int64]
+
+    def __len__(self) -> int:
+        return int(self.text.size)
+
+    @classmethod
+    def from_dict(cls, found: dict[int, list[RawMatch]]) -> MatchArrays:
+        """From ``{text: [(start, end, keyword), ...]}`` (any order)."""
+        n = sum(map(len, found.values()))
+        text = np.fromiter(
+            (i for i, raw in found.items() for _ in raw), dtype=np.int64, count=n
+        )
+        flat = np.fromiter(
+            (x for raw in found.values() for m in raw for x in m), dtype=np.int64, count=3 * n
+        ).reshape(n, 3)
+        return cls.sorted(text, flat[:, 0], flat[:, 1], flat[:, 2])
+
+    @classmethod
+    def sorted(
+        cls,
+        text: npt.NDArray[np.int64],
+        start: npt.NDArray[np.int64],
+        end: npt.NDArray[np.int64],
+        keyword: npt.NDArray[np.int64],
+    ) -> MatchArrays:
+        """The occurrences given in any order, sorted."""
+        order = np.lexsort((keyword, end, start, text))
+        return cls(text[order], start[order], end[order], keyword[order])
+
+    def select(self, keep: npt.NDArray[np.bool_]) -> MatchArrays:
+        """The occurrences where ``keep`` is true."""
+        return MatchArrays(self.text[keep], self.start[keep], self.end[keep], self.keyword[keep])
+
+    def to_dict(self) -> dict[int, list[RawMatch]]:
+        """``{text: sorted [(start, end, keyword), ...]}`` for the texts with an occurrence."""
+        out: dict[int, list[RawMatch]] = {}
+        for i, s, e, k in zip(
+            self.text.tolist(), self.start.tolist(), self.end.tolist(),
+            self.keyword.tolist(), strict=True,
+        ):
+            got = out.get(i)
+            if got is None:
+                got = out[i] = []
+            got.append((s, e, k))
+        return out
 
 
 def _is_word_char(ch: str) -> bool:
@@ -192,6 +256,48 @@ class Matcher(ABC):
         for i, raw in out.items():
             out[i] = self._finish(joined[b[i] : b[i + 1]], raw)
         return {i: raw for i, raw in out.items() if raw}
+
+    def _find_joined_arrays(
+        self, joined: str, bounds: npt.NDArray[np.int64], codes: npt.NDArray[np.uint32] | None
+    ) -> MatchArrays:
+        """Occurrences of a joined batch as arrays, any order; backends may override."""
+        return MatchArrays.from_dict(self._find_joined(joined, bounds, codes))
+
+    def find_joined_arrays(
+        self,
+        joined: str,
+        bounds: npt.NDArray[np.int64],
+        codes: npt.NDArray[np.uint32] | None = None,
+    ) -> MatchArrays:
+        """:meth:`find_joined_raw` as sorted arrays: no Python object per occurrence.
+
+        The path for batches with many occurrences per text (dense lists). Whole-word
+        filtering costs Python work only for the occurrences of whole-word keywords.
+        """
+        found = self._find_joined_arrays(joined, bounds, codes)
+        order = np.lexsort((found.keyword, found.end, found.start, found.text))
+        if not np.array_equal(order, np.arange(order.size)):
+            found = MatchArrays(
+                found.text[order], found.start[order], found.end[order], found.keyword[order]
+            )
+        if self._whole_word and len(found):
+            ww = np.zeros(len(self._keywords), dtype=np.bool_)
+            ww[list(self._whole_word)] = True
+            check = np.flatnonzero(ww[found.keyword])
+            if check.size:
+                keep = np.ones(len(found), dtype=np.bool_)
+                b = bounds.tolist()
+                for j, i, s, e in zip(
+                    check.tolist(), found.text[check].tolist(), found.start[check].tolist(),
+                    found.end[check].tolist(), strict=True,
+                ):
+                    # Only the characters either side of the span matter: cut a window
+                    # (bounded by the text) so a long document is not copied per match.
+                    lo = b[i] + s - (1 if s > 0 else 0)
+                    hi = min(b[i] + e + 1, b[i + 1])
+                    keep[j] = is_word_boundary(joined[lo:hi], b[i] + s - lo, b[i] + e - lo)
+                found = found.select(keep)
+        return found
 
     def find(self, text: str) -> list[Match]:
         """Every occurrence in ``text`` as :class:`~censorsim.models.Match` objects."""

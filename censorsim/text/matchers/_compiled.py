@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Sequence
+from itertools import chain
 from typing import Final
 
 import numpy as np
 import numpy.typing as npt
 
 from censorsim._optional import import_optional
-from censorsim.text.matchers._base import Matcher, RawMatch
+from censorsim.text.matchers._base import MatchArrays, Matcher, RawMatch
 from censorsim.text.offsets import byte_to_codepoint_array, byte_to_codepoint_offsets
 
 __all__ = [
     "HYPERSCAN_MAX_LITERAL",
+    "DaachorseMatcher",
     "HyperscanMatcher",
     "PyAhoCorasickMatcher",
     "PyAhoCorasickUtf8Matcher",
@@ -322,3 +324,103 @@ class HyperscanMatcher(_ByteScanner):
                 ids.append(k)
                 ends.append(e + 1)
         return ids, ends
+
+
+# --------------------------------------------------------------------------------------
+# Optional: daachorse, a character-wise double-array automaton over the code points.
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+class DaachorseMatcher(Matcher):
+    """daachorse's character-wise double-array Aho-Corasick automaton (extra ``daachorse``).
+
+    The automaton works on code points, so its offsets need no conversion, and a whole
+    joined batch is scanned in one call (matches straddling two texts are dropped); the
+    matches come back as one flat array (:meth:`Matcher.find_joined_arrays`) without a
+    Python loop over them. Its double array keeps a state's transitions in one slot per
+    character, so Chinese keyword sets, whose root has thousands of children, cost no
+    linear child search.
+
+    Rust strings cannot hold lone surrogates: keywords containing one are found by a
+    pyahocorasick automaton over the code points instead, and a batch containing one
+    is scanned by a pyahocorasick automaton over every keyword (built on first need).
+    Results are identical either way. Pickling rebuilds the automaton.
+    """
+
+    name = "daachorse"
+    optional = "daachorse"
+
+    def _build(self, keywords: tuple[str, ...]) -> None:
+        mod = import_optional("daachorse", "daachorse", "the daachorse backend")
+        plain = [k for k, kw in enumerate(keywords) if not _has_surrogate(kw)]
+        self._ids: npt.NDArray[np.int64] | None = (
+            None if len(plain) == len(keywords) else np.array(plain, dtype=np.int64)
+        )
+        self._automaton = (
+            mod.CharwiseDoubleArrayAhoCorasick([keywords[k] for k in plain]) if plain else None
+        )
+        odd = [k for k, kw in enumerate(keywords) if _has_surrogate(kw)]
+        self._odd = PyAhoCorasickMatcher([keywords[k] for k in odd]) if odd else None
+        self._odd_ids = odd
+        self._everything: PyAhoCorasickMatcher | None = None
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return _reduce_by_rebuilding(self)
+
+    def _find_raw(self, text: str) -> Iterable[RawMatch]:
+        return self._find_joined(text, np.array([0, len(text)], dtype=np.int64), None).get(0, [])
+
+    def _find_many_raw(self, texts: Sequence[str]) -> list[list[RawMatch]]:
+        bounds = np.zeros(len(texts) + 1, dtype=np.int64)
+        np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)), out=bounds[1:])
+        found = self._find_joined("".join(texts), bounds, None)
+        return [found.get(i, []) for i in range(len(texts))]
+
+    def _find_joined(
+        self, joined: str, bounds: npt.NDArray[np.int64], codes: npt.NDArray[np.uint32] | None
+    ) -> dict[int, list[RawMatch]]:
+        return self._find_joined_arrays(joined, bounds, codes).to_dict()
+
+    def _find_joined_arrays(
+        self, joined: str, bounds: npt.NDArray[np.int64], codes: npt.NDArray[np.uint32] | None
+    ) -> MatchArrays:
+        if self._automaton is not None:
+            try:
+                found = self._automaton.find_overlapping(joined)
+            except UnicodeEncodeError:
+                return self._with_surrogates(joined, bounds, codes)
+            n = len(found)
+            flat = np.fromiter(chain.from_iterable(found), dtype=np.int64, count=3 * n)
+            flat = flat.reshape(n, 3)
+            start, end, kw = flat[:, 0], flat[:, 1], flat[:, 2]
+            if self._ids is not None:
+                kw = self._ids[kw]
+        else:
+            start = end = kw = np.zeros(0, dtype=np.int64)
+        if self._odd is not None:
+            extra = MatchArrays.from_dict(self._odd._find_joined(joined, bounds, codes))
+            ids = np.array(self._odd_ids, dtype=np.int64)
+            b = bounds[extra.text]
+            start = np.concatenate([start, extra.start + b])
+            end = np.concatenate([end, extra.end + b])
+            kw = np.concatenate([kw, ids[extra.keyword]])
+        owner = np.searchsorted(bounds, start, side="right") - 1
+        inside = end <= bounds[owner + 1]
+        if not inside.all():
+            owner, start, end, kw = owner[inside], start[inside], end[inside], kw[inside]
+        base = bounds[owner]
+        return MatchArrays.sorted(owner, start - base, end - base, kw)
+
+    def _with_surrogates(
+        self, joined: str, bounds: npt.NDArray[np.int64], codes: npt.NDArray[np.uint32] | None
+    ) -> MatchArrays:
+        if self._everything is None:
+            self._everything = PyAhoCorasickMatcher(self._keywords)
+        return MatchArrays.from_dict(self._everything._find_joined(joined, bounds, codes))

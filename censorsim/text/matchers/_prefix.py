@@ -13,7 +13,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from censorsim.text.matchers._base import Matcher, RawMatch
+from censorsim.text.matchers._base import MatchArrays, Matcher, RawMatch
 from censorsim.text.script import han_share
 
 __all__ = ["NumpyPrefixMatcher", "mostly_han"]
@@ -25,6 +25,9 @@ __all__ = ["NumpyPrefixMatcher", "mostly_han"]
 _HASH_BITS: Final = 22
 _MULT32: Final = np.uint32(0x9E3779B1)
 _BASE32: Final = np.uint32(0x01000193)
+_MULT64: Final = np.uint64(0x9E3779B97F4A7C15)
+_CP_BITS: Final = 21
+"""Bits of a code point: three of them pack exactly into one non-negative ``int64``."""
 
 
 class NumpyPrefixMatcher(Matcher):
@@ -75,6 +78,9 @@ class NumpyPrefixMatcher(Matcher):
                     h += codes[:, j]
                 table[self._bucket(h)] = True
             self._bitmaps[n] = table
+        self._exact: _ExactPrefixes | None = (
+            _ExactPrefixes(keywords, groups) if self.prefix_lengths == (1, 2, 3) else None
+        )
 
     @staticmethod
     def _bucket(h: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
@@ -117,6 +123,15 @@ class NumpyPrefixMatcher(Matcher):
                 self._verify(joined, positions, ends, bounds, n, out)
         return out
 
+    def _find_joined_arrays(
+        self, joined: str, bounds: npt.NDArray[np.int64], codes: npt.NDArray[np.uint32] | None
+    ) -> MatchArrays:
+        if self._exact is None or not joined:
+            return super()._find_joined_arrays(joined, bounds, codes)
+        if codes is None:
+            codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        return self._exact.find(codes, bounds)
+
     def _verify(
         self,
         joined: str,
@@ -143,6 +158,119 @@ class NumpyPrefixMatcher(Matcher):
                 m = kw_len[k]
                 if m == n or joined.startswith(keywords[k], pos, end):
                     out.setdefault(i, []).append((pos - start, pos - start + m, k))
+
+
+def _pack(codes: npt.NDArray[np.uint32], n: int) -> npt.NDArray[np.int64]:
+    """The ``n`` (1-3) code points starting at every position, packed exactly into int64."""
+    size = codes.size - n + 1
+    key = codes[:size].astype(np.int64)
+    for j in range(1, n):
+        key <<= _CP_BITS
+        key |= codes[j : j + size]
+    return key
+
+
+def _bucket64(key: npt.NDArray[np.int64]) -> npt.NDArray[np.uint64]:
+    out = key.view(np.uint64) * _MULT64
+    out >>= np.uint64(64 - _HASH_BITS)
+    return out
+
+
+class _ExactPrefixes:
+    """The array path of ``numpy-prefix`` (prefix lengths 1, 2, 3): no Python per match.
+
+    A prefix of at most three code points packs exactly into one ``int64`` (21 bits
+    each), so a position's prefix is looked up exactly: a bitmap of hashed keys filters
+    the positions, ``np.searchsorted`` over the sorted prefix keys finds the prefix, and
+    a CSR table lists the keywords filed under it. Keywords longer than their prefix are
+    verified column by column against one flat array of the keywords' code points,
+    every step over all candidates at once. The Python loop of
+    :meth:`NumpyPrefixMatcher._verify` is the readable reference it must agree with.
+    """
+
+    def __init__(self, keywords: tuple[str, ...], groups: dict[int, dict[str, list[int]]]):
+        self.kw_len = np.fromiter(map(len, keywords), dtype=np.int64, count=len(keywords))
+        self.kw_off = np.zeros(len(keywords) + 1, dtype=np.int64)
+        np.cumsum(self.kw_len, out=self.kw_off[1:])
+        joined = "".join(keywords)
+        self.kw_codes = np.frombuffer(
+            joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32
+        ).astype(np.int64)
+        # Per prefix length: sorted packed prefix keys, CSR pointers, keyword ids, bitmap.
+        self.tables: dict[
+            int,
+            tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64],
+                  npt.NDArray[np.bool_]],
+        ] = {}
+        for n, group in groups.items():
+            if not group:
+                continue
+            prefixes = list(group)
+            pcodes = np.frombuffer(
+                "".join(prefixes).encode("utf-32-le", "surrogatepass"), dtype=np.uint32
+            )
+            keys = _pack(pcodes, n)[::n].copy() if n > 1 else pcodes.astype(np.int64)
+            order = np.argsort(keys, kind="stable")
+            counts = np.fromiter(
+                (len(group[prefixes[i]]) for i in order.tolist()), dtype=np.int64,
+                count=len(prefixes),
+            )
+            ptr = np.zeros(len(prefixes) + 1, dtype=np.int64)
+            np.cumsum(counts, out=ptr[1:])
+            ids = np.fromiter(
+                (k for i in order.tolist() for k in group[prefixes[i]]), dtype=np.int64,
+                count=int(ptr[-1]),
+            )
+            bitmap = np.zeros(1 << _HASH_BITS, dtype=np.bool_)
+            bitmap[_bucket64(keys)] = True
+            self.tables[n] = (keys[order], ptr, ids, bitmap)
+
+    def find(self, codes: npt.NDArray[np.uint32], bounds: npt.NDArray[np.int64]) -> MatchArrays:
+        parts_pos: list[npt.NDArray[np.int64]] = []
+        parts_kw: list[npt.NDArray[np.int64]] = []
+        for n, (keys, ptr, ids, bitmap) in self.tables.items():
+            if codes.size < n:
+                continue
+            packed = _pack(codes, n)
+            pos = np.flatnonzero(bitmap.take(_bucket64(packed)))
+            if not pos.size:
+                continue
+            got = packed[pos]
+            slot = np.searchsorted(keys, got)
+            slot[slot == keys.size] = 0
+            hit = keys[slot] == got
+            pos, slot = pos[hit], slot[hit]
+            # Every keyword filed under the prefix found at each position.
+            counts = ptr[slot + 1] - ptr[slot]
+            pos = np.repeat(pos, counts)
+            first = np.repeat(ptr[slot] - np.cumsum(counts) + counts, counts)
+            kw = ids[first + np.arange(pos.size, dtype=np.int64)]
+            parts_pos.append(pos)
+            parts_kw.append(kw)
+        if not parts_pos:
+            empty = np.zeros(0, dtype=np.int64)
+            return MatchArrays(empty, empty, empty, empty)
+        pos = np.concatenate(parts_pos)
+        kw = np.concatenate(parts_kw)
+        owner = np.searchsorted(bounds, pos, side="right") - 1
+        length = self.kw_len[kw]
+        end = pos + length
+        keep = end <= bounds[owner + 1]
+        pos, kw, owner, length, end = pos[keep], kw[keep], owner[keep], length[keep], end[keep]
+        # Verify the characters after the prefix, one column at a time, for the keywords
+        # longer than three (shorter ones matched exactly through their packed prefix).
+        todo = np.flatnonzero(length > 3)
+        j = 3
+        ok = np.ones(pos.size, dtype=np.bool_)
+        while todo.size:
+            same = codes[pos[todo] + j] == self.kw_codes[self.kw_off[kw[todo]] + j]
+            ok[todo[~same]] = False
+            todo = todo[same]
+            j += 1
+            todo = todo[length[todo] > j]
+        pos, kw, owner, end = pos[ok], kw[ok], owner[ok], end[ok]
+        base = bounds[owner]
+        return MatchArrays.sorted(owner, pos - base, end - base, kw)
 
 
 def mostly_han(keywords: Sequence[str]) -> bool:

@@ -36,7 +36,7 @@ from typing import Any
 
 from censorsim._data import data_dir
 from censorsim.errors import PolicyError, UnknownNameError, WordlistError
-from censorsim.models import Action, Region, Rule, Surface
+from censorsim.models import Action, Outcome, Region, Rule, Surface
 from censorsim.policy import (
     DelayDistribution,
     ImageBlacklist,
@@ -53,12 +53,15 @@ from censorsim.text.rules import RuleSet
 __all__ = [
     "DOMAIN_MATCHES",
     "GFW_DOMAINS",
+    "GFW_RESPONSE_FILTERING_UNTIL",
     "LINE_NOTICE",
     "NORMALIZERS",
     "ONE_TO_ONE_EXEMPT",
     "PLATFORMS",
     "SEARCH_ENGINES",
     "SOURCES",
+    "WEIBO_DELETION_SHARE",
+    "WEIBO_REFUSAL_NOTICE",
     "WEIBO_SEARCH_NOTICE",
     "domain_rule",
     "example_rules",
@@ -87,6 +90,7 @@ SOURCES: dict[str, str] = {
     "asia-chats": "https://citizenlab.ca/2013/11/asia-chats-analyzing-information-controls-privacy-asian-messaging-applications/",
     "line-2014": "https://citizenlab.ca/2014/04/line-censored-keywords-update/",
     "gfw-rst": "https://www.cl.cam.ac.uk/~rnc1/ignoring.pdf",
+    "gfw-response": "https://doi.org/10.1109/ICDCS.2010.46",
     "gfw-dns": "https://www.usenix.org/conference/usenixsecurity21/presentation/hoang",
 }
 """Citation URLs by short key, as used in the profiles' docstrings and docs/fidelity.md."""
@@ -237,8 +241,9 @@ def wechat(
     - Only accounts registered with mainland-China phone numbers are filtered; the same
       message from an international account is delivered. [oats]
     - Group chat is filtered more than one-to-one chat. A rule is group-only where the
-      data say so: Citizen Lab's per-rule "1-1 chat: not blocked" results (the Liu
-      Xiaobo CSV, kept in the rule's note by the loader) and ``group_only``: ids, or ids
+      data say so: Citizen Lab's per-rule "1-1 Chat: Not blocked" results (the Liu
+      Xiaobo CSV; the loader leaves the chat out of the rule's ``surfaces``,
+      :func:`one_to_one_exempt`) and ``group_only``: ids, or ids
       with the ``[start, end)`` interval of the observation (default
       :data:`ONE_TO_ONE_EXEMPT`: 法轮功 delivered one-to-one in August 2016). [oats, lxb]
     - Moments posts that trip a filter are published, then hidden from other users'
@@ -339,6 +344,19 @@ WEIBO_SEARCH_NOTICE = (
 )
 """Weibo's search censorship notice, removed from searches in 2014 [weibo2014]."""
 
+WEIBO_REFUSAL_NOTICE = "the content of this post violates Weibo's rules and cannot be posted"
+"""What an explicitly refused Weibo post shows its author (Citizen Lab 2014's "explicit
+filtering" message; a paraphrase in English, the report's data hold the screenshot)
+[weibo2014]. The implicitly refused ones show "data error"."""
+
+WEIBO_DELETION_SHARE = 0.12
+"""The share of matching posts that Weibo's review deletes: about 12%, the share of the
+tracked users' posts that Zhu et al. (2013) saw deleted [zhu2013]. Zhu et al. tracked
+about 3,500 users chosen for posting on sensitive topics (2.38 million posts over two
+months in 2012); the figure is a share of all those users' posts, not a measured
+probability per matching post, so using it per matching post is an inference
+(docs/fidelity.md)."""
+
 
 def weibo(
     rules: Iterable[Rule] | None = None,
@@ -346,7 +364,10 @@ def weibo(
     search_rules: Iterable[Rule] | None = None,
     refuse: Iterable[str] = (),
     hide: Iterable[str] = (),
+    data_error: Iterable[str] = (),
     deletion: DelayDistribution | None = None,
+    deletion_share: float = WEIBO_DELETION_SHARE,
+    deletion_shares: Mapping[str, float] | None = None,
     search_notice: bool = False,
     citizenlab: str | PathLike[str] | None = None,
     normalizer: str | None = None,
@@ -355,17 +376,23 @@ def weibo(
 
     Facts encoded:
 
-    - Posts pass through automatic review: some keywords cannot be posted at all (the
-      2014 study found 66 refused with an explicit message and 14 with a "data error";
-      rules in ``refuse``), some make the post visible only to its author (133
-      "camouflaged" keywords; rules in ``hide``), and other sensitive posts are
-      published and deleted later (every other rule: ``DELETE_LATER``). [weibo2014,
-      zhu2013]
+    - Posts pass through automatic review, with three outcomes an author can tell
+      apart (the 2014 study's keyword counts in brackets) [weibo2014]:
+      explicit refusal with a notice (66; rules in ``refuse``: ``REFUSE``,
+      :attr:`Outcome.REFUSED`, error :data:`WEIBO_REFUSAL_NOTICE`); refusal with a
+      "data error" that does not say why (14; ``data_error``: ``REFUSE``,
+      :attr:`Outcome.DATA_ERROR`); camouflage, the post shown to its author as
+      published and hidden from everyone else (133; ``hide``: ``HIDE``,
+      :attr:`Outcome.AUTHOR_ONLY`). A rule that carries its own ``outcome`` of one of
+      these paths keeps it; every other rule's posts are published and deleted later
+      (``DELETE_LATER``) [zhu2013].
     - Deletion delays follow :meth:`DelayDistribution.zhu2013` (about 30% of deletions
       within 30 minutes of posting, about 90% within a day [zhu2013]; the 5-minute and
       14-day knots are assumptions).
-    - Not every matching post is deleted (Zhu et al. saw about 12% of the tracked users'
-      posts deleted); the simulator deletes every matching post: a known gap.
+    - Not every matching post is deleted: review deletes a share ``deletion_share``
+      (default :data:`WEIBO_DELETION_SHARE`, 12%, inferred from Zhu et al. [zhu2013];
+      per rule in ``deletion_shares``); the others are kept (``FLAG``,
+      :attr:`Outcome.KEPT`), drawn per message by :meth:`Censor.settle`.
     - Search hard-blocks names: 刘晓波 and 劉曉波 and "Liu Xiaobo", and after his death
       the given name 晓波 alone (no results). [lxb]
     - The search notice ("According to relevant laws...") was removed in 2014, so by
@@ -384,16 +411,19 @@ def weibo(
     if rules is None or search_rules is None:
         shipped = example_rules("weibo")
     post_rules = _rules(rules, lambda: [r for r in shipped or () if r.action not in _SEARCH])
-    refused, hidden = set(refuse), set(hide)
+    paths = {**dict.fromkeys(hide, Outcome.AUTHOR_ONLY),
+             **dict.fromkeys(data_error, Outcome.DATA_ERROR),
+             **dict.fromkeys(refuse, Outcome.REFUSED)}
 
-    def action_of(r: Rule) -> Action:
-        if r.id in refused:
-            return Action.REFUSE
-        if r.id in hidden:
-            return Action.HIDE
-        return Action.DELETE_LATER
+    def path_of(r: Rule) -> Outcome:
+        if r.id in paths:
+            return paths[r.id]
+        if r.outcome in _REVIEW_PATHS:  # the rule's own (from its data)
+            return r.outcome
+        return Outcome.DELETED_LATER
 
-    post_rules = [replace(r, action=action_of(r)) for r in post_rules]
+    post_rules = [replace(r, action=path_of(r).action, outcome=path_of(r))
+                  for r in post_rules]
     s_rules = _rules(search_rules, lambda: [r for r in shipped or () if r.action in _SEARCH])
     return Policy(
         name="weibo",
@@ -402,11 +432,14 @@ def weibo(
             "search": _ruleset(s_rules, norm, "weibo search"),
         },
         surfaces=(
-            SurfacePolicy(Surface.POST, ("post",), error="data error"),
+            SurfacePolicy(Surface.POST, ("post",), error=WEIBO_REFUSAL_NOTICE,
+                          errors={Outcome.DATA_ERROR: "data error"}),
             SurfacePolicy(Surface.SEARCH, ("search",),
                           error=WEIBO_SEARCH_NOTICE if search_notice else None),
         ),
         deletion=deletion or DelayDistribution.zhu2013(),
+        deletion_share=deletion_share,
+        deletion_shares=dict(deletion_shares or {}),
         description="Sina Weibo posts and search",
         sources=(SOURCES["weibo2014"], SOURCES["zhu2013"], SOURCES["bamman2012"],
                  SOURCES["lxb"]),
@@ -414,6 +447,8 @@ def weibo(
 
 
 _SEARCH = (Action.BLOCK, Action.LIMIT_RESULTS)
+_REVIEW_PATHS = (Outcome.REFUSED, Outcome.DATA_ERROR, Outcome.AUTHOR_ONLY, Outcome.DELETED_LATER)
+"""The outcomes of Weibo's automatic review of posts [weibo2014, zhu2013]."""
 
 
 def search(
@@ -522,8 +557,14 @@ def line(
       no built-in list); other accounts are not filtered.
     - A matching message is not sent, and the sender is told so: "This message contains
       forbidden words and cannot be sent." (``REFUSE`` with that notice).
-    - Received messages have the listed words replaced by asterisks; the simulator
-      decides on sent messages only and does not model the masking.
+    - The same client masks what it receives: a message from an account the list does
+      not apply to (an international number), received by a China number, shows each
+      listed word as asterisks, one per character (``HIDE`` from mainland recipients,
+      :attr:`Outcome.MASKED`, the masked text in ``Decision.delivered_text``). A China
+      number's own message with a listed word is refused before it is sent, so it is
+      never received masked. [asia-chats: "disallow sending any messages that contain
+      any of those words, as well as replace those words with asterisks when
+      received"]
     - Since v24 (September 2014) the list holds regular expressions, read here as
       ordered rules with gap limits (``load_line_list``).
 
@@ -543,14 +584,19 @@ def line(
         rulesets={"client": _ruleset(l_rules, norm, "line")},
         surfaces=(
             SurfacePolicy(Surface.CHAT, ("client",), china, action=Action.REFUSE,
-                          error=LINE_NOTICE),
+                          error=LINE_NOTICE, mask_received=True),
             SurfacePolicy(Surface.GROUP_CHAT, ("client",), china, action=Action.REFUSE,
-                          error=LINE_NOTICE),
+                          error=LINE_NOTICE, mask_received=True),
         ),
         description="LINE 2013-14 downloaded keyword list for China-registered numbers",
         sources=(SOURCES["asia-chats"], SOURCES["line-2014"]),
     )
 
+
+GFW_RESPONSE_FILTERING_UNTIL = date(2009, 1, 1)
+"""When the Great Firewall stopped filtering HTML responses on most routes: Park and
+Crandall (ICDCS 2010) found it discontinued some time between August 2008 and January
+2009 (request filtering went on) [gfw-response]; the simulator takes 1 January 2009."""
 
 DOMAIN_MATCHES: tuple[str, ...] = ("domain", "substring")
 """How a blocked domain name matches a request (``great_firewall(domain_match=...)``)."""
@@ -584,6 +630,7 @@ def great_firewall(
     *,
     domains: Iterable[str] = GFW_DOMAINS,
     domain_match: str = "domain",
+    response_until: date | None = GFW_RESPONSE_FILTERING_UNTIL,
 ) -> Policy:
     """The Great Firewall (text level): keyword-triggered resets and blocked domains.
 
@@ -601,9 +648,20 @@ def great_firewall(
       the overbroad filters Hoang et al. measured (41K of 311K censored domains were
       innocuous names containing a censored one). [gfw-dns]
 
-    A "message" on :attr:`Surface.WEB` is the request (URL and body). Keyword filtering is
-    bidirectional (a request entering China is reset too); the text-level model has no
-    direction, so it filters requests whose client is in the mainland region.
+    - Keyword filtering is bidirectional: the request a client sends
+      (:attr:`Direction.REQUEST`: URL and body) and the response that comes back
+      (:attr:`Direction.RESPONSE`: the HTML) are both checked for the keywords; a
+      keyword in either resets the connection. Clayton et al. reset a request
+      carrying "falun" that entered China from outside [gfw-rst]; Park and Crandall
+      measured the filtering of HTML responses and found it discontinued on most
+      routes between August 2008 and January 2009, while request filtering went on
+      [gfw-response]. So responses are filtered before ``response_until`` (default
+      :data:`GFW_RESPONSE_FILTERING_UNTIL`, 2009-01-01; None: always) and requests
+      always. Blocked domains apply to requests only.
+
+    A "message" on :attr:`Surface.WEB` is traffic between a client in ``region`` and a
+    server across the border; only mainland clients' traffic is filtered here (the
+    text-level model does not place servers).
 
     Raises:
         PolicyError: a keyword rule with more than one component (the HTTP filter
@@ -617,18 +675,29 @@ def great_firewall(
                 "Firewall's HTTP filter matches single keywords (alternatives are fine)"
             )
     d_rules = [domain_rule(d, domain_match) for d in domains]
+    norm = _normalizer("gfw", None)
+    keywords_ruleset = _ruleset(k_rules, norm, "gfw keywords")
+    # Response filtering ended on response_until: the same rules, removed that day.
+    r_rules = [r for r in keywords_ruleset.rules if response_until is None
+               or r.added is None or r.added < response_until]
+    if response_until is not None:
+        r_rules = [replace(r, removed=response_until if r.removed is None
+                           else min(r.removed, response_until)) for r in r_rules]
     return Policy(
         name="gfw",
         rulesets={
-            "keywords": _ruleset(k_rules, _normalizer("gfw", None), "gfw keywords"),
+            "keywords": keywords_ruleset,
             "domains": RuleSet(d_rules, normalizer="casefold"),
+            "response-keywords": RuleSet(r_rules, normalizer=norm),
         },
         surfaces=(
             SurfacePolicy(Surface.WEB, ("domains", "keywords"), frozenset({Region.MAINLAND}),
-                          action=Action.BLOCK, error="connection reset"),
+                          action=Action.BLOCK, error="connection reset",
+                          response_rulesets=("response-keywords",)),
         ),
-        description="Great Firewall keyword resets and blocked domains",
-        sources=(SOURCES["gfw-rst"], SOURCES["gfw-dns"]),
+        description="Great Firewall keyword resets (requests, and responses until "
+                    f"{response_until or 'never'}) and blocked domains",
+        sources=(SOURCES["gfw-rst"], SOURCES["gfw-response"], SOURCES["gfw-dns"]),
     )
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 from censorsim.models._messages import (
     Attachment,
     Decision,
+    Direction,
     Message,
     Reason,
     Region,
@@ -32,6 +33,7 @@ from censorsim.models._results import (
 from censorsim.models._rules import (
     Action,
     Match,
+    Outcome,
     Rule,
     RuleMode,
 )
@@ -40,10 +42,12 @@ __all__ = [
     "Action",
     "Attachment",
     "Decision",
+    "Direction",
     "Hit",
     "Match",
     "Message",
     "NearMiss",
+    "Outcome",
     "Reason",
     "Region",
     "Rule",

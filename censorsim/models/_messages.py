@@ -13,9 +13,10 @@ from censorsim.models._results import (
 )
 from censorsim.models._rules import (
     Action,
+    Outcome,
 )
 
-__all__ = ["Attachment", "Decision", "Message", "Reason", "Region", "Surface"]
+__all__ = ["Attachment", "Decision", "Direction", "Message", "Reason", "Region", "Surface"]
 
 
 # ------------------------------------------------------------------------- messages
@@ -97,6 +98,16 @@ class Region(_Named):
     the reach of Hong Kong's national security law (``censorsim.legal``)."""
 
 
+class Direction(_Named):
+    """Which way a message travels (the Great Firewall filters both ways)."""
+
+    REQUEST = "request"
+    """What the user sends: a chat message, a post, a query, an HTTP request."""
+    RESPONSE = "response"
+    """What comes back to the user: an HTTP response (a policy filters it only with
+    ``SurfacePolicy.response_rulesets``)."""
+
+
 class Reason(enum.Enum):
     """Why a decision was taken."""
 
@@ -143,12 +154,18 @@ class Attachment:
 
 @dataclass(frozen=True, slots=True)
 class Message:
-    """Something a user sends: text, a surface, the sender's region, maybe an image."""
+    """Something a user sends: text, a surface, the sender's region, maybe an image.
+
+    ``direction`` is :attr:`Direction.REQUEST` for what the user sends, or
+    :attr:`Direction.RESPONSE` for what comes back to them (an HTTP response to a
+    client in ``region``).
+    """
 
     text: str
     surface: Surface = Surface.CHAT
     region: Region = Region.MAINLAND
     attachment: Attachment | None = None
+    direction: Direction = Direction.REQUEST
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +182,12 @@ class Decision:
         hidden_from: regions whose viewers do not see the content (viewer scope).
         learn_md5: the MD5 the platform learns from this message (deliver once, then block).
         hits: the keyword hits, for explanations (not compared).
+        outcome: what the people involved observe (:class:`Outcome`); by default the
+            plain outcome of ``action``. Weibo's explicit refusal and "data error" are
+            both ``REFUSE``; a post its review kept is ``FLAG`` with ``KEPT``.
+        delivered_text: the text as the filtered recipients receive it, when it differs
+            from what was sent (LINE masks listed words with asterisks,
+            :attr:`Outcome.MASKED`); None otherwise.
     """
 
     action: Action
@@ -176,6 +199,12 @@ class Decision:
     hidden_from: frozenset[Region] = frozenset()
     learn_md5: str | None = None
     hits: tuple[Hit, ...] = field(default=(), compare=False, repr=False)
+    outcome: Outcome = None  # type: ignore[assignment]  # filled from action
+    delivered_text: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.outcome is None:
+            object.__setattr__(self, "outcome", Outcome.of(self.action))
 
     @classmethod
     def clean(cls, surface: Surface) -> Decision:
@@ -237,8 +266,12 @@ class Decision:
         if self.reason is Reason.OUT_OF_SCOPE:
             head += ": a rule fired, but this account is not filtered on this surface"
         lines = [head]
+        if self.outcome is not Outcome.of(self.action):
+            lines.append(f"  outcome: {_OUTCOME_WORDS.get(self.outcome, self.outcome.value)}")
         if self.error:
             lines.append(f"  sender sees: {self.error}")
+        if self.delivered_text is not None:
+            lines.append(f"  recipients receive: {self.delivered_text}")
         if self.hidden_from:
             regions = ", ".join(sorted(r.value for r in self.hidden_from))
             lines.append(f"  hidden from viewers in: {regions} (others see it)")
@@ -256,6 +289,8 @@ class Decision:
 
     def __repr__(self) -> str:
         out = f"Decision({self.action.name} on {self.surface.value}, {self.reason.value}"
+        if self.outcome is not Outcome.of(self.action):
+            out += f", outcome={self.outcome.value}"
         if self.rule_ids:
             out += f", rules={self.rule_ids!r}"
         if self.image_ids:
@@ -266,6 +301,14 @@ class Decision:
             out += f", error={self.error!r}"
         return out + ")"
 
+
+_OUTCOME_WORDS = {
+    Outcome.KEPT: "kept (review did not delete it)",
+    Outcome.AUTHOR_ONLY: "visible only to its author (camouflaged)",
+    Outcome.MASKED: "delivered with the matched words masked",
+    Outcome.DATA_ERROR: "refused with an error that does not say why",
+}
+"""How :meth:`Decision.explain` words an outcome other than its action's plain one."""
 
 _CLEAN = {s: Decision(Action.DELIVER, s) for s in Surface}
 """The shared clean decision of each surface (see :meth:`Decision.clean`)."""

@@ -5,10 +5,14 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from censorsim.errors import RuleError, UnknownNameError
 
-__all__ = ["Action", "Match", "Rule", "RuleMode"]
+if TYPE_CHECKING:
+    from censorsim.models._messages import Surface
+
+__all__ = ["Action", "Match", "Outcome", "Rule", "RuleMode"]
 
 
 class Action(enum.IntEnum):
@@ -71,6 +75,91 @@ class Action(enum.IntEnum):
         except (KeyError, ValueError, AttributeError):
             names = tuple(a.name.lower() for a in cls)
             raise UnknownNameError("action", value, names) from None
+
+
+class Outcome(enum.Enum):
+    """What the people involved can observe: one value per path a platform can take.
+
+    Several outcomes share an action (:attr:`action`), because platforms take the same
+    action in ways an author or a reader can tell apart: Weibo refuses some posts with
+    an explicit notice and others with a "data error", and hides others from everyone
+    but their author (Citizen Lab, "Tracing the Path of a Censored Weibo Post", 2014);
+    Weibo's review keeps a share of the matching posts it could delete (Zhu et al.
+    2013); LINE delivers a message with the listed words masked (Citizen Lab, "Asia
+    Chats", 2013). A decision's outcome is its rule's (``Rule.outcome``) or the plain
+    outcome of its action (:meth:`of`).
+
+    Example:
+        >>> Outcome.of(Action.REFUSE), Outcome.DATA_ERROR.action.name
+        (<Outcome.REFUSED: 'refused'>, 'REFUSE')
+    """
+
+    DELIVERED = "delivered"
+    """Delivered or shown; nothing happened."""
+    FLAGGED = "flagged"
+    """Delivered, recorded for review."""
+    KEPT = "kept"
+    """A rule marked it for later deletion, but review kept it (a platform's deletion
+    share: ``Policy.deletion_share``)."""
+    LIMITED = "limited"
+    """Search: results only from authorised sources."""
+    HIDDEN = "hidden"
+    """Hidden from viewers in some regions (``Decision.hidden_from``)."""
+    AUTHOR_ONLY = "author_only"
+    """Camouflaged: shown to its author as published, hidden from everyone else."""
+    MASKED = "masked"
+    """Delivered with the matched words replaced by asterisks for the filtered
+    recipients (``Decision.delivered_text``)."""
+    DELETED_LATER = "deleted_later"
+    """Published, then deleted after a delay."""
+    REFUSED = "refused"
+    """Refused with a notice that says why."""
+    DATA_ERROR = "data_error"
+    """Refused with an error that does not say why (Weibo's "data error")."""
+    BLOCKED = "blocked"
+    """Search: no results; web: connection reset."""
+    DROPPED = "dropped"
+    """Silently not delivered; the sender sees it as sent."""
+
+    @property
+    def action(self) -> Action:
+        """The action this outcome is a path of."""
+        return _OUTCOME_ACTIONS[self]
+
+    @classmethod
+    def of(cls, action: Action) -> Outcome:
+        """The plain outcome of ``action`` (``HIDE``: :attr:`HIDDEN`)."""
+        return _PLAIN_OUTCOMES[action]
+
+    @classmethod
+    def parse(cls, value: str | Outcome) -> Outcome:
+        """Parse an outcome from its value (any case, ``-`` for ``_``).
+
+        Raises:
+            UnknownNameError: no outcome has that name (the message lists them).
+        """
+        if isinstance(value, Outcome):
+            return value
+        try:
+            return cls(str(value).strip().lower().replace("-", "_").replace(" ", "_"))
+        except ValueError:
+            raise UnknownNameError("outcome", value, tuple(o.value for o in cls)) from None
+
+
+_OUTCOME_ACTIONS: dict[Outcome, Action] = {
+    Outcome.DELIVERED: Action.DELIVER, Outcome.FLAGGED: Action.FLAG,
+    Outcome.KEPT: Action.FLAG, Outcome.LIMITED: Action.LIMIT_RESULTS,
+    Outcome.HIDDEN: Action.HIDE, Outcome.AUTHOR_ONLY: Action.HIDE,
+    Outcome.MASKED: Action.HIDE, Outcome.DELETED_LATER: Action.DELETE_LATER,
+    Outcome.REFUSED: Action.REFUSE, Outcome.DATA_ERROR: Action.REFUSE,
+    Outcome.BLOCKED: Action.BLOCK, Outcome.DROPPED: Action.DROP,
+}
+_PLAIN_OUTCOMES: dict[Action, Outcome] = {
+    Action.DELIVER: Outcome.DELIVERED, Action.FLAG: Outcome.FLAGGED,
+    Action.LIMIT_RESULTS: Outcome.LIMITED, Action.HIDE: Outcome.HIDDEN,
+    Action.DELETE_LATER: Outcome.DELETED_LATER, Action.REFUSE: Outcome.REFUSED,
+    Action.BLOCK: Outcome.BLOCKED, Action.DROP: Outcome.DROPPED,
+}
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -208,6 +297,13 @@ class Rule:
         action: what the platform does when the rule fires.
         category, source, note: free-form metadata.
         added, removed: the dates between which the rule was observed in force.
+        surfaces: the surfaces on which the rule applies (``None``: every surface).
+            Citizen Lab's Liu Xiaobo data record per rule whether it was blocked in
+            group chat and in one-to-one chat; the loader leaves out the surfaces the
+            data record as "not blocked". A censor ignores the rule's hits elsewhere.
+        outcome: the observable outcome the rule triggers when it decides (``None``:
+            the plain outcome of ``action``, :meth:`Outcome.of`); must be a path of
+            ``action`` (Weibo: ``REFUSE`` with :attr:`Outcome.DATA_ERROR`).
 
     Example:
         >>> r = Rule.combination("六四+学生")
@@ -232,6 +328,8 @@ class Rule:
     note: str | None = None
     added: date | None = None
     removed: date | None = None
+    surfaces: frozenset[Surface] | None = None
+    outcome: Outcome | None = None
 
     def __post_init__(self) -> None:
         what = f"rule {self.id!r}"
@@ -285,6 +383,27 @@ class Rule:
                 raise RuleError(f"{what}: max_gap must be >= 0, got {self.max_gap}")
         if self.added and self.removed and self.removed < self.added:
             raise RuleError(f"{what}: removed {self.removed} is before added {self.added}")
+        if self.surfaces is not None:
+            from censorsim.models._messages import Surface
+
+            try:
+                surfaces = frozenset(
+                    Surface.parse(s) for s in ((self.surfaces,) if isinstance(
+                        self.surfaces, str) else self.surfaces))
+            except (UnknownNameError, TypeError) as exc:
+                raise RuleError(f"{what}: {exc}") from None
+            object.__setattr__(self, "surfaces", surfaces)
+        if self.outcome is not None:
+            try:
+                outcome = Outcome.parse(self.outcome)
+            except UnknownNameError as exc:
+                raise RuleError(f"{what}: {exc}") from None
+            if outcome.action is not self.action:
+                raise RuleError(
+                    f"{what}: outcome {outcome.value!r} is a path of action "
+                    f"{outcome.action.name.lower()!r}, not of {self.action.name.lower()!r}"
+                )
+            object.__setattr__(self, "outcome", outcome)
 
     @classmethod
     def keyword(cls, keyword: str, *, id: str | None = None, **meta: object) -> Rule:
@@ -340,6 +459,10 @@ class Rule:
         if self.added is not None and day < self.added:
             return False
         return not (self.removed is not None and day >= self.removed)
+
+    def applies_on(self, surface: Surface) -> bool:
+        """Whether the rule applies on ``surface`` (see :attr:`surfaces`)."""
+        return self.surfaces is None or surface in self.surfaces
 
     def __str__(self) -> str:
         sep = " .. " if self.mode is RuleMode.ORDERED else "+"

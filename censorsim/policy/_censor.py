@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
 from censorsim.errors import ParameterError, PolicyError
-from censorsim.models import Action, Decision, Hit, Message, Reason, Region, ScanResult, Surface
+from censorsim.models import (
+    Action,
+    Decision,
+    Direction,
+    Hit,
+    Message,
+    Outcome,
+    Reason,
+    Region,
+    ScanResult,
+    Surface,
+)
 from censorsim.policy._images import ImageCheck, ImageMemory
 from censorsim.policy._policy import Policy, Scope, SurfacePolicy
 
-__all__ = ["Censor"]
+__all__ = ["Censor", "deletion_draw"]
 
 _CLEAN = {s: Decision.clean(s) for s in Surface}
 """The shared clean decision of each surface, looked up once per message."""
@@ -67,26 +80,31 @@ class Censor:
         if len(times) != n:
             raise ParameterError(f"at: {n} messages but {len(times)} times")
         out: list[Decision] = [_CLEAN[m.surface] for m in messages]
-        # Text: group by (surface, day) and run each rule set's batch path once.
-        groups: dict[tuple[Surface, date], list[int]] = {}
+        # Text: group by (surface, day, direction) and run each rule set's batch path once.
+        groups: dict[tuple[Surface, date, Direction], list[int]] = {}
         for i, m in enumerate(messages):
-            key = (m.surface, times[i].date())
+            key = (m.surface, times[i].date(), m.direction)
             group = groups.get(key)
             if group is None:
                 if m.surface not in self._surfaces:
                     self.policy.surface(m.surface)  # raises naming the surface
                 group = groups[key] = []
             group.append(i)
-        for (surface, day), idx in groups.items():
+        for (surface, day, direction), idx in groups.items():
             sp = self._surfaces[surface]
-            if not sp.rulesets:
+            names = sp.rulesets if direction is Direction.REQUEST else sp.response_rulesets
+            if not names:
                 continue
             hits_of: dict[int, list[Hit]] = {}
             texts = [messages[i].text for i in idx]
-            for name in sp.rulesets:
+            for name in names:
                 results = self.policy.rulesets[name].check_many(texts, on=day)
                 for j, r in _censored(results):
-                    hits_of.setdefault(idx[j], []).extend(r.hits)
+                    # A rule recorded for some surfaces only (Rule.surfaces) fires there.
+                    hits = [h for h in r.hits if h.rule.surfaces is None
+                            or surface in h.rule.surfaces]
+                    if hits:
+                        hits_of.setdefault(idx[j], []).extend(hits)
             for i, hits in hits_of.items():
                 out[i] = self._text_decision(sp, messages[i], tuple(hits))
         self._check_images(messages, times, out, memory)
@@ -96,8 +114,14 @@ class Censor:
         self, sp: SurfacePolicy, message: Message, hits: tuple[Hit, ...]
     ) -> Decision:
         rule_ids = tuple(h.rule.id for h in hits)
-        action = sp.action if sp.action is not None else max(h.rule.action for h in hits)
-        return self._decide(sp, message, action, Reason.KEYWORD, rule_ids, (), hits)
+        decisive = max(hits, key=lambda h: h.rule.action).rule
+        action = sp.action if sp.action is not None else decisive.action
+        # The decisive rule's own outcome (Weibo's "data error"), when it is a path of
+        # the action taken.
+        outcome = decisive.outcome if (
+            decisive.outcome is not None and decisive.outcome.action is action) else None
+        return self._decide(sp, message, action, Reason.KEYWORD, rule_ids, (), hits,
+                            outcome)
 
     def _decide(
         self,
@@ -108,8 +132,16 @@ class Censor:
         rule_ids: tuple[str, ...],
         image_ids: tuple[str, ...],
         hits: tuple[Hit, ...] = (),
+        outcome: Outcome | None = None,
     ) -> Decision:
         if sp.scope is Scope.SENDER and message.region not in sp.regions:
+            if sp.mask_received and hits:
+                # LINE: a China-number client masks the listed words it receives.
+                return Decision(
+                    Action.HIDE, sp.surface, reason, rule_ids, image_ids,
+                    hidden_from=sp.regions, hits=hits, outcome=Outcome.MASKED,
+                    delivered_text=_masked(message.text, hits),
+                )
             return Decision(
                 Action.DELIVER, sp.surface, Reason.OUT_OF_SCOPE, rule_ids, image_ids, hits=hits
             )
@@ -120,8 +152,51 @@ class Censor:
             # the policy's deletion delay (WeChat Moments, "(Can't) Picture This" 2018).
             later = sp.action is Action.DELETE_LATER and action > Action.HIDE
             action = Action.DELETE_LATER if later else min(action, Action.HIDE)
-        error = sp.error if action in (Action.REFUSE, Action.BLOCK) else None
-        return Decision(action, sp.surface, reason, rule_ids, image_ids, error, hidden, hits=hits)
+        if outcome is None or outcome.action is not action:
+            outcome = Outcome.of(action)
+            if action is Action.HIDE and not hidden:
+                # Hidden from no region in particular: from everyone but its author
+                # (Weibo's camouflaged posts).
+                outcome = Outcome.AUTHOR_ONLY
+        error = sp.error_for(outcome) if action in (Action.REFUSE, Action.BLOCK) else None
+        return Decision(action, sp.surface, reason, rule_ids, image_ids, error, hidden,
+                        hits=hits, outcome=outcome)
+
+    def settle(
+        self, decisions: Sequence[Decision], keys: Sequence[int | str], *, seed: int | str
+    ) -> list[Decision]:
+        """``decisions`` with the deletion share applied (:attr:`Policy.deletion_share`).
+
+        Each ``DELETE_LATER`` decision is deleted when the draw of its message,
+        :func:`deletion_draw` ``(seed, key)``, falls below the share of the rules that
+        fired; otherwise review keeps the post: ``FLAG`` with :attr:`Outcome.KEPT` (its
+        rules and reason stay). The draw depends only on ``seed`` and the message's key
+        (a simulation uses the message id), so a run and its resumption agree. Pure.
+
+        Raises:
+            ParameterError: ``keys`` is of another length than ``decisions``.
+
+        Example:
+            >>> from dataclasses import replace
+            >>> from censorsim.platforms import weibo
+            >>> censor = Censor(replace(weibo(), deletion_share=0.0))
+            >>> d = censor.check(Message("方滨兴", Surface.POST), at=datetime(2017, 7, 1))
+            >>> censor.settle([d], [0], seed=1)[0].outcome.value
+            'kept'
+        """
+        if len(keys) != len(decisions):
+            raise ParameterError(f"keys: {len(decisions)} decisions but {len(keys)} keys")
+        policy = self.policy
+        if policy.deletion_share >= 1.0 and not policy.deletion_shares:
+            return list(decisions)
+        out = list(decisions)
+        for i, d in enumerate(decisions):
+            if d.action is not Action.DELETE_LATER:
+                continue
+            if deletion_draw(seed, keys[i]) >= policy.deletion_share_of(d.rule_ids):
+                out[i] = replace(d, action=Action.FLAG, outcome=Outcome.KEPT, error=None,
+                                 hidden_from=frozenset())
+        return out
 
     def _check_images(
         self,
@@ -214,6 +289,26 @@ class Censor:
                     )
             if decision.action >= current.action or current.action is Action.DELIVER:
                 out[i] = decision
+
+
+def deletion_draw(seed: int | str, key: int | str) -> float:
+    """A uniform number in [0, 1) fixed by ``seed`` and a message's ``key`` (BLAKE2b).
+
+    Example:
+        >>> deletion_draw(1, 7) == deletion_draw(1, 7) != deletion_draw(2, 7)
+        True
+    """
+    digest = hashlib.blake2b(f"{seed}\x1f{key}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") / 2.0**64
+
+
+def _masked(text: str, hits: Sequence[Hit], mask: str = "*") -> str:
+    """``text`` with every span of ``hits`` replaced by ``mask``, one per code point."""
+    out = list(text)
+    for h in hits:
+        for s, e in h.spans:
+            out[s:e] = mask * (e - s)
+    return "".join(out)
 
 
 def _censored(results: Any) -> list[tuple[int, ScanResult]]:

@@ -26,7 +26,7 @@ import warnings
 from collections.abc import Hashable, Iterable
 from dataclasses import replace
 
-from censorsim.models import Rule, RuleMode
+from censorsim.models import Rule, RuleMode, Surface
 from censorsim.text.normalize import Normalizer
 
 __all__ = ["RuleIdentityWarning", "identity_key", "merge_identical", "one_to_one_exempt"]
@@ -43,7 +43,7 @@ def identity_key(rule: Rule, normalizer: Normalizer | str | None) -> Hashable:
     comp_key: Hashable = frozenset(comps) if rule.mode is RuleMode.ALL else comps
     unless = frozenset(frozenset(norm.normalize(k) for k in combo) for combo in rule.unless)
     return (rule.mode, comp_key, rule.max_gap, rule.gap_allows_han, rule.whole_word,
-            unless, rule.action, rule.added, rule.removed)
+            unless, rule.action, rule.added, rule.removed, rule.surfaces, rule.outcome)
 
 
 def merge_identical(
@@ -88,11 +88,17 @@ def merge_identical(
 
 
 def one_to_one_exempt(rule: Rule) -> bool:
-    """Whether the data record ``rule`` as blocked in group chat but not one-to-one.
+    """Whether ``rule`` applies in group chat but not one-to-one (:attr:`Rule.surfaces`).
 
     Citizen Lab's WeChat CSVs (``wechat/lxb``) record per combination whether it was
-    blocked in group chat and in one-to-one chat; the loader keeps those results in the
-    rule's note (``group chat: blocked; one-to-one chat: not blocked``).
+    blocked in group chat and in one-to-one chat; the loader leaves the surfaces recorded
+    "not blocked" out of the rule's ``surfaces``.
+
+    Example:
+        >>> one_to_one_exempt(Rule.keyword("刘", surfaces={Surface.GROUP_CHAT}))
+        True
+        >>> one_to_one_exempt(Rule.keyword("刘"))
+        False
     """
-    note = (rule.note or "").lower()
-    return "group chat: blocked" in note and "one-to-one chat: not blocked" in note
+    s = rule.surfaces
+    return s is not None and Surface.GROUP_CHAT in s and Surface.CHAT not in s

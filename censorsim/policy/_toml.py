@@ -14,6 +14,7 @@ from typing import Any
 from censorsim.errors import CensorsimError, PolicyError
 from censorsim.models import Action, Region, Rule, Surface
 from censorsim.policy._delays import DelayDistribution
+from censorsim.policy._identity import merge_identical
 from censorsim.policy._images import ImageBlacklist, ImageCheck
 from censorsim.policy._policy import Policy, Scope, SurfacePolicy
 from censorsim.text.rules import RuleSet
@@ -124,7 +125,10 @@ def policy_from_dict(data: Mapping[str, Any], *, base: Path, where: str = "<poli
             except (CensorsimError, ValueError) as exc:
                 raise PolicyError(f"{here} rules[{k}]: {exc}") from exc
         try:
-            rulesets[rs_name] = RuleSet(rules, normalizer=normalizer, backend=backend)
+            # Rules identical under the normaliser are counted once, with a
+            # RuleIdentityWarning, exactly as the built-in profiles do.
+            rulesets[rs_name] = RuleSet(merge_identical(rules, normalizer, where=here),
+                                        normalizer=normalizer, backend=backend)
         except CensorsimError as exc:
             raise PolicyError(f"{here}: {exc}") from exc
     surfaces: list[SurfacePolicy] = []

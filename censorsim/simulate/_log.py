@@ -13,7 +13,8 @@ row per message with names (:data:`LOG_COLUMNS`); read the log through it::
     surfaces(surface_id, name)                the codes of messages.surface_id
     contents(content_id, kind, lang, origin, text, image, image_md5)
     outcomes(outcome_id, action, censored, reason, rule_ids, image_ids, error,
-             hidden_from, learned_md5)        outcome 0: delivered, nothing matched
+             hidden_from, learned_md5, outcome)
+                                              outcome 0: delivered, nothing matched
     messages(message_id, t, user_id, surface_id, content_id, outcome_id)
     deletions(message_id, delete_after)       only messages deleted later
     decisions                                 VIEW: LOG_COLUMNS, one row per message
@@ -21,7 +22,10 @@ row per message with names (:data:`LOG_COLUMNS`); read the log through it::
 A message's batch is ``message_id // batch_size``. ``t`` and ``delete_after`` are seconds
 since the run's start (``delete_after`` is NULL in the view unless the action is
 ``delete_later``); ``rule_ids``, ``image_ids`` and ``hidden_from`` are ``;``-joined; an
-empty string means none in every text column.
+empty string means none in every text column. ``outcome`` is what the people involved
+observe (``censorsim.models.Outcome``): it tells apart paths of one action, such as
+Weibo's explicit refusal (``refused``) and its "data error" (``data_error``), a post
+review kept (``kept``, action ``flag``), or a LINE message delivered masked (``masked``).
 """
 
 from __future__ import annotations
@@ -60,13 +64,14 @@ __all__ = [
     "read_log",
 ]
 
-LOG_SCHEMA_VERSION = 2
-"""The decision log schema this version writes and reads (1: one wide table)."""
+LOG_SCHEMA_VERSION = 3
+"""The decision log schema this version writes and reads (1: one wide table; 2: without
+the ``outcome`` column)."""
 
 LOG_COLUMNS: tuple[str, ...] = (
     "message_id", "batch", "t", "user_id", "region", "surface", "kind", "lang", "origin",
     "text", "image", "image_md5", "action", "censored", "reason", "rule_ids", "image_ids",
-    "error", "hidden_from", "delete_after", "learned_md5",
+    "error", "hidden_from", "delete_after", "learned_md5", "outcome",
 )
 """Columns of the ``decisions`` view, in order."""
 
@@ -95,7 +100,8 @@ CREATE TABLE outcomes (
     image_ids TEXT NOT NULL,
     error TEXT NOT NULL,
     hidden_from TEXT NOT NULL,
-    learned_md5 TEXT NOT NULL);
+    learned_md5 TEXT NOT NULL,
+    outcome TEXT NOT NULL);
 CREATE TABLE messages (
     message_id INTEGER PRIMARY KEY,
     t REAL NOT NULL,
@@ -109,7 +115,7 @@ CREATE VIEW decisions AS
 SELECT m.message_id, m.message_id / r.batch_size AS batch, m.t, m.user_id, u.region,
        s.name AS surface, c.kind, c.lang, c.origin, c.text, c.image, c.image_md5,
        o.action, o.censored, o.reason, o.rule_ids, o.image_ids, o.error, o.hidden_from,
-       d.delete_after, o.learned_md5
+       d.delete_after, o.learned_md5, o.outcome
 FROM messages AS m
 CROSS JOIN (SELECT CAST(value AS INTEGER) AS batch_size FROM run WHERE key = 'batch_size') AS r
 JOIN users AS u ON u.user_id = m.user_id
@@ -121,7 +127,7 @@ LEFT JOIN deletions AS d ON d.message_id = m.message_id;
 
 _SURFACES: tuple[Surface, ...] = tuple(Surface)
 """Surfaces by ``surface_id``."""
-_CLEAN_OUTCOME = ("deliver", 0, "none", "", "", "", "", "")
+_CLEAN_OUTCOME = ("deliver", 0, "none", "", "", "", "", "", "delivered")
 """Outcome 0: the fields of every clean decision (``Decision.clean``)."""
 
 
@@ -214,7 +220,7 @@ class DecisionLog:
                         [(i, s.value) for i, s in enumerate(_SURFACES)],
                     )
                     self._db.execute(
-                        "INSERT INTO outcomes VALUES (0, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        "INSERT INTO outcomes VALUES (0, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         _CLEAN_OUTCOME,
                     )
                 self._empty = False
@@ -388,7 +394,7 @@ class DecisionLog:
         with self._transaction():
             self._db.executemany("INSERT INTO contents VALUES (?, ?, ?, ?, ?, ?, ?)", contents)
             self._db.executemany(
-                "INSERT INTO outcomes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", outcomes
+                "INSERT INTO outcomes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", outcomes
             )
             last = first - 1
             # Many rows per statement, a few times faster than executemany's row at a
@@ -819,4 +825,5 @@ def _outcome_fields(d: Decision) -> tuple[Any, ...]:
         d.error or "",
         ";".join(sorted(r.value for r in d.hidden_from)),
         d.learn_md5 or "",
+        d.outcome.value,
     )

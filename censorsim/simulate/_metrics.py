@@ -81,6 +81,10 @@ class Metrics:
         by_source: ``(source, messages censored)``, most first: what decided each
             censored message (``text`` keyword rules, image ``md5``, ``visual``
             similarity, ``ocr`` of the text in the image).
+        outcomes: ``(outcome, messages)``, most first: what the people involved
+            observed (``censorsim.models.Outcome``), which tells apart paths of one
+            action (Weibo's ``refused`` and ``data_error``; ``kept``: matched posts
+            that review did not delete).
         planned: the messages the run was configured for.
         complete: whether the run finished (``messages == planned`` then); an interrupted
             run's metrics cover the messages logged so far.
@@ -100,6 +104,7 @@ class Metrics:
     learned_images: int
     by_surface_region: tuple[tuple[str, Share], ...] = ()
     by_source: tuple[tuple[str, int], ...] = ()
+    outcomes: tuple[tuple[str, int], ...] = ()
     planned: int = 0
     complete: bool = True
 
@@ -109,6 +114,11 @@ class Metrics:
         if self.complete:
             return f"complete: {self.messages} messages"
         return f"incomplete: {self.messages} of {self.planned} messages"
+
+    @property
+    def kept(self) -> int:
+        """Matched posts that review kept instead of deleting (outcome ``kept``)."""
+        return dict(self.outcomes).get("kept", 0)
 
     @property
     def share(self) -> float:
@@ -197,6 +207,9 @@ def compute_metrics(
         sources = db.execute(
             "SELECT reason, COUNT(*) FROM decisions WHERE censored = 1 GROUP BY 1"
         ).fetchall()
+        outcomes = db.execute(
+            "SELECT outcome, COUNT(*) FROM decisions GROUP BY 1 ORDER BY 2 DESC, 1"
+        ).fetchall()
         learned = db.execute(
             "SELECT COUNT(DISTINCT learned_md5) FROM decisions WHERE learned_md5 != ''"
         ).fetchone()[0]
@@ -224,6 +237,7 @@ def compute_metrics(
             ),
             planned=planned,
             complete=complete,
+            outcomes=tuple((str(o), int(k)) for o, k in outcomes),
             by_source=tuple(sorted(
                 ((_SOURCES.get(str(r), str(r)), int(k)) for r, k in sources),
                 key=lambda kv: (-kv[1], kv[0]))),

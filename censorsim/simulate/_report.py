@@ -81,6 +81,11 @@ def _delay_sentence(d: tuple[float, ...]) -> str:
             f"{_pct(within)} within 5-30 min, {_pct(day)} within 24 h.")
 
 
+_PLAIN = {"delivered", "flagged", "limited", "hidden", "deleted_later", "refused", "blocked",
+          "dropped"}
+"""Outcomes that are the plain outcome of their action (``Outcome.of``)."""
+
+
 def summary_markdown(m: Metrics, *, title: str = "Simulation report") -> str:
     """The markdown summary of metrics ``m``."""
     lines = [f"# {title}", ""]
@@ -99,6 +104,13 @@ def summary_markdown(m: Metrics, *, title: str = "Simulation report") -> str:
     lines += ["", "## Ground truth", "", *_table("kind", m.by_kind)]
     lines += ["", "## Actions", "", "| action | messages |", "|---|---:|"]
     lines += [f"| {a} | {n} |" for a, n in m.actions]
+    if any(o not in _PLAIN for o, _ in m.outcomes):
+        lines += ["", "## Outcomes", "",
+                  "What the people involved observed, where one action has several paths "
+                  "(`kept`: matched posts review did not delete; `data_error`: refused "
+                  "without saying why; `author_only`: camouflaged; `masked`).", "",
+                  "| outcome | messages |", "|---|---:|"]
+        lines += [f"| {o} | {n} |" for o, n in m.outcomes]
     if m.by_source:
         lines += ["", "## Removals by source", "",
                   "What decided each censored message: `text` keyword rules, image `md5`, "

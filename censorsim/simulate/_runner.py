@@ -282,6 +282,10 @@ class Simulation:
         import numpy as np
 
         decisions = self.censor.check_many(batch.messages, at=batch.times, memory=memory)
+        # The policy's deletion share, drawn from the seed and each message's id.
+        decisions = self.censor.settle(
+            decisions, range(batch.first, batch.first + len(decisions)), seed=self.config.seed
+        )
         delay_rng = random.Random(f"{self.config.seed}:delay:{batch.batch}")
         deletion = self.policy.deletion
         analysis = self.policy.analysis_delay
@@ -296,7 +300,7 @@ class Simulation:
             if d.learn_md5 is not None:
                 memory.learn(d.learn_md5, batch.times[i] + analysis)
             key = (d.action, d.reason, d.rule_ids, d.image_ids, d.error, d.hidden_from,
-                   d.learn_md5)
+                   d.learn_md5, d.outcome)
             outcome = state.by_decision.get(key)
             if outcome is None:
                 fields = _outcome_fields(d)

@@ -30,7 +30,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from censorsim.errors import RuleError, WordlistError
-from censorsim.models import Action, Rule
+from censorsim.models import Action, Rule, Surface
 from censorsim.text._lines import DEFAULT_MAX_LINE_LENGTH, PathLike, csv_rows, read_lines
 from censorsim.text._regex import LINE_REGEX_MARK, line_regex_rule
 
@@ -224,6 +224,7 @@ def _cl_csv_rules(path: PathLike, *, kind: str, action: Action) -> list[Rule]:
                 notes.append(f"client: {cell(clients)}")
             if cell(lists):
                 notes.append(f"lists: {cell(lists)}")
+            surfaces = _chat_surfaces(cell(group), cell(one), header_cells, group, one)
             rule_action = action
             if (
                 lists is not None
@@ -240,11 +241,42 @@ def _cl_csv_rules(path: PathLike, *, kind: str, action: Action) -> list[Rule]:
                     source=rel,
                     note="; ".join(notes) or None,
                     added=_cl_date(cell(when), header_cells[when]) if when is not None else None,
+                    surfaces=surfaces,
                 )
             )
         except (ValueError, RuleError) as exc:
             raise WordlistError(str(exc), path=path, line=line) from None
     return out
+
+
+_BLOCKED = {"blocked": True, "not blocked": False, "": None, "?": None}
+"""The chat results the Liu Xiaobo CSV records per rule (``Group Chat``, ``1-1 Chat``)."""
+
+
+def _chat_surfaces(
+    group: str, one: str, header: list[str], gcol: int | None, ocol: int | None
+) -> frozenset[Surface] | None:
+    """The surfaces a rule applies on, from its group and one-to-one chat results.
+
+    Every surface but the chats the data record as "not blocked" (the data test only
+    the two chats); ``None`` (every surface) when the file has no such columns.
+
+    Raises:
+        RuleError: a result other than ``Blocked``, ``Not blocked`` or empty.
+    """
+    if gcol is None and ocol is None:
+        return None
+    out = set(Surface)
+    for value, col, surface in ((group, gcol, Surface.GROUP_CHAT), (one, ocol, Surface.CHAT)):
+        if col is None:
+            continue
+        key = value.strip().lower()
+        if key not in _BLOCKED:
+            raise RuleError(f"column {header[col].strip()!r}: expected 'Blocked' or "
+                            f"'Not blocked', got {value!r}")
+        if _BLOCKED[key] is False:
+            out.discard(surface)
+    return frozenset(out)
 
 
 def load_wechat_csv(path: PathLike) -> list[Rule]:
@@ -254,8 +286,9 @@ def load_wechat_csv(path: PathLike) -> list[Rule]:
     ``one_app_two_systems`` whose ``Keyword Type`` is ``combo`` are split on
     spaces. The test date (or ``detected_on``) becomes ``added`` (a month-only
     date gives the first of the month); the translation, and the group and
-    one-to-one chat results of the Liu Xiaobo list, go into ``note``. The action is
-    ``DROP`` (WeChat chat drops censored messages silently). Rule ids are
+    one-to-one chat results of the Liu Xiaobo list, go into ``note``; those results
+    also set the rule's ``surfaces`` (a chat recorded "Not blocked" is left out). The
+    action is ``DROP`` (WeChat chat drops censored messages silently). Rule ids are
     ``<upstream path>:<line>``.
 
     Raises:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from censorsim.errors import PolicyError
-from censorsim.models import Action, Rule
+from censorsim.models import Action, Direction, Outcome, Rule
 from censorsim.platforms import LINE_NOTICE, great_firewall, line, qqmail
 from censorsim.policy import Censor, Message, Region, Surface
 from tests.fidelity.conftest import AT
@@ -37,12 +37,34 @@ def test_qqmail_published_counts(citizenlab: Path) -> None:
 def test_line_refuses_with_notice_for_china_numbers_only() -> None:
     """Asia Chats: LINE (Citizen Lab, 2013): with a China-registered number the app
     refuses to send a message holding a listed word, telling the sender "This message
-    contains forbidden words and cannot be sent."; other accounts are not filtered."""
+    contains forbidden words and cannot be sent."; other accounts send it (their own
+    client does not filter: see the masking test for what a China number receives)."""
     c = Censor(line([Rule.keyword("六四")]))
     d = c.check(Message("六四", Surface.CHAT, Region.MAINLAND), at=AT)
     assert d.action is Action.REFUSE and d.error == LINE_NOTICE and not d.sender_sees_sent
+    assert d.outcome is Outcome.REFUSED and d.delivered_text is None
     intl = c.check(Message("六四", Surface.CHAT, Region.INTERNATIONAL), at=AT)
-    assert intl.action is Action.DELIVER
+    assert intl.sender_sees_sent and intl.error is None
+
+
+def test_line_masks_received_words_with_asterisks() -> None:
+    """Asia Chats: LINE (Citizen Lab, 2013), from the reverse-engineered client: with a
+    China number the app will "disallow sending any messages that contain any of those
+    words, as well as replace those words with asterisks when received". A message from
+    an international account reaches a China number with each listed word as asterisks,
+    one per character (code points of the original text, whatever the matching folded);
+    other recipients see it whole. The sender's own refusal stays the notice above."""
+    c = Censor(line([Rule.keyword("六四"), Rule.keyword("falun")]))
+    d = c.check(Message("他说六四和Falun的事", Surface.GROUP_CHAT, Region.INTERNATIONAL),
+                at=AT)
+    assert d.outcome is Outcome.MASKED and d.action is Action.HIDE
+    assert d.hidden_from == frozenset({Region.MAINLAND}) and d.sender_sees_sent
+    assert d.delivered_text == "他说**和Falun的事"  # literal matching: Falun is not falun
+    folded = Censor(line([Rule.keyword("falun")], normalizer="default"))
+    d2 = folded.check(Message("ｆａｌｕｎ!", Surface.CHAT, Region.INTERNATIONAL), at=AT)
+    assert d2.delivered_text == "*****!" and len(d2.delivered_text) == len("ｆａｌｕｎ!")
+    plain = c.check(Message("今天天气很好", Surface.CHAT, Region.INTERNATIONAL), at=AT)
+    assert plain.action is Action.DELIVER and plain.delivered_text is None
 
 
 def test_line_downloaded_list_versions(citizenlab: Path) -> None:
@@ -102,3 +124,27 @@ def test_gfw_overbroad_domain_filters_are_a_parameter() -> None:
 
     with pytest.raises(UnknownNameError, match="domain match"):
         great_firewall(domain_match="prefix")
+
+
+def test_gfw_filters_requests_and_responses() -> None:
+    """Keyword filtering is bidirectional. Clayton, Murdoch and Watson (PET 2006) reset
+    a request carrying "falun" (the request direction); Park and Crandall (ICDCS 2010)
+    measured the filtering of HTML responses and found it discontinued on most routes
+    between August 2008 and January 2009 while request filtering went on. So on the
+    `gfw` profile a response holding the keyword is reset before 2009 and delivered
+    after; a request is reset in both periods; blocked domains apply to requests."""
+    from datetime import datetime
+
+    c = Censor(great_firewall())
+    before, after = datetime(2006, 6, 1), datetime(2017, 7, 20)
+    response = Message("<p>falun</p>", Surface.WEB, direction=Direction.RESPONSE)
+    request = Message("GET /?falun HTTP/1.0", Surface.WEB)
+    d = c.check(response, at=before)
+    assert d.action is Action.BLOCK and d.error == "connection reset"
+    assert c.check(response, at=after).action is Action.DELIVER
+    for at in (before, after):
+        assert c.check(request, at=at).action is Action.BLOCK
+    page = Message("see https://twitter.com/", Surface.WEB, direction=Direction.RESPONSE)
+    assert c.check(page, at=before).action is Action.DELIVER
+    always = Censor(great_firewall(response_until=None))
+    assert always.check(response, at=after).action is Action.BLOCK

@@ -16,6 +16,7 @@ from censorsim.simulate import Simulation, SimulationConfig
 def weibo_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = tmp_path_factory.mktemp("w") / "w.db"
     cfg = SimulationConfig(seed=2, messages=4_000, batch_size=1_000, users=50, profile="weibo",
+                           profile_options={"deletion_share": 1.0},  # every match deleted
                            surfaces=((Surface.POST, 1.0),),
                            sensitive_share=0.3, image_share=0.0, images=None)
     Simulation(cfg).run(db)

@@ -264,6 +264,6 @@ def test_log_of_schema_version_1_is_refused(tmp_path: Path) -> None:
     con.execute("CREATE TABLE decisions (message_id INTEGER PRIMARY KEY, text TEXT)")
     con.commit()
     con.close()
-    assert LOG_SCHEMA_VERSION == 2
-    with pytest.raises(SimulationError, match=r"schema version 1; this censorsim reads version 2"):
+    assert LOG_SCHEMA_VERSION == 3
+    with pytest.raises(SimulationError, match=r"schema version 1; this censorsim reads version 3"):
         DecisionLog(old)

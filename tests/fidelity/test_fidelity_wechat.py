@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections import defaultdict
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -60,6 +61,18 @@ def test_lxb_rules_split_by_surface_on_2017_07_14(citizenlab: Path) -> None:
     both."""
     rules = load_citizenlab(citizenlab, "wechat/lxb")
     assert len(rules) == 60
+    # The chat results are a typed field (Rule.surfaces), not text in the note.
+    group_only = [r for r in rules if r.surfaces is not None
+                  and Surface.CHAT not in r.surfaces and Surface.GROUP_CHAT in r.surfaces]
+    assert len(group_only) == 19
+    assert all(r.surfaces is not None and Surface.CHAT in r.surfaces
+               for r in rules if r not in group_only)
+    by_text = {str(r): r for r in rules}
+    assert Surface.CHAT not in by_text["刘+晓波"].surfaces  # type: ignore[operator]
+    assert Surface.CHAT in by_text["曉波+劉"].surfaces  # type: ignore[operator]
+    stripped = [replace(r, note=None) for r in rules]  # the note plays no part
+    assert Censor(wechat(stripped)).check(Message("刘 晓波", Surface.CHAT),
+                                          at=LXB_DAY).action is Action.DELIVER
     c = Censor(wechat(rules))
     assert len(c.policy.rulesets["group"].rules) - len(c.policy.rulesets["chat"].rules) == 19
     one, group = Surface.CHAT, Surface.GROUP_CHAT
@@ -193,3 +206,34 @@ def test_profile_reads_a_published_wechat_list(citizenlab: Path) -> None:
     assert c.check(Message(text, Surface.GROUP_CHAT), at=datetime(2020, 1, 15)).action \
         is Action.DELIVER
     assert c.check(Message(text, Surface.GROUP_CHAT), at=datetime(2020, 3, 1)).censored
+
+
+def test_rule_surfaces_construct_backward_compatibly() -> None:
+    """Issue 11 item 3 (the data record group vs one-to-one per rule): ``Rule.surfaces``
+    is optional (None: every surface), so rules built as before apply everywhere; a rule
+    limited to group chat is delivered one-to-one by the WeChat profile, whichever
+    surface names it was given."""
+    assert Rule.keyword("刘晓波").surfaces is None
+    r = Rule.keyword("刘晓波", surfaces=["group-chat", "feed"])
+    assert r.surfaces == frozenset({Surface.GROUP_CHAT, Surface.FEED})
+    c = Censor(wechat([r]))
+    assert c.check(Message("刘晓波", Surface.CHAT), at=AT).action is Action.DELIVER
+    assert c.check(Message("刘晓波", Surface.GROUP_CHAT), at=AT).action is Action.DROP
+    from censorsim.errors import RuleError
+
+    with pytest.raises(RuleError, match="surface"):
+        Rule.keyword("x", surfaces=["moments"])
+
+
+def test_policy_file_counts_rules_identical_under_its_normaliser_once() -> None:
+    """Issue 11 item 1, for policy files as for the built-in profiles: a TOML rule set
+    holding 刘晓波 and 劉曉波 under a normaliser that folds script warns with
+    RuleIdentityWarning and attributes a message to one rule, not two."""
+    from censorsim.policy import load_policy
+
+    path = Path(__file__).parent / "fixtures" / "script-variants.toml"
+    with pytest.warns(RuleIdentityWarning, match="劉曉波"):
+        policy = load_policy(path)
+    assert [str(r) for r in policy.rulesets["main"].rules] == ["刘晓波", "六四+学生"]
+    d = Censor(policy).check(Message("劉曉波和刘晓波", Surface.CHAT), at=AT)
+    assert d.rule_ids == ("刘晓波",)

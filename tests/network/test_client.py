@@ -133,6 +133,14 @@ def test_filtering_works_in_both_directions() -> None:
     assert outside.fetch("http://example.com/?q=falun", at=T0).outcome is Outcome.OK
 
 
+def test_a_client_in_hong_kong_is_outside_the_firewall() -> None:
+    """Bloomberg (The Straits Times, 22 May 2020): Hong Kong kept an open Internet;
+    Twitter and WhatsApp, banned on the mainland, were legal there."""
+    fw = Firewall()
+    assert Client(fw, inside=False).fetch("https://twitter.com/", at=T0).outcome is Outcome.OK
+    assert Client(fw).fetch("https://twitter.com/", at=T0).outcome is Outcome.WRONG_ADDRESS
+
+
 def test_traffic_that_does_not_cross_the_border_is_not_inspected() -> None:
     """Assumption (docs/network.md): the border firewall sees only crossing traffic;
     domestic platforms filter their own content (the rest of censorsim)."""

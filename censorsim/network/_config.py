@@ -97,7 +97,8 @@ modelled (assumption: any address that is not the name's)."""
 RESIDUAL_SOURCES: dict[str, str] = {
     "90 s": "Rambert et al. 2021 (WWW '21): after a censored HTTP request, 50-75% of "
             "connections from the same client to the same server IP and port are blocked "
-            "for 90 seconds",
+            "for 90 seconds (figure from a summary of the paper's body; its abstract says "
+            "'for a few minutes')",
     "120 or 180 s": "GFW Report, iYouPort and U. Maryland 2020: after an ESNI ClientHello "
                     "all traffic of (client IP, server IP, server port) is dropped for 120 "
                     "or 180 seconds",

@@ -105,7 +105,7 @@ RESIDUAL_SOURCES: dict[str, str] = {
     "minutes to about an hour": "Clayton, Murdoch & Watson 2006: further connections "
                                 "between the two hosts were reset for a period that varied "
                                 "from minutes to nearly an hour (about 20 minutes on "
-                                "average, as reported by IDG News, June 2006)",
+                                "average, as reported by CIO (IDG News Service), 2006)",
 }
 """What each source measured for the residual block, keyed by the figure."""
 

@@ -199,6 +199,10 @@ fig.tight_layout()
 #    Write three and check them with `firewall.dns_match`.
 # 4. Put the VPN server's address into `[ip] blocked`. What does the campaign table look
 #    like now, and what would a VPN user see?
-# 5. A client outside China (`Client(firewall, inside=False)`) requests
+# 5. Rambert et al. saw only about 75% of keyword requests reset. Set `reset_rate=0.75`
+#    in a `FirewallConfig` and fetch `http://example.com/?q=falun` 100 times with one
+#    client (and `residual_seconds=0`). How many got through? What would a researcher
+#    need to do before concluding that a keyword is *not* censored?
+# 6. A client outside China (`Client(firewall, inside=False)`) requests
 #    `http://www.example.cn/?q=falun`. Is it reset? What does that say about the
 #    direction of filtering?

@@ -132,8 +132,8 @@ def run_campaign(
     rng = random.Random(seed)
     n_vpn = round(vpn * clients)
     vpn_ids = set(rng.sample(range(clients), n_vpn))
-    pool = [Client(firewall, address=f"10.{(i >> 8) & 255}.{i & 255}.2", vpn=i in vpn_ids)
-            for i in range(clients)]
+    pool = [Client(firewall, address=f"10.{(i >> 8) & 255}.{i & 255}.2", vpn=i in vpn_ids,
+                   seed=rng.randrange(2**32)) for i in range(clients)]
     moments = sorted(rng.uniform(0.0, float(span_seconds)) for _ in range(probes))
     out: list[Observation] = []
     for t in moments:

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+import random
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -143,6 +144,8 @@ class Client:
         address: the client's address (the residual block is per client address).
         inside: whether the client is inside the firewall (mainland China).
         vpn: tunnel everything through the configured VPN server.
+        seed: seeds the draws of a firewall whose ``reset_rate`` or ``residual_rate``
+            is below 1 (a firewall that always acts draws nothing).
 
     Example:
         >>> c = Client(Firewall())
@@ -155,7 +158,7 @@ class Client:
     """
 
     def __init__(self, firewall: Firewall, *, address: str = "10.0.0.2", inside: bool = True,
-                 vpn: bool = False):
+                 vpn: bool = False, seed: int = 0):
         if not isinstance(firewall, Firewall):
             raise ParameterError(f"firewall: expected a Firewall, got {type(firewall).__name__}")
         self.firewall = firewall
@@ -163,6 +166,13 @@ class Client:
         self.inside = bool(inside)
         self.vpn = bool(vpn)
         self._penalties: dict[tuple[str, int], _Penalty] = {}
+        if isinstance(seed, bool) or not isinstance(seed, int):
+            raise ParameterError(f"seed must be an integer, got {seed!r}")
+        self._rng = random.Random(seed)
+
+    def _acts(self, rate: float) -> bool:
+        """Whether the firewall acts this time (always when ``rate`` is 1)."""
+        return rate >= 1 or self._rng.random() < rate
 
     def __repr__(self) -> str:
         where = "inside" if self.inside else "outside"
@@ -226,14 +236,15 @@ class Client:
                         failure="generic_timeout_error", blocking="tcp_ip")
         key = (target.address, target.port)
         penalty = self._penalties.get(key)
-        if penalty is not None and now < penalty.until:
+        if (penalty is not None and now < penalty.until
+                and self._acts(fw.config.residual_rate)):
             failure = ("connection_reset" if penalty.outcome is Outcome.RESET
                        else "generic_timeout_error")
             return seen(penalty.outcome, Mechanism.RESIDUAL, penalty.trigger, failure=failure,
                         blocking="tcp_ip")
         if target.scheme == "http":
             hits = fw.keyword_hits(target.inspected)
-            if hits:
+            if hits and self._acts(fw.config.reset_rate):
                 self._penalize(key, now, fw.config.residual_seconds, Outcome.RESET, hits[0])
                 return seen(Outcome.RESET, Mechanism.HTTP_REQUEST, hits[0],
                             failure="connection_reset", blocking="http-failure")
@@ -252,7 +263,7 @@ class Client:
             return seen(Outcome.OK, Mechanism.NONE)
         if target.name is not None:
             m = fw.sni_match(target.name)
-            if m is not None:
+            if m is not None and self._acts(fw.config.reset_rate):
                 self._penalize(key, now, fw.config.residual_seconds, Outcome.RESET, m.entry)
                 return seen(Outcome.RESET, Mechanism.SNI, m.entry, failure="connection_reset",
                             blocking="http-failure")

@@ -9,6 +9,8 @@ Format (every section and key optional; ``docs/network.md`` explains each)::
     residual_seconds = 90            # residual block of (client, server, port) after a reset
     esni_blocked_since = 2020-07-29  # ESNI ClientHellos dropped from this day (false: never)
     esni_residual_seconds = 180
+    reset_rate = 1.0                 # share of keyword and SNI detections reset (0.75 seen)
+    residual_rate = 1.0              # share of connections in the window blocked (0.5-0.75)
     response_filtering_until = 2009-01-01   # keywords in HTTP responses reset until then
 
     [dns]
@@ -121,7 +123,8 @@ MAX_ENTRIES = 1_000_000
 
 _SECTIONS: dict[str, set[str]] = {
     "firewall": {"name", "description", "sources", "residual_seconds", "esni_blocked_since",
-                 "esni_residual_seconds", "response_filtering_until"},
+                 "esni_residual_seconds", "response_filtering_until", "reset_rate",
+                 "residual_rate"},
     "dns": {"domains", "overbroad", "forged_addresses"},
     "sni": {"domains"},
     "http": {"keywords"},
@@ -156,6 +159,11 @@ class FirewallConfig:
             HTTP or SNI reset (90 s [rambert2021]; see :data:`RESIDUAL_SOURCES`).
         esni_blocked_since: first day ESNI handshakes are dropped (None: never).
         esni_residual_seconds: the residual window after a dropped ESNI handshake.
+        reset_rate: the share of HTTP keyword and SNI detections that are reset
+            (default 1: always, an assumption for a predictable model; Rambert et al.
+            2021 saw about 75% of requests with a keyword reset).
+        residual_rate: the share of connections inside a residual window that are
+            blocked (default 1, an assumption; Rambert et al. saw 50-75%).
         response_filtering_until: last day (exclusive) keywords in HTTP responses are
             reset; Park & Crandall 2010 found response filtering discontinued on most
             routes between August 2008 and January 2009 (None: never filtered).
@@ -177,6 +185,8 @@ class FirewallConfig:
     residual_seconds: float = 90.0
     esni_blocked_since: date | None = ESNI_BLOCKED_SINCE
     esni_residual_seconds: float = 180.0
+    reset_rate: float = 1.0
+    residual_rate: float = 1.0
     response_filtering_until: date | None = date(2009, 1, 1)
     vpn_endpoint: str = "203.0.113.10"
 
@@ -197,6 +207,12 @@ def _validate(c: FirewallConfig) -> None:
         ):
             raise PolicyError(f"firewall {c.name!r}: {label} must be a number from 0 to "
                               f"{MAX_RESIDUAL_SECONDS}, got {seconds!r}")
+    for label, rate in (("reset_rate", c.reset_rate), ("residual_rate", c.residual_rate)):
+        if isinstance(rate, bool) or not isinstance(rate, int | float) or not (
+            math.isfinite(rate) and 0 <= rate <= 1
+        ):
+            raise PolicyError(f"firewall {c.name!r}: {label} must be a number from 0 to 1, "
+                              f"got {rate!r}")
     for names in (c.dns_domains, c.dns_overbroad, c.sni_domains or (), c.domestic_domains):
         for n in names:
             normalize_name(n)
@@ -340,6 +356,15 @@ def firewall_config_from_dict(
         s = seconds(key)
         if s is not None:
             kwargs[key] = s
+    for key in ("reset_rate", "residual_rate"):
+        if key in fw:
+            v = fw[key]
+            if isinstance(v, bool) or not isinstance(v, int | float) or not (
+                math.isfinite(v) and 0 <= v <= 1
+            ):
+                raise _fail(where, loc.line("firewall", key),
+                            f"[firewall] {key} must be a share from 0 to 1, got {v!r}")
+            kwargs[key] = float(v)
     for key in ("esni_blocked_since", "response_filtering_until"):
         d = day(key)
         if d is not True:

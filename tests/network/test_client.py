@@ -114,6 +114,27 @@ def test_the_residual_window_is_a_parameter(seconds: int, source: str) -> None:
         is Outcome.OK, source
 
 
+def test_an_unreliable_firewall_resets_the_measured_share() -> None:
+    """[rambert2021] Only about 75% of requests carrying a keyword were reset (a figure
+    from a summary of the paper's body): ``reset_rate`` draws, seeded per client."""
+    c = Client(Firewall(FirewallConfig(reset_rate=0.75, residual_seconds=0)), seed=5)
+    outcomes = [c.fetch("http://example.com/?q=falun", at=T0).outcome for _ in range(2000)]
+    share = outcomes.count(Outcome.RESET) / len(outcomes)
+    assert 0.72 < share < 0.78
+    again = Client(Firewall(FirewallConfig(reset_rate=0.75, residual_seconds=0)), seed=5)
+    assert [again.fetch("http://example.com/?q=falun", at=T0).outcome
+            for _ in range(2000)] == outcomes
+
+
+def test_the_residual_rate_blocks_a_share_of_the_window() -> None:
+    """[rambert2021] 50-75% of connections in the penalty box were blocked."""
+    c = Client(Firewall(FirewallConfig(residual_rate=0.5, residual_seconds=10**4)), seed=1)
+    c.fetch("http://example.com/?q=falun", at=T0)
+    later = [c.fetch("http://example.com/", at=T0 + timedelta(seconds=i)).mechanism
+             for i in range(1, 2001)]
+    assert 0.46 < later.count(Mechanism.RESIDUAL) / 2000 < 0.54
+
+
 def test_responses_were_filtered_until_early_2009() -> None:
     """[park2010] HTML responses carrying a keyword were reset, until the filtering was
     discontinued on most routes between August 2008 and January 2009."""

@@ -56,6 +56,8 @@ def _write(tmp_path: Path, text: str) -> Path:
     ("[http]\nkeywords = ['falun', ' ']\n", r"fw\.toml:2: \[http\] keywords: empty"),
     ("[hosts]\n'example.com' = '999.1.1.1'\n", r"fw\.toml:2: \[hosts\] '999.1.1.1'"),
     ("[vpn]\nendpoint = 7\n", r"fw\.toml:2: \[vpn\] endpoint"),
+    ("[firewall]\nreset_rate = 1.5\n", r"fw\.toml:2: \[firewall\] reset_rate must be a share"),
+    ("[firewall]\nresidual_rate = true\n", r"fw\.toml:2: \[firewall\] residual_rate"),
     ("[routers]\nx = 1\n", r"fw\.toml:1: unknown section \[routers\]"),
     ("dns = 3\n", r"fw\.toml:1: \[dns\] must be a table"),
     ("[dns]\ndomains = [\n", r"fw\.toml:\d+: malformed TOML"),
@@ -91,3 +93,5 @@ def test_config_objects_are_checked_too() -> None:
         FirewallConfig(residual_seconds=float("inf"))
     with pytest.raises(PolicyError, match="domain name"):
         FirewallConfig(dns_domains=("a..b",))
+    with pytest.raises(PolicyError, match="reset_rate"):
+        FirewallConfig(reset_rate=-0.1)

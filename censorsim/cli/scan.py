@@ -23,6 +23,16 @@ chooses by suffix: ``.csv`` is csv, ``.jsonl``/``.ndjson`` jsonl, any other name
 combination format (``a+b`` is two components, ``a|b`` alternatives). A raw keyword
 list whose keywords may contain ``+`` or ``|`` (``6+1``) needs ``--rules-format plain``.
 
+With ``--out DIR`` the scan writes Parquet instead, partition by partition (one row per
+message: source file, line, id, fired, censored, action, rules, spans), plus
+``summary.json`` and a manifest; a scan stopped half-way resumes from the partitions
+already written, if its inputs, rules and options are unchanged (``--fresh`` starts
+over). ``--workers N`` runs it on N local processes, ``--dask`` on a Dask cluster started
+for the run, ``--dask ADDRESS`` on the Dask scheduler there (the workers must see the
+input files and DIR at the same paths); every way writes the same rows. Inputs may be
+globs (quote them) and Parquet files with a ``text`` column. ``--errors record`` lists
+bad lines in the summary and scans the rest.
+
 Exit status: 0 done; 1 ``--fail-on-hit``/``--fail-on-fired`` was given and a message
 matched it; 2 bad usage or bad input (the message names the file and line). When bad
 input is found after results were written (JSON lines are written in batches of 4,096
@@ -42,7 +52,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
-from censorsim.errors import CensorsimError, InputError
+from censorsim.cli._common import check_out_dir, int_at_least
+from censorsim.errors import CensorsimError, InputError, ParameterError
 from censorsim.models import ScanResult
 from censorsim.text.matchers import BACKENDS
 from censorsim.text.messages import MESSAGE_FORMATS, read_messages
@@ -145,6 +156,25 @@ def register(sub: Any) -> None:
         help="exit 1 if any rule fired on a message (deliver and flag rules included)",
     )
     p.add_argument("--no-progress", action="store_true", help="never show a progress bar")
+    par = p.add_argument_group("large corpora (Parquet output, parallel, resumable)")
+    par.add_argument("--out", type=Path, metavar="DIR",
+                     help="write Parquet partitions, summary.json and a manifest to DIR "
+                     "instead of JSON lines; resumes a scan stopped half-way")
+    engine = par.add_mutually_exclusive_group()
+    engine.add_argument("--workers", type=int_at_least(1), default=1, metavar="N",
+                        help="with --out: N local processes (default 1: this process)")
+    engine.add_argument("--dask", nargs="?", const="local", metavar="ADDRESS",
+                        help="with --out: run on Dask: a local cluster of --dask-workers "
+                        "processes, or the scheduler at ADDRESS (tcp://host:8786)")
+    par.add_argument("--dask-workers", type=int_at_least(1), default=None, metavar="N",
+                     help="workers of the local Dask cluster (default: the CPUs)")
+    par.add_argument("--errors", choices=("raise", "record"), default="raise",
+                     help="with --out: stop at a bad line (raise), or list bad lines in "
+                     "summary.json and scan the rest (record)")
+    par.add_argument("--partition-size", type=int_at_least(1), default=100_000,
+                     metavar="N", help="lines per partition (default 100000)")
+    par.add_argument("--fresh", action="store_true",
+                     help="with --out: discard an earlier scan in DIR and start over")
     p.set_defaults(func=run)
 
 
@@ -211,9 +241,75 @@ def _batches(items: Iterator[tuple[str, str]], size: int) -> Iterator[list[tuple
         yield batch
 
 
+def _check_parallel_options(args: argparse.Namespace) -> None:
+    if args.out is None:
+        needs = [name for name, given in (
+            ("--workers", args.workers > 1), ("--dask", args.dask is not None),
+            ("--errors record", args.errors == "record"), ("--fresh", args.fresh),
+        ) if given]
+        if needs:
+            raise ParameterError(f"{needs[0]} writes Parquet partitions: give --out DIR")
+        return
+    for name, given in (("-f table", args.format == "table"), ("--explain", args.explain),
+                        ("--only-censored", args.only_censored),
+                        ("--only-fired", args.only_fired)):
+        if given:
+            raise ParameterError(f"{name} does not apply to --out (Parquet holds every "
+                                 "message; filter it when reading)")
+    if not args.inputs or any(str(src) == "-" for src in args.inputs):
+        raise ParameterError("--out needs message files (standard input cannot be "
+                             "partitioned)")
+    check_out_dir(args.out)
+
+
+def _run_partitioned(args: argparse.Namespace, ruleset: RuleSet) -> int:
+    from censorsim.distributed import ShippedRules, cpu_count, scan_corpus
+
+    shipped = ShippedRules.from_ruleset(ruleset, backend=args.backend)
+    if args.dask is not None:
+        engine, address = "dask", (None if args.dask == "local" else args.dask)
+        workers = args.dask_workers or cpu_count()
+    else:
+        engine = "processes" if args.workers > 1 else "serial"
+        address, workers = None, args.workers
+    bar = None
+    if not args.no_progress and sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(unit=" partition", file=sys.stderr, leave=False)
+
+    def progress(done: int, total: int) -> None:
+        if bar is not None:
+            bar.total = total
+            bar.n = done
+            bar.refresh()
+
+    try:
+        summary = scan_corpus(
+            [str(p) for p in args.inputs], shipped, args.out,
+            format=args.input_format, encoding=args.encoding, on=args.on, errors=args.errors,
+            partition_size=args.partition_size, engine=engine, workers=workers,
+            address=address, fresh=args.fresh, progress=progress,
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+    resumed = f", {summary.resumed} resumed" if summary.resumed else ""
+    bad = f"; {summary.bad_count} bad line(s) listed in summary.json" if summary.bad_count \
+        else ""
+    print(f"{summary.censored} of {summary.messages} message(s) censored, {summary.fired} "
+          f"with a rule fired; {summary.partitions} partition(s){resumed} in {args.out} "
+          f"({engine}, {workers} worker(s), {summary.seconds:.1f} s){bad}")
+    return 1 if (args.fail_on_hit and summary.censored) or (
+        args.fail_on_fired and summary.fired) else 0
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``censorsim scan``."""
+    _check_parallel_options(args)
     ruleset = _load_rules(args)
+    if args.out is not None:
+        return _run_partitioned(args, ruleset)
     out = sys.stdout
     progress = None
     if not args.no_progress and sys.stderr.isatty():

@@ -1,0 +1,55 @@
+"""Scans and sweeps beyond one core: partitions of a corpus, rule sets shipped once,
+engines from one process to a Dask cluster.
+
+Modules: ``_corpus`` (inputs, partitions, reading one), ``_rules`` (rule sets shipped to
+workers and built once per process), ``_engine`` (serial, local processes, Dask),
+``_scan`` (a corpus scanned into Parquet, resumable), ``_sweep`` (grids of simulations
+and their intervals across seeds).
+
+Dask is optional (extra ``dask``): the ``serial`` and ``processes`` engines need only
+pyarrow (extra ``parquet``) for the output.
+"""
+
+from __future__ import annotations
+
+from censorsim.distributed._corpus import (
+    CORPUS_FORMATS,
+    BadLine,
+    Partition,
+    PartitionData,
+    Source,
+    expand_inputs,
+    plan_partitions,
+    read_partition,
+)
+from censorsim.distributed._engine import DASK_SCHEDULERS, ENGINES, cpu_count, run_tasks
+from censorsim.distributed._rules import ShippedRules, builds
+from censorsim.distributed._scan import (
+    SCAN_COLUMNS,
+    ScanSummary,
+    read_scan,
+    scan_corpus,
+    scan_partition,
+)
+
+__all__ = [
+    "CORPUS_FORMATS",
+    "DASK_SCHEDULERS",
+    "ENGINES",
+    "SCAN_COLUMNS",
+    "BadLine",
+    "Partition",
+    "PartitionData",
+    "ScanSummary",
+    "ShippedRules",
+    "Source",
+    "builds",
+    "cpu_count",
+    "expand_inputs",
+    "plan_partitions",
+    "read_partition",
+    "read_scan",
+    "run_tasks",
+    "scan_corpus",
+    "scan_partition",
+]

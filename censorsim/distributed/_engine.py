@@ -1,0 +1,188 @@
+"""Engines: one function mapped over many items with one shared object, on one core,
+on local processes, or on Dask.
+
+Every engine calls ``func(item, shared)`` for every item and yields ``(index, result)``
+as results complete. The shared object (a rule set, an image list) is sent to each
+worker once: the ``processes`` engine hands it to each process's initializer; Dask's
+distributed engine scatters it to every worker (``broadcast=True``) and passes the
+future, so tasks find it in the worker's memory; Dask's local schedulers put it in the
+graph once as one node that every task depends on.
+
+Engines (:data:`ENGINES`):
+
+``serial``
+    In this process, in order (the reference).
+``processes``
+    ``workers`` local processes (``concurrent.futures``). A process that dies (killed,
+    out of memory) breaks the pool; the unfinished items are submitted again to a new
+    pool, up to ``retries`` times.
+``dask``
+    Dask: with ``address``, the distributed scheduler there; else with ``scheduler``
+    ``"sync"``, ``"threads"`` or ``"processes"``, Dask's local scheduler; else a
+    ``LocalCluster`` of ``workers`` single-threaded processes started for the call
+    (zero set-up). Tasks that fail because their worker died are retried by Dask
+    (``retries``); an error the task raised travels back as itself.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing
+import os
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
+
+from censorsim.errors import ParameterError, UnknownNameError
+
+__all__ = ["DASK_SCHEDULERS", "ENGINES", "cpu_count", "run_tasks"]
+
+ENGINES: tuple[str, ...] = ("serial", "processes", "dask")
+"""The engines :func:`run_tasks` knows."""
+DASK_SCHEDULERS: tuple[str, ...] = ("sync", "threads", "processes")
+"""Dask's local schedulers (no cluster)."""
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
+_SHARED: list[Any] = []
+
+
+def _install(shared: Any) -> None:
+    _SHARED[:] = [shared]
+
+
+def _call_installed(func: Callable[[Any, Any], Any], item: Any) -> Any:
+    return func(item, _SHARED[0])
+
+
+def run_tasks(
+    func: Callable[[_T, Any], _R],
+    items: Sequence[_T],
+    shared: Any,
+    *,
+    engine: str = "serial",
+    workers: int = 1,
+    address: str | None = None,
+    scheduler: str | None = None,
+    retries: int = 2,
+) -> Iterator[tuple[int, _R]]:
+    """Yield ``(index, func(items[index], shared))`` for every item, as they complete.
+
+    ``func`` must be a module-level function (it is pickled by name).
+
+    Raises:
+        UnknownNameError: an unknown engine or Dask scheduler.
+        ParameterError: ``workers`` below 1 or ``retries`` below 0.
+        MissingDependencyError: ``engine="dask"`` without the extra ``dask``.
+    """
+    if engine not in ENGINES:
+        raise UnknownNameError("engine", engine, ENGINES)
+    if workers < 1:
+        raise ParameterError(f"workers must be >= 1, got {workers}")
+    if retries < 0:
+        raise ParameterError(f"retries must be >= 0, got {retries}")
+    if scheduler is not None and scheduler not in DASK_SCHEDULERS:
+        raise UnknownNameError("Dask scheduler", scheduler, DASK_SCHEDULERS)
+    if not items:
+        return iter(())
+    if engine == "serial":
+        return ((i, func(item, shared)) for i, item in enumerate(items))
+    if engine == "processes":
+        return _processes(func, items, shared, workers, retries)
+    if address is None and scheduler is not None:
+        return _dask_local(func, items, shared, scheduler, workers)
+    return _dask_distributed(func, items, shared, workers, address, retries)
+
+
+def _processes(
+    func: Callable[[_T, Any], _R], items: Sequence[_T], shared: Any, workers: int, retries: int
+) -> Iterator[tuple[int, _R]]:
+    from concurrent.futures.process import BrokenProcessPool
+
+    pending = set(range(len(items)))
+    attempts = 0
+    # forkserver: workers start clean (no copy of the parent's threads or locks) and
+    # fork from one server that imported the task's module once.
+    ctx: multiprocessing.context.BaseContext
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        server = multiprocessing.get_context("forkserver")
+        server.set_forkserver_preload([func.__module__])
+        ctx = server
+    else:  # pragma: no cover - not POSIX
+        ctx = multiprocessing.get_context("spawn")
+    while pending:
+        pool = cf.ProcessPoolExecutor(max_workers=min(workers, len(pending)), mp_context=ctx,
+                                      initializer=_install, initargs=(shared,))
+        try:
+            futures = {pool.submit(_call_installed, func, items[i]): i for i in sorted(pending)}
+            try:
+                for fut in cf.as_completed(futures):
+                    i = futures[fut]
+                    result = fut.result()
+                    pending.discard(i)
+                    yield i, result
+            except BrokenProcessPool:
+                attempts += 1
+                if attempts > retries:
+                    raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _dask_local(
+    func: Callable[[_T, Any], _R], items: Sequence[_T], shared: Any, scheduler: str,
+    workers: int,
+) -> Iterator[tuple[int, _R]]:
+    from censorsim._optional import import_optional
+
+    dask = import_optional("dask", "dask", "the dask engine")
+    delayed = dask.delayed
+    node = delayed(shared, pure=False)  # one node, every task depends on it
+    tasks = [delayed(func, pure=False)(item, node) for item in items]
+    kwargs: dict[str, Any] = {"scheduler": scheduler}
+    if scheduler != "sync":
+        kwargs["num_workers"] = workers
+    results = dask.compute(*tasks, **kwargs)
+    return iter(enumerate(results))
+
+
+def _dask_distributed(
+    func: Callable[[_T, Any], _R], items: Sequence[_T], shared: Any, workers: int,
+    address: str | None, retries: int,
+) -> Iterator[tuple[int, _R]]:
+    from censorsim._optional import import_optional
+
+    distributed = import_optional("distributed", "dask", "the dask engine")
+    cluster = None
+    if address is None:
+        cluster = distributed.LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True,
+            dashboard_address=None, silence_logs=40,
+        )
+        client = distributed.Client(cluster)
+    else:
+        client = distributed.Client(address)
+    try:
+        [shared_future] = client.scatter([shared], broadcast=True, hash=False)
+        run = uuid.uuid4().hex[:8]
+        keys = [f"censorsim-{run}-{i}" for i in range(len(items))]
+        futures = client.map(func, list(items), [shared_future] * len(items), key=keys,
+                             retries=retries, pure=False)
+        index = {f.key: i for i, f in enumerate(futures)}
+        try:
+            for fut in distributed.as_completed(futures):
+                yield index[fut.key], fut.result()
+        finally:
+            client.cancel(futures)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def cpu_count() -> int:
+    """CPUs this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1

@@ -1,0 +1,23 @@
+"""A partition task that kills its own worker process the first time it runs."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from censorsim.distributed import Partition, scan_partition
+
+
+def die_once(item: tuple[Partition, str], job: Any) -> dict[str, Any]:
+    """Scan the partition; but the first call anywhere (no marker file yet) dies
+    abruptly, as a worker killed by the kernel would."""
+    part, marker = item
+    if part.index == 1:
+        try:
+            fd = os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            pass
+        else:
+            os.close(fd)
+            os._exit(1)
+    return scan_partition(part, job)

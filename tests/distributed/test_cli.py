@@ -1,0 +1,38 @@
+"""``censorsim scan --out/--workers/--dask``: the same rows whichever way it runs, no
+progress bar when stderr is not a terminal, a summary line, exit 1 with --fail-on-hit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from censorsim.cli import main
+from censorsim.distributed import read_scan
+
+
+def _rules(tmp_path: Path) -> Path:
+    path = tmp_path / "rules.txt"
+    path.write_text("六四+学生+民主运动\n法轮功\n", encoding="utf-8")
+    return path
+
+
+def test_workers_and_dask_write_the_rows_of_the_single_process_run(
+    tmp_path: Path, corpus: list[Path], cluster: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["scan", "-r", str(_rules(tmp_path)), *map(str, corpus), "--partition-size", "4"]
+    assert main([*base, "--out", str(tmp_path / "one")]) == 0
+    one = capsys.readouterr()
+    assert one.err == ""  # no progress bar: stderr is not a terminal
+    assert "partition(s) in" in one.out and "(serial, 1 worker(s)" in one.out
+    assert main([*base, "--out", str(tmp_path / "two"), "--workers", "2"]) == 0
+    assert main([*base, "--out", str(tmp_path / "dask"), "--dask", cluster]) == 0
+    out = capsys.readouterr()
+    assert out.err == ""
+    assert "(processes, 2 worker(s)" in out.out and "(dask," in out.out
+    want = read_scan(tmp_path / "one")
+    assert read_scan(tmp_path / "two") == want
+    assert read_scan(tmp_path / "dask") == want
+    again = [*base, "--out", str(tmp_path / "one"), "--fail-on-hit"]
+    assert main(again) == 1  # resumed (nothing to do), and something is censored
+    assert "resumed" in capsys.readouterr().out

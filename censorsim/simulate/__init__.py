@@ -2,8 +2,9 @@
 
 Modules: ``_config`` (what determines a run; config files), ``_corpus`` (the texts and
 images messages are drawn from), ``_content`` (content ids), ``_runner`` (the run),
-``_log`` (the decision log), ``_metrics`` (metrics over a log), ``_report`` (summary and
-plots of a log).
+``_log`` (the decision log), ``_legal`` (legal requests of a run: drawn, answered, logged),
+``_metrics`` (metrics over a log), ``_legal_report`` (the transparency table of a log's
+legal requests), ``_report`` (summary and plots of a log).
 
 A :class:`Simulation` draws users (region, activity), then a stream of messages in
 batches: each batch's messages, times, senders, texts, images and deletion delays come
@@ -20,6 +21,11 @@ from __future__ import annotations
 
 from censorsim.simulate._config import SimulationConfig, load_config
 from censorsim.simulate._corpus import Corpus
+from censorsim.simulate._legal_report import (
+    Transparency,
+    TransparencyRow,
+    compute_transparency,
+)
 from censorsim.simulate._log import (
     EXPORT_FORMATS,
     LOG_COLUMNS,
@@ -48,8 +54,11 @@ __all__ = [
     "Share",
     "Simulation",
     "SimulationConfig",
+    "Transparency",
+    "TransparencyRow",
     "check_export",
     "compute_metrics",
+    "compute_transparency",
     "export_log",
     "load_config",
     "open_log",

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import enum
 import json
 import math
 import numbers
 import os
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,8 @@ class SimulationConfig:
         corpus: the corpus folder.
         images: the image folder, or None for no images.
         batch_pause: seconds to sleep after each batch (for demos and tests).
+        legal: a legal scenario (:class:`censorsim.legal.Scenario`): takedown and data
+            requests answered and logged beside the automated decisions; None for none.
     """
 
     seed: int = 0
@@ -87,6 +90,7 @@ class SimulationConfig:
     corpus: str = str(_SAMPLES / "corpus")
     images: str | None = str(_SAMPLES / "images")
     batch_pause: float = 0.0
+    legal: Any = None
 
     def __post_init__(self) -> None:
         def bad(problem: str) -> SimulationError:
@@ -138,6 +142,16 @@ class SimulationConfig:
         if (self.profile is None) == (self.policy_file is None):
             raise bad("give exactly one of profile and policy_file")
         object.__setattr__(self, "profile_options", dict(self.profile_options))
+        if self.legal is not None:
+            from censorsim.legal import Scenario
+            from censorsim.simulate._legal import check_requests_in_run
+
+            if not isinstance(self.legal, Scenario):
+                raise bad(f"legal must be a censorsim.legal.Scenario, got {self.legal!r}")
+            try:
+                check_requests_in_run(self.legal, self.start, self.duration)
+            except SimulationError as exc:
+                raise bad(str(exc)) from None
 
     def to_json(self) -> str:
         """The config as canonical JSON (what the log stores to recognise its run).
@@ -149,6 +163,8 @@ class SimulationConfig:
         """
         data = asdict(self)
         data.pop("batch_pause")
+        if data["legal"] is None:
+            data.pop("legal")  # a run without a legal layer records what it always did
         try:
             return json.dumps(data, sort_keys=True, ensure_ascii=False, default=_json_default,
                               allow_nan=False)
@@ -226,12 +242,15 @@ def _real(
 
 
 def _json_default(value: object) -> object:
-    if isinstance(value, datetime):
+    if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, timedelta):
         return value.total_seconds()
-    if isinstance(value, Region | Surface):
+    if isinstance(value, enum.Enum):
         return value.value
+    if isinstance(value, frozenset | set):
+        return sorted(str(_json_default(v)) if isinstance(v, enum.Enum) else str(v)
+                      for v in value)
     raise TypeError(f"cannot serialise {value!r}")
 
 
@@ -239,7 +258,7 @@ MAX_CONFIG_BYTES = 1 << 20
 """The largest config file read (1 MiB; a config is a few hundred bytes)."""
 
 _SIM_KEYS = {"seed", "start", "duration_hours", "messages", "batch_size", "batch_pause"}
-_TOP_KEYS = {"simulation", "policy", "users", "messages", "images"}
+_TOP_KEYS = {"simulation", "policy", "users", "messages", "images", "legal"}
 
 
 def _pairs(value: Any, parse: Callable[[str], Any], where: str) -> tuple[tuple[Any, float], ...]:
@@ -265,7 +284,8 @@ def load_config(path: str | os.PathLike[str]) -> SimulationConfig:
     try:
         if p.stat().st_size > MAX_CONFIG_BYTES:
             raise SimulationError(f"{where}: config file larger than {MAX_CONFIG_BYTES} bytes")
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
+        text = p.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
     except FileNotFoundError:
         raise SimulationError(f"{where}: config file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -347,7 +367,18 @@ def load_config(path: str | os.PathLike[str]) -> SimulationConfig:
             kw["image_radius"] = imgs["radius"]
         if "variants" in imgs:
             kw["image_variants"] = _pairs(imgs["variants"], str, f"{where} [images] variants")
-        return SimulationConfig(**kw)
+        config = SimulationConfig(**kw)
+        if "legal" in data:
+            from censorsim.legal import scenario_from_toml
+
+            scenario = scenario_from_toml(
+                data["legal"], path=where, text=text,
+                run=(config.start.replace(tzinfo=None),
+                     config.start.replace(tzinfo=None) + config.duration),
+                host=config.profile,
+            )
+            config = replace(config, legal=scenario)
+        return config
     except SimulationError as exc:
         if str(exc).startswith(where):
             raise

@@ -18,6 +18,8 @@ row per message with names (:data:`LOG_COLUMNS`); read the log through it::
     messages(message_id, t, user_id, surface_id, content_id, outcome_id)
     deletions(message_id, delete_after)       only messages deleted later
     decisions                                 VIEW: LOG_COLUMNS, one row per message
+    legal_requests(...)                       takedown and data requests and the
+                                              platforms' answers (``_legal``)
 
 A message's batch is ``message_id // batch_size``. ``t`` and ``delete_after`` are seconds
 since the run's start (``delete_after`` is NULL in the view unless the action is
@@ -49,6 +51,7 @@ from censorsim._optional import import_optional
 from censorsim.errors import ParameterError, SimulationError
 from censorsim.models import Decision, Surface
 from censorsim.registry import Registry
+from censorsim.simulate._legal import LEGAL_SCHEMA
 
 if TYPE_CHECKING:
     from censorsim.simulate._config import SimulationConfig
@@ -64,9 +67,13 @@ __all__ = [
     "read_log",
 ]
 
-LOG_SCHEMA_VERSION = 3
+LOG_SCHEMA_VERSION = 4
 """The decision log schema this version writes and reads (1: one wide table; 2: without
-the ``outcome`` column)."""
+the ``outcome`` column; 3: without the ``legal_requests`` table)."""
+
+READABLE_VERSIONS = (3, 4)
+"""Schema versions a reader opens (version 3 reads as a log without legal requests; it
+cannot be resumed)."""
 
 LOG_COLUMNS: tuple[str, ...] = (
     "message_id", "batch", "t", "user_id", "region", "surface", "kind", "lang", "origin",
@@ -123,7 +130,7 @@ JOIN surfaces AS s ON s.surface_id = m.surface_id
 JOIN contents AS c ON c.content_id = m.content_id
 JOIN outcomes AS o ON o.outcome_id = m.outcome_id
 LEFT JOIN deletions AS d ON d.message_id = m.message_id;
-"""
+""" + LEGAL_SCHEMA
 
 _SURFACES: tuple[Surface, ...] = tuple(Surface)
 """Surfaces by ``surface_id``."""
@@ -242,12 +249,19 @@ class DecisionLog:
             raise SimulationError(f"{self.path}: not a censorsim decision log (no schema_version)")
         with _guard(self.path, "cannot read the decision log"):
             row = self._db.execute("SELECT version FROM schema_version").fetchone()
-        if row is None or row[0] != LOG_SCHEMA_VERSION:
-            found = None if row is None else row[0]
+        found = None if row is None else row[0]
+        if found == LOG_SCHEMA_VERSION or (self.read_only and found in READABLE_VERSIONS):
+            return
+        if found in READABLE_VERSIONS:
             raise SimulationError(
-                f"{self.path}: decision log schema version {found}; this censorsim "
-                f"reads version {LOG_SCHEMA_VERSION} (re-run the simulation)"
+                f"{self.path}: decision log schema version {found}; this censorsim reads "
+                f"it but writes only version {LOG_SCHEMA_VERSION}, so it cannot be resumed "
+                "(use a new file, or --overwrite)"
             )
+        raise SimulationError(
+            f"{self.path}: decision log schema version {found}; this censorsim "
+            f"reads version {LOG_SCHEMA_VERSION} (re-run the simulation)"
+        )
 
     def reading(self) -> contextlib.AbstractContextManager[None]:
         """A context in which SQLite errors become a :class:`SimulationError` naming the log."""
@@ -372,6 +386,7 @@ class DecisionLog:
         contents: Sequence[tuple[Any, ...]] = (),
         outcomes: Sequence[tuple[Any, ...]] = (),
         deletions: Sequence[tuple[int, float]] = (),
+        legal: Sequence[tuple[Any, ...]] = (),
     ) -> None:
         """Write one batch in one transaction.
 
@@ -383,6 +398,7 @@ class DecisionLog:
             contents: ``contents`` rows the batch is the first to use.
             outcomes: ``outcomes`` rows the batch is the first to use.
             deletions: ``deletions`` rows of the batch.
+            legal: ``legal_requests`` rows of the batch (``_legal.LEGAL_COLUMNS``).
 
         Raises:
             SimulationError: the messages did not get the ids ``first, first + 1, ...``
@@ -410,6 +426,9 @@ class DecisionLog:
                     f"expected {first}..{first + count - 1}"
                 )
             self._db.executemany("INSERT INTO deletions VALUES (?, ?)", deletions)
+            if legal:
+                marks = ", ".join("?" * len(legal[0]))
+                self._db.executemany(f"INSERT INTO legal_requests VALUES ({marks})", legal)
             self._db.execute("INSERT INTO batches VALUES (?, ?, ?)", (batch, first, count))
 
     def finish(self) -> None:
@@ -443,6 +462,16 @@ class DecisionLog:
                     "WHERE o.learned_md5 != '' ORDER BY m.message_id"
                 )
             ]
+
+    def legal_requests(self) -> int:
+        """How many legal requests are logged (0 in a log without the table)."""
+        if self._empty:
+            return 0
+        with self.reading():
+            if self._db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND "
+                                "name='legal_requests'").fetchone() is None:
+                return 0
+            return int(self._db.execute("SELECT COUNT(*) FROM legal_requests").fetchone()[0])
 
     def rows(self) -> Iterator[tuple[Any, ...]]:
         """Every decision row, in message order."""

@@ -21,6 +21,13 @@ from typing import Any
 
 from censorsim._optional import import_optional
 from censorsim.errors import ParameterError
+from censorsim.simulate._legal_report import (
+    Transparency,
+    compute_transparency,
+    transparency_figures,
+    transparency_html,
+    transparency_markdown,
+)
 from censorsim.simulate._log import open_log
 from censorsim.simulate._metrics import Metrics, Share, compute_metrics
 
@@ -42,12 +49,14 @@ class Report:
         plots: the PNG files.
         metrics: what they show.
         html: ``report.html`` when asked for (``html=True``), else None.
+        legal: the transparency table of the run's legal requests, or None.
     """
 
     markdown: Path
     plots: tuple[Path, ...]
     metrics: Metrics
     html: Path | None = None
+    legal: Transparency | None = None
 
     def __repr__(self) -> str:
         page = f", html={str(self.html)!r}" if self.html is not None else ""
@@ -162,15 +171,20 @@ def write_report(
     if folder.exists() and not folder.is_dir():
         raise ParameterError(f"{folder}: the report's output folder is a file")
     m = compute_metrics(path, window=window)
+    legal = compute_transparency(path)
     folder.mkdir(parents=True, exist_ok=True)
     md = folder / "summary.md"
     title = f"Simulation report: {Path(path).name}"
-    md.write_text(summary_markdown(m, title=title), encoding="utf-8")
+    md.write_text(summary_markdown(m, title=title) + transparency_markdown(legal),
+                  encoding="utf-8")
     written: list[Path] = []
     pngs: dict[str, bytes] = {}
     if plots:
         plt = _pyplot()
-        for name, fig in report_figures(m).items():
+        figures = report_figures(m)
+        if legal is not None:
+            figures.update(transparency_figures(legal, plt))
+        for name, fig in figures.items():
             buf = io.BytesIO()
             fig.savefig(buf, format="png", dpi=100)
             plt.close(fig)
@@ -181,9 +195,10 @@ def write_report(
     page: Path | None = None
     if html:
         page = folder / "report.html"
-        page.write_text(_html_page(m, title, pngs, _censored_messages(path)),
+        page.write_text(_html_page(m, title, pngs, _censored_messages(path),
+                                   transparency_html(legal)),
                         encoding="utf-8")
-    return Report(md, tuple(written), m, page)
+    return Report(md, tuple(written), m, page, legal)
 
 
 def _pyplot() -> Any:
@@ -357,7 +372,7 @@ def _select(name: str, label: str, values: list[str]) -> str:
 
 
 def _html_page(m: Metrics, title: str, pngs: dict[str, bytes],
-               messages: list[tuple[Any, ...]]) -> str:
+               messages: list[tuple[Any, ...]], legal: list[str] | None = None) -> str:
     rules = sorted({r for _, _, _, _, _, ids, imgs, _, _ in messages
                     for r in f"{ids};{imgs}".split(";") if r}
                    | {r for r, _ in m.top_rules} | {r for r, _ in m.collateral.by_rule})
@@ -408,6 +423,7 @@ def _html_page(m: Metrics, title: str, pngs: dict[str, bytes],
     if col.examples:
         out += ["<p>Examples:</p><ul>", *[f"<li>{_e(x)}</li>" for x in col.examples], "</ul>"]
     out += ["<h2>Time to deletion</h2>", f"<p>{_e(_delay_sentence(m.deletion_delays))}</p>"]
+    out += legal or []
     if pngs:
         out.append("<h2>Plots</h2>")
         for name, data in pngs.items():

@@ -28,6 +28,7 @@ from censorsim.policy import Censor, ImageMemory, Policy
 from censorsim.simulate._config import SimulationConfig
 from censorsim.simulate._content import _LANGS, _ContentSpace, _cumulative
 from censorsim.simulate._corpus import Corpus, _load_images
+from censorsim.simulate._legal import _LegalRun
 from censorsim.simulate._log import _SURFACES, DecisionLog, _LogState, _outcome_fields
 from censorsim.simulate._ocr import read_image_text
 
@@ -135,6 +136,13 @@ class Simulation:
         )
         self._message_cache: dict[int, Message] = {}
         self.inputs = self._input_digests()
+        self._legal: _LegalRun | None = None
+        self._legal_next = 0
+        if config.legal is not None:
+            regions = [u[1] for u in self.users]
+            self._legal = _LegalRun(config.legal, config.seed, config.start,
+                                    regions.__getitem__,
+                                    lambda c: self._contents.describe(c).kind)
 
     def _input_digests(self) -> dict[str, str]:
         """SHA-256 of every input besides the config, by resolved path, and the policy's.
@@ -260,6 +268,7 @@ class Simulation:
             for (md5, _), when in zip(learned, times, strict=True):
                 memory.learn(md5, when + delay)
             state = _LogState(log.content_ids(), log.outcome_ids())
+            self._legal_next = log.legal_requests()
             start_done = done
             last = self.n_batches
             if max_batches is not None:
@@ -313,6 +322,12 @@ class Simulation:
         known = state.contents
         new_contents = [c for c in np.unique(batch.content_ids).tolist() if c not in known]
         known.update(new_contents)
+        legal: list[tuple[Any, ...]] = []
+        if self._legal is not None:
+            lo, hi = self._window(batch.batch)
+            legal = self._legal.rows(batch.batch, lo, hi, batch.first, batch.seconds,
+                                     batch.users, batch.content_ids, decisions,
+                                     self._legal_next)
         log.write_batch(
             batch.batch,
             batch.first,
@@ -320,8 +335,27 @@ class Simulation:
             contents=[self._contents.describe(c).row(c) for c in new_contents],
             outcomes=new_outcomes,
             deletions=deletions,
+            legal=legal,
         )
+        self._legal_next += len(legal)
         return len(batch)
+
+    def _window(self, batch: int) -> tuple[float, float]:
+        """The simulated seconds ``[lo, hi)`` batch ``batch`` covers: legal requests made
+        then are drawn and answered with it (the first starts at 0, the last ends with the
+        run)."""
+        import numpy as np
+
+        cfg = self.config
+
+        def edge(b: int) -> float:
+            if b <= 0:
+                return 0.0
+            if b >= self.n_batches:
+                return cfg.duration.total_seconds()
+            return float(self._clock.times(np.array([b * cfg.batch_size / cfg.messages]))[0])
+
+        return edge(batch), edge(batch + 1)
 
 
 def _file_digest(path: Path) -> str:

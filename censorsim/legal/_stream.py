@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from censorsim.legal._facts import RULES_IN_FORCE, RequestKind, TargetKind
-from censorsim.legal._model import Request
+from censorsim.legal._model import Request, Response
 from censorsim.legal._scenario import Scenario
 
 __all__ = ["draw_requests"]
@@ -42,29 +42,53 @@ def draw_requests(
     if not scenario.random_requests or hi <= lo:
         return []
     kinds = [k for k, _ in scenario.kind_shares]
-    weights = np.array([w for _, w in scenario.kind_shares], dtype=float)
-    weights /= weights.sum()
+    kind_cum = np.cumsum([w for _, w in scenario.kind_shares], dtype=float)
     targets = [t for t, _ in _CONTENT_TARGETS]
-    tweights = np.array([w for _, w in _CONTENT_TARGETS])
-    cut = (RULES_IN_FORCE - start.replace(tzinfo=None)).total_seconds()
-    out: list[tuple[float, Request]] = []
+    target_cum = np.cumsum([w for _, w in _CONTENT_TARGETS], dtype=float)
+    begin = start.replace(tzinfo=None)
+    cut = (RULES_IN_FORCE - begin).total_seconds()
+    # One Poisson draw per (platform, period) and one uniform draw per request: a few
+    # numpy calls per window, whatever the number of platforms.
+    spans: list[tuple[str, float, float]] = []
+    rates: list[float] = []
     for p in scenario.platforms:
         for a, b, rate in ((lo, min(hi, cut), p.requests_per_day),
                            (max(lo, cut), hi, p.art43_requests_per_day)):
-            if b <= a or rate <= 0:
-                continue
-            n = int(rng.poisson(rate * (b - a) / 86400.0))
-            times = np.round(np.sort(rng.uniform(a, b, n)), 3)
-            ks = rng.choice(len(kinds), size=n, p=weights)
-            ts = rng.choice(len(targets), size=n, p=tweights)
-            for t, k, g in zip(times.tolist(), ks.tolist(), ts.tolist(), strict=True):
-                at = start.replace(tzinfo=None) + timedelta(seconds=t)
-                if scenario.has_left(p.name, at):
-                    continue
-                kind = kinds[k]
-                target = (TargetKind.ACCOUNT if kind is RequestKind.PROVIDE_USER_DATA
-                          else targets[g])
-                out.append((t, Request(at, p.name, Scenario.basis_for(at, kind).id, kind,
-                                       target, scenario.deadline)))
+            spans.append((p.name, a, b))
+            rates.append(rate * max(0.0, b - a) / 86400.0)
+    counts = rng.poisson(np.asarray(rates))
+    total = int(counts.sum())
+    if total == 0:
+        return []
+    u = rng.random((3, total))
+    owner = np.repeat(np.arange(len(spans)), counts)
+    a_of = np.array([s[1] for s in spans])[owner]
+    b_of = np.array([s[2] for s in spans])[owner]
+    times = np.round(a_of + u[0] * (b_of - a_of), 3).tolist()
+    ks = np.searchsorted(kind_cum, u[1] * kind_cum[-1], "right").tolist()
+    ts = np.searchsorted(target_cum, u[2] * target_cum[-1], "right").tolist()
+    left = _exits(scenario)
+    out: list[tuple[float, Request]] = []
+    for t, o, k, g in zip(times, owner.tolist(), ks, ts, strict=True):
+        name = spans[o][0]
+        if not lo <= t < hi:
+            continue  # rounding up to the window's end
+        at = begin + timedelta(seconds=t)
+        if any(s <= at and (e is None or at < e) for s, e in left.get(name, ())):
+            continue
+        kind = kinds[min(k, len(kinds) - 1)]
+        target = (TargetKind.ACCOUNT if kind is RequestKind.PROVIDE_USER_DATA
+                  else targets[min(g, len(targets) - 1)])
+        out.append((t, Request(at, name, Scenario.basis_for(at, kind).id, kind, target,
+                               scenario.deadline)))
     out.sort(key=lambda tr: (tr[0], tr[1].platform))
+    return out
+
+
+def _exits(scenario: Scenario) -> dict[str, list[tuple[datetime, datetime | None]]]:
+    """The periods each platform is out of the market (``exit_market`` policies)."""
+    out: dict[str, list[tuple[datetime, datetime | None]]] = {}
+    for p in scenario.policies:
+        if p.response is Response.EXIT_MARKET:
+            out.setdefault(p.platform, []).append((p.start, p.end))
     return out

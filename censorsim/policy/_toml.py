@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from censorsim.errors import CensorsimError, PolicyError
-from censorsim.models import Action, Region, Rule, Surface
+from censorsim.models import Action, Outcome, Region, Rule, Surface
 from censorsim.policy._delays import DelayDistribution
 from censorsim.policy._identity import merge_identical
 from censorsim.policy._images import ImageBlacklist, ImageCheck
@@ -30,9 +30,10 @@ __all__ = ["load_policy", "policy_from_dict"]
 _POLICY_KEYS = {"policy", "rulesets", "surfaces", "images", "deletion"}
 _META_KEYS = {"name", "description", "sources", "normalizer", "backend", "analysis_delay_seconds"}
 _RULESET_KEYS = {"files", "rules", "default_action"}
-_SURFACE_KEYS = {"rulesets", "regions", "scope", "action", "error", "images", "learn_from"}
+_SURFACE_KEYS = {"rulesets", "regions", "scope", "action", "error", "images", "learn_from",
+                 "response_rulesets", "mask_received", "errors"}
 _IMAGE_KEYS = {"md5", "index", "radius", "thresholds", "ocr", "ocr_engine", "ocr_mode"}
-_DELETION_KEYS = {"knots"}
+_DELETION_KEYS = {"knots", "share", "shares"}
 
 
 def _table(data: Mapping[str, Any], key: str, where: str) -> dict[str, Any]:
@@ -148,6 +149,12 @@ def policy_from_dict(data: Mapping[str, Any], *, base: Path, where: str = "<poli
             learn_from = frozenset(
                 _parse_enum(Region.parse, r, here) for r in _str_list(spec["learn_from"], here)
             )
+        mask = spec.get("mask_received", False)
+        if not isinstance(mask, bool):
+            raise PolicyError(f"{here}: mask_received must be true or false, got {mask!r}")
+        errors = spec.get("errors", {})
+        if not isinstance(errors, dict) or not all(isinstance(v, str) for v in errors.values()):
+            raise PolicyError(f"{here}: errors must map outcomes to messages, got {errors!r}")
         surfaces.append(
             SurfacePolicy(
                 surface,
@@ -158,6 +165,9 @@ def policy_from_dict(data: Mapping[str, Any], *, base: Path, where: str = "<poli
                 spec.get("error"),
                 _parse_enum(ImageCheck, spec.get("images", "off"), here),
                 learn_from,
+                tuple(_str_list(spec.get("response_rulesets", []), here)),
+                {_parse_enum(Outcome.parse, k, here): v for k, v in errors.items()},
+                mask,
             )
         )
     img = _table(data, "images", where)
@@ -202,6 +212,12 @@ def policy_from_dict(data: Mapping[str, Any], *, base: Path, where: str = "<poli
         deletion = _parse_enum(
             DelayDistribution, tuple((k[0], k[1]) for k in knots), f"{where} [deletion]"
         )
+    share = _number(float, dele.get("share", 1.0), f"{where} [deletion] share", 0, 1)
+    shares = dele.get("shares", {})
+    if not isinstance(shares, dict):
+        raise PolicyError(f"{where} [deletion]: shares must map rule ids to probabilities")
+    shares = {k: _number(float, v, f"{where} [deletion] shares.{k}", 0, 1)
+              for k, v in shares.items()}
     try:
         return Policy(
             name=str(name),
@@ -209,6 +225,8 @@ def policy_from_dict(data: Mapping[str, Any], *, base: Path, where: str = "<poli
             surfaces=tuple(surfaces),
             images=images,
             deletion=deletion,
+            deletion_share=share,
+            deletion_shares=shares,
             analysis_delay=timedelta(seconds=_number(
                 float, meta.get("analysis_delay_seconds", 0),
                 f"{where} [policy] analysis_delay_seconds", 0, MAX_ANALYSIS_DELAY,

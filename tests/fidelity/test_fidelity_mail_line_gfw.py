@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from censorsim.errors import PolicyError
 from censorsim.models import Action, Direction, Outcome, Rule
@@ -148,3 +152,63 @@ def test_gfw_filters_requests_and_responses() -> None:
     assert c.check(page, at=before).action is Action.DELIVER
     always = Censor(great_firewall(response_until=None))
     assert always.check(response, at=after).action is Action.BLOCK
+
+
+_TEXT = st.text(alphabet=st.sampled_from(list("六四学生刘晓波劉曉波 falunFALUN，。!ab12")),
+                max_size=30)
+
+
+@functools.cache
+def _line_and_reference(keywords: tuple[str, ...], normalizer: str) -> tuple[Censor, Any]:
+    from censorsim.text.rules import RuleSet
+
+    rules = [Rule.keyword(k) for k in keywords]
+    return Censor(line(rules, normalizer=normalizer)), RuleSet(rules, normalizer=normalizer)
+
+
+@settings(max_examples=100, deadline=None)
+@given(text=_TEXT, keywords=st.sampled_from([("六四", "晓波", "falun", "学生", "ab"), ("ab",)]),
+       normalizer=st.sampled_from(["identity", "default"]))
+def test_line_masking_agrees_with_the_reference(
+    text: str, keywords: tuple[str, ...], normalizer: str
+) -> None:
+    """Asia Chats (2013): masked words become asterisks, one per character. The censor's
+    masked text (its fast path over ``check_many``) equals the plain reference, the rule
+    set's own ``ScanResult.masked()`` of the text, for Chinese and mixed-script text,
+    folded or literal; it keeps the text's length in code points."""
+    censor, reference = _line_and_reference(keywords, normalizer)
+    d = censor.check(Message(text, Surface.CHAT, Region.INTERNATIONAL), at=AT)
+    ref = reference.check(text)
+    if ref.hits:
+        assert d.outcome is Outcome.MASKED and d.delivered_text == ref.masked()
+        assert len(d.delivered_text) == len(text)
+    else:
+        assert d.action is Action.DELIVER and d.delivered_text is None
+
+
+def test_policy_files_state_masking_responses_and_deletion_share(tmp_path: Path) -> None:
+    """The behaviours above are parameters a policy file can set too: LINE's masking of
+    received words (Asia Chats 2013), the Great Firewall's response filtering (Park and
+    Crandall 2010), Weibo's deletion share (Zhu et al. 2013) and the error of one
+    outcome ("data error", Citizen Lab 2014)."""
+    from censorsim.policy import load_policy
+
+    path = tmp_path / "p.toml"
+    path.write_text(
+        '[policy]\nname = "p"\n[rulesets.main]\nrules = ["六四"]\ndefault_action = "refuse"\n'
+        '[surfaces.chat]\nrulesets = ["main"]\nregions = ["mainland"]\nmask_received = true\n'
+        '[surfaces.web]\nrulesets = ["main"]\nresponse_rulesets = ["main"]\n'
+        '[surfaces.post]\nrulesets = ["main"]\nerrors = { refused = "data error" }\n'
+        '[deletion]\nshare = 0.25\nshares = { "六四" = 0.5 }\n', encoding="utf-8")
+    p = load_policy(path)
+    assert p.deletion_share == 0.25 and p.deletion_share_of(("六四",)) == 0.5
+    c = Censor(p)
+    d = c.check(Message("说六四", Surface.CHAT, Region.INTERNATIONAL), at=AT)
+    assert d.delivered_text == "说**"
+    resp = c.check(Message("六四", Surface.WEB, direction=Direction.RESPONSE), at=AT)
+    assert resp.action is Action.REFUSE
+    assert c.check(Message("六四", Surface.POST), at=AT).error == "data error"
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[deletion]\nshare = 1.5\n", encoding="utf-8")
+    with pytest.raises(PolicyError, match="share"):
+        load_policy(bad)

@@ -131,6 +131,10 @@ def test_seeded_run_realises_the_deletion_share(tmp_path: Path) -> None:
     assert n > 500 and kept == m.kept
     half = 3.29 * math.sqrt(0.12 * 0.88 / n)
     assert abs(deleted / n - 0.12) < half
+    from censorsim.simulate import summary_markdown
+
+    report = summary_markdown(m)
+    assert "## Outcomes" in report and f"| kept | {kept} |" in report
     again = tmp_path / "again.db"
     Simulation(cfg).run(again, max_batches=2)
     Simulation(cfg).run(again)

@@ -63,6 +63,13 @@ def run(args: argparse.Namespace) -> int:
     resumed = f", resumed from {summary.resumed_from}" if summary.resumed_from else ""
     print(f"{summary.messages} messages in {summary.path} ({state}{resumed}); "
           f"{summary.seconds:.1f} s")
+    if config.legal is not None:
+        from censorsim.simulate import open_log
+
+        with open_log(args.db) as log:
+            n = log.legal_requests()
+        print(f"{n} legal requests ({config.legal.name}; host platform "
+              f"{config.legal.host or 'none'}): see censorsim report {args.db}")
     if args.export:
         n = export_log(args.db, args.export)
         print(f"exported {n} rows to {args.export}")

@@ -13,6 +13,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+from censorsim.legal import NSL_IN_FORCE, RULES_IN_FORCE
 from censorsim.simulate._log import open_log
 
 __all__ = ["Transparency", "TransparencyRow", "compute_transparency", "transparency_markdown"]
@@ -189,10 +190,17 @@ def transparency_figures(t: Transparency, plt: Any) -> dict[str, Any]:
         values = [counts.get(d, 0) for d in days]
         ax.bar(days, values, bottom=bottom, color=_COLOURS[resp], label=resp)
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+    for when, label in ((NSL_IN_FORCE, "law in force"), (RULES_IN_FORCE, "Art. 43 rules")):
+        day = when.date().isoformat()
+        if day in days:
+            x = days.index(day) - 0.5
+            ax.axvline(x, color="#222", ls=":", lw=1)
+            ax.text(x + 0.2, 0.97, label, fontsize=7, va="top",
+                    transform=ax.get_xaxis_transform())
     ax.set_ylabel("requests")
     ax.set_title("Requests per day by the platform's response")
     ax.tick_params(axis="x", labelrotation=90, labelsize=7)
-    ax.legend(fontsize=8, loc="upper left")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     fig.tight_layout()
     figs["legal_timeline"] = fig
     return figs

@@ -170,3 +170,18 @@ def test_a_failed_batch_leaves_no_request_behind(tmp_path: Path,
     assert _requests(db) == before
     with DecisionLog(db) as log:
         assert log.committed() == (1, 500)
+
+
+def test_cli_simulate_and_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``censorsim simulate samples/configs/hk-2020.toml`` runs the scenario and says how
+    many requests it logged; ``censorsim report`` prints the transparency table."""
+    from censorsim.cli import main
+
+    db = tmp_path / "hk.db"
+    assert main(["simulate", str(HK), "--db", str(db), "--max-batches", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "legal requests (hk-2020; host platform wechat)" in out
+    assert main(["report", str(db), "--no-plots", "--out", str(tmp_path / "rep")]) == 0
+    out = capsys.readouterr().out
+    assert "## Legal requests (transparency report)" in out
+    assert "| wechat |" in out

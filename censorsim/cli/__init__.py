@@ -27,7 +27,7 @@ __all__ = ["main"]
 
 # Subcommand modules, in the order their commands are listed in --help.
 _COMMANDS = ("demo", "scan", "images", "bench", "simulate", "report", "evade", "probe",
-             "compare", "lists", "firewall")
+             "compare", "lists", "firewall", "sweep")
 
 
 def build_parser() -> argparse.ArgumentParser:

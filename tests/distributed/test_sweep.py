@@ -144,3 +144,11 @@ def test_bad_sweep_config_on_the_command_line(sweep_file: Path, tmp_path: Path,
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("censorsim sweep: error: ")
     assert "sweep.toml:5: [grid] seeds" in err[0]
+
+
+def test_shipped_sweep_configs_load() -> None:
+    root = Path(__file__).resolve().parents[2] / "samples" / "configs"
+    found = sorted(root.glob("sweep-*.toml"))
+    assert found
+    for p in found:
+        assert len(load_sweep(p).cells) >= 2

@@ -272,6 +272,7 @@ class _Lines:
     def __init__(self, path: str, text: str) -> None:
         self.path = path
         self.lines = text.splitlines()
+        self._heads: dict[str, list[int]] = {}
 
     def _find(self, pattern: str, start: int = 0) -> int | None:
         rx = re.compile(pattern)
@@ -286,8 +287,11 @@ class _Lines:
 
     def entry(self, table: str, i: int, key: str | None = None) -> int:
         """The line of entry ``i`` of ``[[legal.<table>]]`` (or of its ``key``)."""
-        rx = re.compile(rf"\s*\[\[\s*legal\s*\.\s*{table}\s*\]\]")
-        heads = [k for k, line in enumerate(self.lines) if rx.match(line)]
+        heads = self._heads.get(table)
+        if heads is None:  # found once per table: one pass over the text
+            rx = re.compile(rf"\s*\[\[\s*legal\s*\.\s*{table}\s*\]\]")
+            heads = self._heads[table] = [k for k, line in enumerate(self.lines)
+                                          if rx.match(line)]
         if i < len(heads):
             head = heads[i]
             if key is not None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.robustness.conftest import BadInput
 
@@ -110,3 +112,57 @@ def test_simulate_bad_legal_section(
     db = tmp_path / "run.db"
     bad_input(["simulate", str(cfg), "--db", str(db)], expect=expect, inputs=[cfg])
     assert not db.exists()
+
+
+def test_many_entries_cost_linear_time(tmp_path: Path) -> None:
+    """A config with thousands of scheduled requests loads in about linear time (the line
+    of each entry is found once, not by rescanning the file)."""
+    import time
+
+    from censorsim.simulate import load_config
+
+    body = "[legal]\nscenario = 'hk-2020'\n" + "".join(
+        f"[[legal.requests]]\nat = 2020-07-{8 + k % 10:02d}T{k % 24:02d}:00:00\n"
+        "platform = 'google'\nkind = 'remove_content'\n" for k in range(5000))
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(HEAD + body, encoding="utf-8")
+    t0 = time.perf_counter()
+    assert len(load_config(cfg).legal.requests) == 5000
+    assert time.perf_counter() - t0 < 10
+
+
+_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 10**12) | st.floats() | st.text(max_size=8)
+    | st.sampled_from(["hk-2020", "google", "pause", "remove_content", "message",
+                       "2020-07-08", "art43-sch4-removal"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+        st.sampled_from(["platform", "at", "kind", "response", "start", "end", "kinds",
+                         "name", "target", "basis", "deadline_hours", "sources",
+                         "assumption", "company", "requests_per_day"]), inner, max_size=5),
+    max_leaves=12,
+)
+_legal = st.dictionaries(
+    st.sampled_from(["scenario", "host", "deadline_hours", "random_requests", "kind_shares",
+                     "review_complies", "default_response", "platforms", "policies",
+                     "requests", "bogus"]),
+    _values | st.lists(st.dictionaries(st.sampled_from(
+        ["platform", "at", "kind", "response", "start", "end", "kinds", "name", "target"]),
+        _values, max_size=5), max_size=3),
+    max_size=6,
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_legal)
+def test_fuzz_legal_section(legal: dict[str, object]) -> None:
+    """Any ``[legal]`` table either loads or raises a SimulationError naming the file."""
+    from datetime import datetime
+
+    from censorsim.errors import SimulationError
+    from censorsim.legal import scenario_from_toml
+
+    try:
+        scenario_from_toml(legal, path="c.toml", text="[legal]\n",
+                           run=(datetime(2020, 6, 25), datetime(2020, 8, 1)))
+    except SimulationError as exc:
+        assert str(exc).startswith("c.toml:")

@@ -23,6 +23,14 @@ chooses by suffix: ``.csv`` is csv, ``.jsonl``/``.ndjson`` jsonl, any other name
 combination format (``a+b`` is two components, ``a|b`` alternatives). A raw keyword
 list whose keywords may contain ``+`` or ``|`` (``6+1``) needs ``--rules-format plain``.
 
+With ``--platform NAME`` each message goes through a platform profile instead of rule
+files (``censorsim.platforms``: its own rules, surfaces, regions and outcomes), sent on
+``--surface`` (default: the profile's first) from an account in ``--region`` (default
+mainland), on ``--on`` (default today): one JSON line per message with the decision's
+``action``, ``outcome``, ``reason``, ``rules``, ``error`` (what the sender sees),
+``hidden_from`` and ``delivered_text`` (the text as filtered recipients receive it:
+``censorsim scan --platform line --region international`` shows LINE's asterisks).
+
 With ``--out DIR`` the scan writes Parquet instead, partition by partition (one row per
 message: source file, line, id, fired, censored, action, rules, spans), plus
 ``summary.json`` and a manifest; a scan stopped half-way resumes from the partitions
@@ -133,6 +141,15 @@ def register(sub: Any) -> None:
     p.add_argument(
         "-f", "--format", choices=("jsonl", "table"), default="jsonl", help="output format"
     )
+    p.add_argument(
+        "--platform", metavar="NAME",
+        help="check each message through a platform profile (wechat, weibo, search, "
+        "qqmail, line, gfw) instead of rule files: JSON lines of its decisions",
+    )
+    p.add_argument("--surface", metavar="SURFACE",
+                   help="with --platform: the surface (default: the profile's first)")
+    p.add_argument("--region", default="mainland", metavar="REGION",
+                   help="with --platform: the sender's account region (default mainland)")
     only = p.add_mutually_exclusive_group()
     only.add_argument(
         "--only-censored", action="store_true",
@@ -307,6 +324,10 @@ def _run_partitioned(args: argparse.Namespace, ruleset: RuleSet) -> int:
 def run(args: argparse.Namespace) -> int:
     """Run ``censorsim scan``."""
     _check_parallel_options(args)
+    if args.platform is not None:
+        return _run_platform(args)
+    if args.surface is not None:
+        raise ParameterError("--surface applies to --platform")
     ruleset = _load_rules(args)
     if args.out is not None:
         return _run_partitioned(args, ruleset)
@@ -354,6 +375,50 @@ def run(args: argparse.Namespace) -> int:
             f"by {len(ruleset)} rule(s) "
             f"(normaliser {ruleset.normalizer.name}, backend {ruleset.matcher.name})\n"
         )
+    out.flush()
+    return 1 if (args.fail_on_hit and censored) or (args.fail_on_fired and fired) else 0
+
+
+def _run_platform(args: argparse.Namespace) -> int:
+    """``scan --platform``: each message through the profile's censor, as JSON lines."""
+    from datetime import datetime
+
+    from censorsim.models import Message, Region, Surface
+    from censorsim.platforms import make_profile
+    from censorsim.policy import Censor
+
+    for name, given in (("-r/--rules", args.rules), ("--citizenlab", args.citizenlab),
+                        ("-f table", args.format == "table"), ("--out", args.out),
+                        ("--explain", args.explain)):
+        if given:
+            raise ParameterError(f"--platform takes the profile's own rules and writes "
+                                 f"JSON lines: drop {name}")
+    censor = Censor(make_profile(args.platform))
+    policy = censor.policy
+    surface = (Surface.parse(args.surface) if args.surface is not None
+               else policy.surfaces[0].surface)
+    policy.surface(surface)  # raises naming the surfaces the profile has
+    region = Region.parse(args.region)
+    day = args.on or date.today()
+    at = datetime(day.year, day.month, day.day, 12)
+    out = sys.stdout
+    total = censored = fired = 0
+    for batch in _batches(_messages(args), _BATCH):
+        decisions = censor.check_many([Message(t, surface, region) for _, t in batch], at=at)
+        for (ident, _text), d in zip(batch, decisions, strict=True):
+            total += 1
+            censored += d.censored
+            fired += bool(d.rule_ids)
+            if (args.only_censored and not d.censored) or (args.only_fired and not d.rule_ids):
+                continue
+            out.write(_json_line({
+                "id": ident, "platform": policy.name, "surface": surface.value,
+                "region": region.value, "censored": d.censored,
+                "action": d.action.name.lower(), "outcome": d.outcome.value,
+                "reason": d.reason.value, "rules": list(d.rule_ids), "error": d.error,
+                "hidden_from": sorted(r.value for r in d.hidden_from),
+                "delivered_text": d.delivered_text,
+            }))
     out.flush()
     return 1 if (args.fail_on_hit and censored) or (args.fail_on_fired and fired) else 0
 

@@ -212,3 +212,26 @@ def test_policy_files_state_masking_responses_and_deletion_share(tmp_path: Path)
     bad.write_text("[deletion]\nshare = 1.5\n", encoding="utf-8")
     with pytest.raises(PolicyError, match="share"):
         load_policy(bad)
+
+
+def test_scan_platform_line_shows_the_masked_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Asia Chats (2013), on the command line: ``censorsim scan --platform line`` shows
+    LINE's decision per message: from an international account the listed word reaches
+    China numbers as asterisks (``delivered_text``); from a China number it is refused
+    with the notice."""
+    import json
+
+    from censorsim.cli import main
+
+    msgs = tmp_path / "m.txt"
+    msgs.write_text("他说藏人自焚的事\n", encoding="utf-8")
+    assert main(["scan", "--platform", "line", "--region", "international", str(msgs)]) == 0
+    rec = json.loads(capsys.readouterr().out)
+    assert rec["outcome"] == "masked" and rec["delivered_text"] == "他说****的事"
+    assert main(["scan", "--platform", "line", "--fail-on-hit", str(msgs)]) == 1
+    rec = json.loads(capsys.readouterr().out)
+    assert rec["outcome"] == "refused" and rec["error"] == LINE_NOTICE
+    assert main(["scan", "--platform", "line", "--surface", "post", str(msgs)]) == 2
+    assert "no surface 'post'" in capsys.readouterr().err

@@ -152,7 +152,7 @@ _legal = st.dictionaries(
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_legal)
 def test_fuzz_legal_section(legal: dict[str, object]) -> None:
     """Any ``[legal]`` table either loads or raises a SimulationError naming the file."""

@@ -12,13 +12,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from censorsim._data import data_dir
 from censorsim.errors import CensorsimError, SimulationError
 from censorsim.models import Region, Surface
 from censorsim.policy import Policy, load_policy
 from censorsim.simulate._corpus import _VARIANTS
+
+if TYPE_CHECKING:
+    from censorsim.legal import Scenario
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -90,7 +93,7 @@ class SimulationConfig:
     corpus: str = str(_SAMPLES / "corpus")
     images: str | None = str(_SAMPLES / "images")
     batch_pause: float = 0.0
-    legal: Any = None
+    legal: Scenario | None = None
 
     def __post_init__(self) -> None:
         def bad(problem: str) -> SimulationError:

@@ -25,7 +25,9 @@ def register(subparsers: Any) -> None:
         help="write plots and a markdown summary of a decision log",
         description="Censored share per surface, region and time window, top rules, "
         "collateral damage and time to deletion, as PNGs and summary.md (and "
-        "report.html with --html).",
+        "report.html with --html); for a run with a [legal] section, also the "
+        "transparency table of its legal requests per platform and two plots "
+        "(docs/legal.md).",
     )
     p.add_argument("db", type=Path, help="the decision log")
     p.add_argument("--out", type=Path, help="output folder (default: <db>-report/)")

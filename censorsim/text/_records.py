@@ -24,7 +24,14 @@ from censorsim.text._syntax import (
     parse_unless,
 )
 
-__all__ = ["RULE_COLUMNS", "rule_from_fields", "rule_from_json", "rule_to_json", "rule_to_row"]
+__all__ = [
+    "EXTRA_COLUMNS",
+    "RULE_COLUMNS",
+    "rule_from_fields",
+    "rule_from_json",
+    "rule_to_json",
+    "rule_to_row",
+]
 
 RULE_COLUMNS = (
     "id",
@@ -42,6 +49,12 @@ RULE_COLUMNS = (
     "removed",
 )
 """The CSV rule format's columns, in the order ``wordlists.dump_rules`` writes them."""
+
+EXTRA_COLUMNS = ("surfaces", "outcome")
+"""Optional columns after :data:`RULE_COLUMNS`, read when present and written only when a
+rule sets them: ``surfaces`` (``;``-joined surface names; empty: every surface,
+:attr:`Rule.surfaces`) and ``outcome`` (an ``Outcome`` value; empty: the action's plain
+one, :attr:`Rule.outcome`)."""
 
 
 def _bool(value: str, column: str) -> bool:
@@ -100,10 +113,13 @@ def rule_from_fields(fields: dict[str, str], default_action: Action) -> Rule:
         note=get.get("note"),
         added=_iso_date(get["added"], "added") if "added" in get else None,
         removed=_iso_date(get["removed"], "removed") if "removed" in get else None,
+        surfaces=[x for x in get["surfaces"].split(";") if x.strip()]  # type: ignore[arg-type]
+        if "surfaces" in get else None,
+        outcome=get["outcome"].strip() if "outcome" in get else None,  # type: ignore[arg-type]
     )
 
 
-_JSON_KEYS = frozenset(RULE_COLUMNS) - {"rule"} | {"components"}
+_JSON_KEYS = frozenset(RULE_COLUMNS + EXTRA_COLUMNS) - {"rule"} | {"components"}
 
 
 def _str_tuples(value: object, key: str) -> tuple[tuple[str, ...], ...]:
@@ -155,6 +171,10 @@ def rule_from_json(obj: object, default_action: Action) -> Rule:
         dates[key] = _iso_date(text, key) if text else None
     if not isinstance(rid, str) or not rid:
         raise RuleError(f"'id' must be a non-empty string or null, got {rid!r}")
+    surfaces = obj.get("surfaces")
+    if surfaces is not None and (
+            not isinstance(surfaces, list) or not all(isinstance(x, str) for x in surfaces)):
+        raise RuleError("'surfaces' must be a list of surface names or null")
     return Rule(
         id=rid,
         components=comps,
@@ -169,6 +189,8 @@ def rule_from_json(obj: object, default_action: Action) -> Rule:
         note=_opt_str(obj, "note"),
         added=dates["added"],
         removed=dates["removed"],
+        surfaces=surfaces,  # type: ignore[arg-type]
+        outcome=_opt_str(obj, "outcome"),  # type: ignore[arg-type]
     )
 
 
@@ -176,7 +198,7 @@ def rule_to_row(rule: Rule) -> dict[str, str]:
     def opt(value: object) -> str:
         return "" if value is None else str(value)
 
-    return {
+    row = {
         "id": rule.id,
         "rule": format_components(rule.components),
         "mode": rule.mode.value,
@@ -191,10 +213,15 @@ def rule_to_row(rule: Rule) -> dict[str, str]:
         "added": opt(rule.added),
         "removed": opt(rule.removed),
     }
+    if rule.surfaces is not None:
+        row["surfaces"] = ";".join(sorted(s.value for s in rule.surfaces))
+    if rule.outcome is not None:
+        row["outcome"] = rule.outcome.value
+    return row
 
 
 def rule_to_json(rule: Rule) -> dict[str, object]:
-    return {
+    obj: dict[str, object] = {
         "id": rule.id,
         "components": [list(c) for c in rule.components],
         "mode": rule.mode.value,
@@ -209,3 +236,8 @@ def rule_to_json(rule: Rule) -> dict[str, object]:
         "added": rule.added.isoformat() if rule.added else None,
         "removed": rule.removed.isoformat() if rule.removed else None,
     }
+    if rule.surfaces is not None:
+        obj["surfaces"] = sorted(s.value for s in rule.surfaces)
+    if rule.outcome is not None:
+        obj["outcome"] = rule.outcome.value
+    return obj

@@ -14,7 +14,9 @@ The formats (documented with examples in ``wordlists/README.md``):
 * **csv**: a header row, then one rule per row; columns ``rule`` (required, the
   combination syntax), ``id``, ``mode``, ``max_gap``, ``gap_allows_han``,
   ``whole_word``, ``unless`` (exception combinations joined by ``;``), ``action``,
-  ``category``, ``source``, ``note``, ``added``, ``removed``.
+  ``category``, ``source``, ``note``, ``added``, ``removed``, and optionally
+  ``surfaces`` (``;``-joined surface names the rule applies on) and ``outcome`` (the
+  observable outcome it triggers, e.g. ``data_error``), written only when set.
 * **jsonl**: one JSON object per line with the same fields; ``components`` and
   ``unless`` are lists of lists of strings.
 
@@ -60,6 +62,7 @@ from censorsim.text._lines import (
     read_lines,
 )
 from censorsim.text._records import (
+    EXTRA_COLUMNS,
     RULE_COLUMNS,
     rule_from_fields,
     rule_from_json,
@@ -231,10 +234,11 @@ def _load_csv_rules(
 ) -> list[tuple[int, Rule]]:
     header, rows = csv_rows(lines, path)
     names = [_CSV_ALIASES.get(h.lower(), h.lower()) for h in header]
-    unknown = [h for h, n in zip(header, names, strict=True) if n not in RULE_COLUMNS]
+    known = RULE_COLUMNS + EXTRA_COLUMNS
+    unknown = [h for h, n in zip(header, names, strict=True) if n not in known]
     if unknown:
         raise WordlistError(
-            f"unknown column(s) {', '.join(map(repr, unknown))}; known: {', '.join(RULE_COLUMNS)}",
+            f"unknown column(s) {', '.join(map(repr, unknown))}; known: {', '.join(known)}",
             path=path,
             line=lines[0][0],
         )
@@ -374,10 +378,12 @@ def dump_rules(
             for what in ("category", "source", "note"):
                 _check_text_field(rule, getattr(rule, what), what, path)
         with open(path, "w", encoding="utf-8", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=RULE_COLUMNS, lineterminator="\n")
+            rows = [rule_to_row(rule) for rule in rules]
+            extra = [c for c in EXTRA_COLUMNS if any(c in row for row in rows)]
+            writer = csv.DictWriter(handle, fieldnames=(*RULE_COLUMNS, *extra),
+                                    lineterminator="\n", restval="")
             writer.writeheader()
-            for rule in rules:
-                writer.writerow(rule_to_row(rule))
+            writer.writerows(rows)
         return
     if fmt == "jsonl":
         out = [json.dumps(rule_to_json(r), ensure_ascii=False) for r in rules]

@@ -170,3 +170,26 @@ def test_weibo_search_reads_published_rules(citizenlab: Path) -> None:
         warnings.simplefilter("ignore", RuleIdentityWarning)
         rules = weibo(citizenlab=citizenlab).rulesets["search"].rules
     assert {r.source for r in rules} == {"search/rules/weibo.txt", "search/rules/weibo-soft.txt"}
+
+
+def test_a_rule_file_carries_the_review_path(tmp_path: Path) -> None:
+    """Citizen Lab (2014) published its keywords per review path (refused, data error,
+    camouflaged); a rule file can carry that path (the optional ``outcome`` column, and
+    ``surfaces``), so the Weibo profile takes each rule's path from the data, and the
+    file round-trips through dump_rules and load_rules (CSV and JSON lines)."""
+    from censorsim.text.wordlists import dump_rules, load_rules
+
+    path = tmp_path / "weibo-review.csv"
+    path.write_text("id,rule,action,outcome,surfaces\n"
+                    "e,甲,refuse,data_error,post\n"
+                    "h,乙,hide,author_only,\n"
+                    "d,丙,,,\n", encoding="utf-8")
+    rules = load_rules(path, default_action=Action.DELETE_LATER)
+    assert rules[0].outcome is Outcome.DATA_ERROR and rules[1].surfaces is None
+    c = Censor(weibo(rules))
+    assert c.check(Message("甲", Surface.POST), at=AT).outcome is Outcome.DATA_ERROR
+    assert c.check(Message("乙", Surface.POST), at=AT).outcome is Outcome.AUTHOR_ONLY
+    assert c.check(Message("丙", Surface.POST), at=AT).outcome is Outcome.DELETED_LATER
+    for name in ("out.csv", "out.jsonl"):
+        dump_rules(rules, tmp_path / name)
+        assert load_rules(tmp_path / name) == rules

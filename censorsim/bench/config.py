@@ -17,6 +17,7 @@ from censorsim.bench.workloads import (
     shared_prefix_workload,
     with_combination_rules,
 )
+from censorsim.errors import ParameterError
 from censorsim.image import ALGORITHMS
 
 __all__ = ["SAMPLES", "BenchConfig", "TextSpec", "sample_images"]
@@ -72,11 +73,23 @@ class BenchConfig:
         trial_messages: messages scanned first (the trial) to estimate that.
         latency_items: single-item calls for the latency percentiles.
         index_sizes: blacklist sizes (random 64-bit hashes).
+        index_clustered: blacklist sizes of clustered pHash-like hashes
+            (:mod:`censorsim.bench._clustered`, fitted to real photographs).
         index_queries: queries per size.
         radius: the Hamming radius of the range queries.
         images: image files for the hashers (default: the shipped samples).
         hash_algorithms: which hashers (all when empty).
         seed: the seed of every workload.
+        pairs: most scan samples paired with the suite's reference contender (0: scans
+            timed ``repeats`` times alone, unpaired).
+        min_pairs: fewest pairs, whatever the budget.
+        pair_budget_seconds: no pair is started after a contender's pairs took this long
+            (once ``min_pairs`` are done).
+        min_sample_seconds: a sample repeats its scan until it lasts at least this long.
+        clock: ``"cpu"`` (process CPU time: time descheduled behind other jobs is not
+            counted) or ``"wall"`` (``time.perf_counter``) for the timed scans.
+        slowdown: ``(contender, factor)``: slow these contenders down by spinning after
+            each scan (only to test the regression gate: ``--slowdown``).
     """
 
     profile: str = "custom"
@@ -89,11 +102,29 @@ class BenchConfig:
     trial_messages: int = 200
     latency_items: int = 500
     index_sizes: tuple[int, ...] = (10_000, 100_000, 1_000_000)
+    index_clustered: tuple[int, ...] = ()
     index_queries: int = 2_000
     radius: int = 10
     images: tuple[Path, ...] = ()
     hash_algorithms: tuple[str, ...] = ()
     seed: int = 0
+    pairs: int = 9
+    min_pairs: int = 5
+    pair_budget_seconds: float = 10.0
+    min_sample_seconds: float = 0.005
+    slowdown: tuple[tuple[str, float], ...] = ()
+    clock: str = "cpu"
+
+    def __post_init__(self) -> None:
+        if self.clock not in ("cpu", "wall"):
+            raise ParameterError(f"clock must be 'cpu' or 'wall', not {self.clock!r}")
+        if self.pairs < 0 or self.min_pairs < 1:
+            raise ParameterError(
+                f"pairs must be >= 0 and min_pairs >= 1, not {self.pairs} and {self.min_pairs}"
+            )
+        for name, factor in self.slowdown:
+            if not factor >= 1.0:
+                raise ParameterError(f"slowdown of {name!r} must be >= 1, not {factor!r}")
 
     @classmethod
     def quick(cls, **overrides: Any) -> BenchConfig:
@@ -107,10 +138,14 @@ class BenchConfig:
                 TextSpec("zh", 1_000, 300, rules=300),
             ),
             repeats=1,
+            pairs=11,
+            min_pairs=5,
+            pair_budget_seconds=0.5,
             budget_seconds=5.0,
             trial_messages=50,
             latency_items=50,
             index_sizes=(5_000,),
+            index_clustered=(5_000,),
             index_queries=200,
             images=tuple(sample_images(4)),
             hash_algorithms=tuple(a for a in ALGORITHMS if a != "crop_resistant"),
@@ -127,7 +162,7 @@ class BenchConfig:
             text.append(TextSpec(lang, 10_000, 10_000, rules=10_000))
         # Keywords w0..w199999: the shape on which one automaton builds in quadratic time.
         base = cls(profile="full", text=tuple(text), images=tuple(sample_images(None)),
-                   latency_items=300,
+                   latency_items=300, index_clustered=(1_000_000,),
                    extra_workloads=(shared_prefix_workload(200_000, 1_000),))
         return replace(base, **overrides)
 
@@ -149,11 +184,18 @@ class BenchConfig:
             "trial_messages": self.trial_messages,
             "latency_items": self.latency_items,
             "index_sizes": list(self.index_sizes),
+            "index_clustered": list(self.index_clustered),
             "index_queries": self.index_queries,
             "radius": self.radius,
             "images": [Path(p).name for p in self.images],
             "hash_algorithms": list(self.hash_algorithms),
             "seed": self.seed,
+            "pairs": self.pairs,
+            "min_pairs": self.min_pairs,
+            "pair_budget_seconds": self.pair_budget_seconds,
+            "min_sample_seconds": self.min_sample_seconds,
+            "slowdown": [[n, f] for n, f in self.slowdown],
+            "clock": self.clock,
         }
 
     def wants(self, name: str) -> bool:

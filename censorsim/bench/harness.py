@@ -1,11 +1,14 @@
 """The benchmark harness: turn each suite's workloads into tasks and measure every contender.
 
 Text workloads are generated (:class:`~censorsim.bench.config.TextSpec`) or given; the
-index suite draws random 64-bit hashes per size; the hash suite hashes image files. Each
+index suite draws random 64-bit hashes per size, and clustered pHash-like ones
+(:mod:`censorsim.bench._clustered`); the hash suite hashes image files. Each
 becomes a :class:`~censorsim.bench.measure.Task` with its reference records, and every
 selected contender of the suite goes through the one loop,
-:func:`~censorsim.bench.measure.measure`. The run is recorded as a
-:class:`~censorsim.bench.records.BenchRun` with the machine's :func:`environment`.
+:func:`~censorsim.bench.measure.measure`, its scans paired with the suite's reference
+contender (:data:`~censorsim.bench.tables.REFERENCES`), built once per task.
+The run is recorded as a :class:`~censorsim.bench.records.BenchRun` with the machine's
+:func:`environment`.
 
 Example:
     >>> run = run_benchmarks(BenchConfig.quick(suites=("index",), index_sizes=(500,)))
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import os
 import random
+import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,8 +28,9 @@ from typing import Any
 
 import numpy as np
 
+from censorsim.bench._clustered import clustered_hashes, clustered_queries
 from censorsim.bench.config import SAMPLES, BenchConfig, TextSpec, sample_images
-from censorsim.bench.contender import Contender, contenders
+from censorsim.bench.contender import Contender, contenders, make_contender
 from censorsim.bench.contenders import TextContender, reference_occurrences
 from censorsim.bench.environment import environment
 from censorsim.bench.image_contenders import (
@@ -35,8 +40,9 @@ from censorsim.bench.image_contenders import (
     reference_hashes,
     reference_triples,
 )
-from censorsim.bench.measure import Task, measure, spread
+from censorsim.bench.measure import PairedReference, Task, measure, scans_for, spread
 from censorsim.bench.records import SCHEMA_VERSION, BenchRun, ContenderResult, Memory, Stat
+from censorsim.bench.tables import REFERENCES
 from censorsim.bench.workloads import Workload
 from censorsim.image import ALGORITHMS
 
@@ -59,6 +65,25 @@ _Suite = tuple[list[dict[str, Any]], list[ContenderResult]]
 
 def _per_second(unit: str, count: int) -> Callable[[float], dict[str, float]]:
     return lambda seconds: {unit: count / seconds}
+
+
+def _paired_reference(config: BenchConfig, task: Task) -> PairedReference | None:
+    """The suite's reference contender built on ``task`` (None when pairing is off or
+    the reference cannot run here)."""
+    name = REFERENCES.get(task.suite)
+    if config.pairs == 0 or name is None:
+        return None
+    contender = make_contender(name)
+    if contender.missing() is not None:
+        return None
+    contender.prepare()
+    runner = contender.build(task.data)
+    runner.scan(task.items)  # warm-up
+    t0 = time.perf_counter()
+    runner.scan(task.items)
+    seconds = time.perf_counter() - t0
+    return PairedReference(name, runner, task.items,
+                           scans_for(seconds, config.min_sample_seconds))
 
 
 def _selected(config: BenchConfig, suite: str) -> list[Contender]:
@@ -93,9 +118,10 @@ def _run_text(config: BenchConfig, progress: Progress, extra: Sequence[TextConte
             reference_occurrences(workload.keywords, workload.messages), rates,
             spread(n, config.latency_items), budgeted=True,
         )
+        reference = _paired_reference(config, task)
         for c in chosen:
             progress(f"text {workload.name}: {c.name}")
-            results.append(measure(c, task, config))
+            results.append(measure(c, task, config, reference))
     return described, results
 
 
@@ -111,13 +137,20 @@ def _run_index(config: BenchConfig, progress: Progress) -> _Suite:
     rng = np.random.default_rng(config.seed)
     described: list[dict[str, Any]] = []
     results: list[ContenderResult] = []
-    for n in config.index_sizes:
-        entries = rng.integers(0, 2**64, size=n, dtype=np.uint64)
-        queries = make_queries(entries, config.index_queries, rng)
-        name = f"index-{n}-r{config.radius}"
+    shapes = [("uniform", n) for n in config.index_sizes]
+    shapes += [("clustered", n) for n in config.index_clustered]
+    for shape, n in shapes:
+        if shape == "uniform":
+            entries = rng.integers(0, 2**64, size=n, dtype=np.uint64)
+            queries = make_queries(entries, config.index_queries, rng)
+            name = f"index-{n}-r{config.radius}"
+        else:
+            entries = clustered_hashes(n, seed=config.seed)
+            queries = clustered_queries(entries, config.index_queries, seed=config.seed + 1)
+            name = f"index-clustered-{n}-r{config.radius}"
         progress(f"index {name}: reference")
         reference = reference_triples(entries, queries, config.radius)
-        described.append({"suite": "index", "name": name, "entries": n,
+        described.append({"suite": "index", "name": name, "entries": n, "shape": shape,
                           "queries": len(queries), "radius": config.radius,
                           "results": len(reference), "threads": 1})
         task = Task(
@@ -126,9 +159,10 @@ def _run_index(config: BenchConfig, progress: Progress) -> _Suite:
             spread(len(queries), min(config.latency_items, 200)),
             differs="results differ from the linear scan",
         )
+        paired = _paired_reference(config, task)
         for c in chosen:
             progress(f"index {name}: {c.name}")
-            results.append(measure(c, task, config))
+            results.append(measure(c, task, config, paired))
     return described, results
 
 
@@ -145,6 +179,8 @@ def _run_hash(config: BenchConfig, progress: Progress) -> _Suite:
                   "bytes": sum(p.stat().st_size for p in paths)}]
     results: list[ContenderResult] = []
     refs: dict[str, set[tuple[int, str]]] = {}
+    pairing = Task("hash", name, paths, paths, set(), _per_second("images", len(paths)), ())
+    reference = _paired_reference(config, pairing) if chosen else None
     for c in chosen:
         progress(f"hash {name}: {c.name}")
         if c.algorithm not in refs:
@@ -154,7 +190,7 @@ def _run_hash(config: BenchConfig, progress: Progress) -> _Suite:
             _per_second("images", len(paths)), range(len(paths)),
             differs="hashes differ from imagehash",
         )
-        results.append(measure(c, task, config))
+        results.append(measure(c, task, config, reference))
     return described, results
 
 

@@ -7,8 +7,21 @@ reference (:mod:`censorsim.bench.gate`). A contender whose records differ is
 ``gate-failed`` and is not timed. On a *budgeted* task (text), the first items are
 scanned first as a trial; a contender whose trial shows it would take longer than the
 budget per scan is ``over-budget``, gated on the trial's first chunk only. The others
-are ``ok`` and timed: build apart from scan, ``repeats`` times, medians with min and max,
-then per-item latency on single-item calls.
+are ``ok`` and timed: build apart from scan (``repeats`` builds), then the scans, then
+per-item latency on single-item calls.
+
+Scans are timed in *pairs* with the suite's reference contender (a
+:class:`PairedReference`, built once per task): contender and reference alternately
+(A B, then B A, ...), so both see the same slow drifts of machine load, and the
+regression gate (:mod:`censorsim.bench.compare`) works on the paired log-ratios. A
+sample whose scan is shorter than ``min_sample_seconds`` repeats the scan, timing each,
+until the sample lasts that long, and keeps the fastest: a scan another process
+preempted (a scheduler slice is milliseconds, many quick scans are tenths of one) only
+ever adds time, so the minimum of a sample's scans is the scan without interference.
+Scans are timed on the process's CPU clock (``clock="cpu"``, the default) so that time
+spent descheduled while other jobs run is not counted; ``clock="wall"`` times them with
+``time.perf_counter``. Builds and latencies are wall-clock times.
+Without a reference (or with ``pairs=0``) the scans are timed ``repeats`` times alone.
 
 Example:
     >>> from censorsim.bench.contender import make_contender
@@ -21,9 +34,10 @@ Example:
 from __future__ import annotations
 
 import gc
+import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -34,7 +48,7 @@ from censorsim.bench.environment import MemoryTracker
 from censorsim.bench.gate import gate
 from censorsim.bench.records import ContenderResult, Memory, Stat
 
-__all__ = ["Task", "measure", "spread"]
+__all__ = ["CLOCKS", "PairedReference", "SlowedRunner", "Task", "measure", "spread"]
 
 REBUILD_SECONDS = 2.0
 """A build slower than this is timed once; faster ones are timed on every repeat."""
@@ -65,6 +79,80 @@ class Task:
     latency: Sequence[int]
     budgeted: bool = False
     differs: str = "output differs from the reference"
+
+
+@dataclass(slots=True)
+class PairedReference:
+    """The reference contender, built once per task, that every scan is paired with.
+
+    Attributes:
+        name: the reference contender's name.
+        runner: its built runner.
+        items: what it scans (the task's items).
+        scans_per_sample: how many scans make one timed sample (see :func:`scans_for`);
+            the sample is the fastest of them.
+        seconds: every sample taken so far, per scan (for the record).
+    """
+
+    name: str
+    runner: Runner
+    items: Any
+    scans_per_sample: int = 1
+    seconds: list[float] = field(default_factory=list)
+
+    def time(self, clock: Callable[[], float] = time.process_time) -> float:
+        """Seconds of the fastest scan of one sample."""
+        return _timed(self.runner, self.items, self.scans_per_sample, clock)
+
+
+class SlowedRunner(Runner):
+    """A runner made ``factor`` times slower by spinning after each scan (tests the gate).
+
+    Only the harness's ``slowdown`` option wraps contenders in it: a contender slowed by
+    1.5 must be reported as a regression by :mod:`censorsim.bench.compare`.
+    """
+
+    def __init__(self, inner: Runner, factor: float) -> None:
+        self._inner = inner
+        self._factor = factor
+
+    def scan(self, batch: Sequence[Any]) -> Any:
+        t0 = time.process_time()
+        out = self._inner.scan(batch)
+        until = t0 + (time.process_time() - t0) * self._factor
+        while time.process_time() < until:  # busy: CPU work, as a slower scan would be
+            pass
+        return out
+
+    def records(self, batch: Sequence[Any], output: Any) -> set[Any]:
+        return self._inner.records(batch, output)
+
+
+def scans_for(seconds: float, min_sample_seconds: float, limit: int = 1_000) -> int:
+    """Scans per timed sample so that one sample lasts at least ``min_sample_seconds``.
+
+    >>> scans_for(0.001, 0.005), scans_for(0.2, 0.005)
+    (5, 1)
+    """
+    if seconds <= 0.0:
+        return limit
+    return max(1, min(limit, math.ceil(min_sample_seconds / seconds)))
+
+
+CLOCKS: dict[str, Callable[[], float]] = {"cpu": time.process_time, "wall": time.perf_counter}
+"""The clocks scans can be timed on (``BenchConfig.clock``)."""
+
+
+def _timed(
+    runner: Runner, items: Any, scans: int, clock: Callable[[], float] = time.perf_counter
+) -> float:
+    """The fastest of ``scans`` individually timed scans."""
+    best = math.inf
+    for _ in range(scans):
+        t0 = clock()
+        runner.scan(items)
+        best = min(best, clock() - t0)
+    return best
 
 
 def spread(n: int, k: int) -> list[int]:
@@ -137,8 +225,18 @@ def _base(contender: Contender, task: Task, status: str, reason: str | None = No
     )
 
 
-def measure(contender: Contender, task: Task, config: BenchConfig) -> ContenderResult:
-    """Gate ``contender`` on ``task``, then time it (see the module docstring)."""
+def measure(
+    contender: Contender, task: Task, config: BenchConfig,
+    reference: PairedReference | None = None,
+) -> ContenderResult:
+    """Gate ``contender`` on ``task``, then time it (see the module docstring).
+
+    Args:
+        contender: what to measure.
+        task: the workload.
+        config: repeats, pairs, budgets; ``config.slowdown`` may slow the contender.
+        reference: the reference to pair every scan with (None: scans timed alone).
+    """
     why = contender.missing()
     if why is not None:
         return _base(contender, task, "skipped", why)
@@ -148,7 +246,7 @@ def measure(contender: Contender, task: Task, config: BenchConfig) -> ContenderR
         contender.prepare()
         tracker.start()
         t0 = time.perf_counter()
-        runner = contender.build(task.data)
+        runner = _slowed(contender.build(task.data), contender.name, config)
         first_build = time.perf_counter() - t0
         tracker.built()
         if task.budgeted:
@@ -167,7 +265,6 @@ def measure(contender: Contender, task: Task, config: BenchConfig) -> ContenderR
     if not verdict.passed:
         return _base(contender, task, "gate-failed", task.differs, gate=verdict, memory=memory)
     builds: list[float] = []
-    scans: list[float] = []
     for r in range(config.repeats):
         if r == 0 or first_build < REBUILD_SECONDS:
             del runner
@@ -175,10 +272,14 @@ def measure(contender: Contender, task: Task, config: BenchConfig) -> ContenderR
             t0 = time.perf_counter()
             runner = contender.build(task.data)
             builds.append(time.perf_counter() - t0)
-        gc.collect()
-        t0 = time.perf_counter()
-        runner.scan(items)
-        scans.append(time.perf_counter() - t0)
+    runner = _slowed(runner, contender.name, config)
+    gc.collect()
+    if reference is not None and config.pairs > 0:
+        scans, ref_scans = _paired(runner, items, reference, config)
+    else:
+        scans = [_timed(runner, items, 1, CLOCKS[config.clock])
+                 for _ in range(config.repeats)]
+        ref_scans = []
     latencies: list[int] = []
     for i in task.latency:
         one = items[i : i + 1]
@@ -189,4 +290,37 @@ def measure(contender: Contender, task: Task, config: BenchConfig) -> ContenderR
     return _base(
         contender, task, "ok", gate=verdict, build=Stat.of(builds), scan=scan, memory=memory,
         throughput=task.rates(scan.median or 1e-12), latency_us=_percentiles(latencies),
+        reference=reference.name if ref_scans and reference else None,
+        reference_samples=tuple(ref_scans),
     )
+
+
+def _slowed(runner: Runner, name: str, config: BenchConfig) -> Runner:
+    factor = dict(config.slowdown).get(name)
+    return runner if factor is None or isinstance(runner, SlowedRunner) \
+        else SlowedRunner(runner, factor)
+
+
+def _paired(
+    runner: Runner, items: Any, reference: PairedReference, config: BenchConfig,
+) -> tuple[list[float], list[float]]:
+    """Time contender and reference alternately: at least ``min_pairs`` pairs, then more
+    up to ``pairs`` while the contender's pairs have taken less than ``pair_budget_seconds``.
+    """
+    clock = CLOCKS[config.clock]
+    _timed(runner, items, 1)  # warm-up of the rebuilt runner
+    scans = scans_for(_timed(runner, items, 1, clock), config.min_sample_seconds)
+    mine: list[float] = []
+    theirs: list[float] = []
+    t_start = time.perf_counter()
+    for i in range(config.pairs):
+        if i >= config.min_pairs and time.perf_counter() - t_start > config.pair_budget_seconds:
+            break
+        if i % 2 == 0:
+            theirs.append(reference.time(clock))
+            mine.append(_timed(runner, items, scans, clock))
+        else:
+            mine.append(_timed(runner, items, scans, clock))
+            theirs.append(reference.time(clock))
+    reference.seconds.extend(theirs)
+    return mine, theirs

@@ -15,10 +15,19 @@ from typing import Any, Final, Literal
 from censorsim.bench.gate import GateResult
 from censorsim.errors import ParameterError
 
-__all__ = ["SCHEMA_VERSION", "BenchRun", "ContenderResult", "Memory", "Stat", "Status"]
+__all__ = [
+    "READABLE_VERSIONS", "SCHEMA_VERSION", "BenchRun", "ContenderResult", "Memory", "Stat",
+    "Status",
+]
 
-SCHEMA_VERSION: Final = 1
-"""Version of the JSON layout (``docs/benchmarks.md``); bumped on incompatible changes."""
+SCHEMA_VERSION: Final = 2
+"""Version of the JSON layout (``docs/benchmarks.md``); bumped on incompatible changes.
+
+Version 2 added each result's ``reference`` and ``reference_samples`` (the paired scans);
+version 1 files are still read (without them)."""
+
+READABLE_VERSIONS: Final = (1, 2)
+"""Schema versions :meth:`BenchRun.from_json` reads."""
 
 Status = Literal["ok", "skipped", "gate-failed", "over-budget", "error"]
 """What became of one contender on one workload."""
@@ -108,6 +117,9 @@ class ContenderResult:
         throughput: per second: ``messages``, ``mb``, ``code_points`` (text),
             ``queries`` (index), ``images`` (hash); from the median scan.
         latency_us: per-item latency percentiles ``p50``, ``p99`` in microseconds.
+        reference: the contender every scan sample was paired with (None: unpaired).
+        reference_samples: its seconds per scan, sample ``i`` paired with
+            ``scan.samples[i]``.
     """
 
     suite: str
@@ -125,6 +137,8 @@ class ContenderResult:
     memory: Memory | None = None
     throughput: dict[str, float] = field(default_factory=dict)
     latency_us: dict[str, float] = field(default_factory=dict)
+    reference: str | None = None
+    reference_samples: tuple[float, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -144,6 +158,8 @@ class ContenderResult:
             "memory": self.memory.to_json() if self.memory else None,
             "throughput": dict(self.throughput),
             "latency_us": dict(self.latency_us),
+            "reference": self.reference,
+            "reference_samples": list(self.reference_samples),
         }
 
     @classmethod
@@ -165,6 +181,8 @@ class ContenderResult:
             memory=Memory.from_json(data["memory"]) if data["memory"] else None,
             throughput={k: float(v) for k, v in data["throughput"].items()},
             latency_us={k: float(v) for k, v in data["latency_us"].items()},
+            reference=data.get("reference"),
+            reference_samples=tuple(float(x) for x in data.get("reference_samples", ())),
         )
 
 
@@ -210,10 +228,10 @@ class BenchRun:
             ParameterError: for a schema version this code does not read.
         """
         version = data.get("schema_version")
-        if version != SCHEMA_VERSION:
+        if version not in READABLE_VERSIONS:
             raise ParameterError(
                 f"benchmark results have schema_version {version!r}; "
-                f"this censorsim reads version {SCHEMA_VERSION}"
+                f"this censorsim reads versions {', '.join(map(str, READABLE_VERSIONS))}"
             )
         return cls(
             profile=data["profile"],

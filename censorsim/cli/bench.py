@@ -3,15 +3,17 @@
     censorsim bench --quick                                  # CI: gate everything, ~1 min
     censorsim bench --full --out benchmarks/results           # the README's run, ~20 min
     censorsim bench --quick --compare benchmarks/results/baseline-quick.json
+    censorsim bench --baseline-from r1.json r2.json r3.json --save-baseline base.json
     censorsim bench --keywords words.txt --corpus chat.txt --suite text
     censorsim bench --list
 
 Exit status: 0 when every gate passed (and nothing regressed, with ``--compare``);
-1 when a gate failed or a contender regressed beyond the tolerance; 2 for bad usage or
+1 when a gate failed or a contender regressed (by the rule of
+:mod:`censorsim.bench.compare`); 2 for bad usage or
 bad input, reported before anything runs: an option out of range, an unknown contender,
 a ``--keywords``, ``--corpus`` or ``--compare`` file that is missing, not a regular
 file, not UTF-8, malformed or empty, or an ``--out``/``--save-baseline`` that cannot
-be written.
+be written. ``--slowdown NAME=1.5`` slows a contender down to test the gate.
 """
 
 from __future__ import annotations
@@ -61,17 +63,31 @@ def register(subparsers: Any) -> None:
     p.add_argument("--budget", type=finite_float(0.0, above=True),
                    help="seconds per scan above which a text contender is not timed "
                         "(default: profile's)")
+    p.add_argument("--pairs", type=int_at_least(0),
+                   help="scan samples paired with the reference contender (default: "
+                        "profile's; 0: unpaired repeats)")
+    p.add_argument("--slowdown", action="append", default=[], metavar="NAME=FACTOR",
+                   help="slow this contender down by FACTOR (>= 1) to test the regression "
+                        "gate (repeatable)")
     p.add_argument("--seed", type=int, default=0, help="workload seed (default 0)")
     p.add_argument("--out", type=Path, help="write bench-<profile>.json/.md and plots here")
     p.add_argument("--no-plots", action="store_true", help="do not draw plots")
     p.add_argument("--compare", type=Path, metavar="BASELINE",
-                   help="compare with a saved run; exit 1 on a regression")
-    p.add_argument("--tolerance", type=finite_float(0.0, 1.0), default=0.3,
-                   help="allowed fall of a throughput ratio with --compare (default 0.3)")
+                   help="compare with a baseline (or a saved run); exit 1 on a regression")
+    p.add_argument("--tolerance", type=finite_float(0.0, 1.0), default=0.2,
+                   help="smallest relative slowdown that counts as a regression "
+                        "(default 0.2)")
+    p.add_argument("--z", type=finite_float(0.0), default=4.0,
+                   help="a regression must also exceed this many times the measured "
+                        "run-to-run noise (default 4)")
     p.add_argument("--reference", metavar="NAME",
-                   help="text contender the ratios are taken to (default pyahocorasick)")
+                   help="text contender the ratios of unpaired runs are taken to "
+                        "(default pyahocorasick; paired runs use their own)")
     p.add_argument("--save-baseline", type=Path, metavar="PATH",
-                   help="also save this run's JSON as a baseline")
+                   help="save this run's ratios (or those of --baseline-from) as a baseline")
+    p.add_argument("--baseline-from", type=Path, nargs="+", metavar="RUN",
+                   help="with --save-baseline: merge these saved runs (on unchanged code) "
+                        "into a baseline instead of running")
     p.add_argument("--list", action="store_true", help="list the contenders and exit")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     p.set_defaults(func=_run)
@@ -86,8 +102,8 @@ def _list() -> int:
 
 
 def _check_names(args: argparse.Namespace) -> None:
-    """Refuse ``--contender`` and ``--reference`` names that select nothing."""
-    if not args.contender and args.reference is None:
+    """Refuse ``--contender``, ``--slowdown`` and ``--reference`` names that select nothing."""
+    if not args.contender and args.reference is None and not args.slowdown:
         return
     from censorsim.bench.contender import contenders
 
@@ -95,15 +111,31 @@ def _check_names(args: argparse.Namespace) -> None:
     for given in args.contender:
         if not any(n == given or (given.endswith(":") and n.startswith(given)) for n in names):
             raise UnknownNameError("bench contender", given, names)
+    for given in args.slowdown:
+        name = _slowdown(given)[0]
+        if name not in names:
+            raise UnknownNameError("bench contender", name, names)
     if args.reference is not None:
         text = tuple(c.name for c in contenders("text"))
         if args.reference not in text:
             raise UnknownNameError("text contender", args.reference, text)
 
 
-def _baseline(path: Path, load: Any) -> Any:
+def _slowdown(given: str) -> tuple[str, float]:
+    """``NAME=FACTOR`` as a pair; refuses anything else."""
+    name, sep, factor = given.rpartition("=")
+    try:
+        value = float(factor)
+    except ValueError:
+        value = float("nan")
+    if not sep or not name or not value >= 1.0 or value == float("inf"):
+        raise ParameterError(f"--slowdown wants NAME=FACTOR with FACTOR >= 1, not {given!r}")
+    return name, value
+
+
+def _baseline(path: Path, load: Any, option: str = "--compare") -> Any:
     """The run saved at ``path``; every way it can be unreadable names the file."""
-    check_regular_file(path, "--compare")
+    check_regular_file(path, option)
     try:
         return load(path)
     except UnicodeDecodeError as exc:
@@ -120,10 +152,25 @@ def _baseline(path: Path, load: Any) -> Any:
 def _run(args: argparse.Namespace) -> int:
     if args.list:
         return _list()
-    from censorsim.bench.compare import compare_runs
+    from censorsim.bench.compare import (
+        compare_runs,
+        load_baseline,
+        make_baseline,
+        save_baseline,
+    )
     from censorsim.bench.harness import BenchConfig, run_benchmarks
     from censorsim.bench.tables import load_run, markdown, plot_run, save_run
     from censorsim.bench.workloads import load_workload
+
+    if args.baseline_from:
+        if args.save_baseline is None:
+            raise ParameterError("--baseline-from needs --save-baseline PATH")
+        check_out_file(args.save_baseline, "--save-baseline")
+        runs = [_baseline(p, load_run, "--baseline-from") for p in args.baseline_from]
+        merged = make_baseline(runs)
+        save_baseline(merged, args.save_baseline)
+        print(f"wrote {args.save_baseline}: {len(merged.rows)} rows from {len(runs)} run(s)")
+        return 0
 
     if (args.keywords is None) != (args.corpus is None):
         raise ParameterError("--keywords and --corpus go together")
@@ -143,7 +190,11 @@ def _run(args: argparse.Namespace) -> int:
         overrides["repeats"] = args.repeats
     if args.budget is not None:
         overrides["budget_seconds"] = args.budget
-    baseline = _baseline(args.compare, load_run) if args.compare is not None else None
+    if args.pairs is not None:
+        overrides["pairs"] = args.pairs
+    if args.slowdown:
+        overrides["slowdown"] = tuple(_slowdown(s) for s in args.slowdown)
+    baseline = _baseline(args.compare, load_baseline) if args.compare is not None else None
     if args.keywords is not None:
         check_regular_file(args.keywords, "--keywords")
         check_regular_file(args.corpus, "--corpus")
@@ -176,7 +227,7 @@ def _run(args: argparse.Namespace) -> int:
                 progress(f"wrote {path}")
         progress(f"wrote {args.out / (stem + '.json')} and {stem}.md")
     if args.save_baseline is not None:
-        save_run(run, args.save_baseline)
+        save_baseline(make_baseline([run]), args.save_baseline)
     status = 0
     failures = run.gate_failures
     if failures:
@@ -189,10 +240,15 @@ def _run(args: argparse.Namespace) -> int:
               f"{sum(r.status == 'over-budget' for r in run.results)} over budget")
     if baseline is not None:
         refs = {"text": args.reference} if args.reference else None
-        comparison = compare_runs(run, baseline, tolerance=args.tolerance, references=refs)
+        comparison = compare_runs(run, baseline, tolerance=args.tolerance, z=args.z,
+                                  references=refs)
         print(comparison.markdown())
         if not comparison.ok:
-            print(f"REGRESSION: {len(comparison.regressions)} contender(s) beyond "
-                  f"{args.tolerance:.0%}", file=sys.stderr)
+            names = ", ".join(f"{r.contender} on {r.workload} ({r.change:+.0%})"
+                              for r in comparison.regressions)
+            print(f"REGRESSION: {len(comparison.regressions)} contender(s): {names}",
+                  file=sys.stderr)
             status = 1
+        else:
+            print(f"no regression: {len(comparison.rows)} rows compared")
     return status

@@ -61,6 +61,8 @@ QueryResult: TypeAlias = tuple[Ints, Ints, Ints]
 """``(query, row, distance)`` arrays of equal length."""
 
 _EMPTY = np.zeros(0, dtype=np.int64)
+_Indices: TypeAlias = NDArray[np.signedinteger[Any]]
+"""int32 or int64 positions (int32 while they fit, to halve the tables' memory)."""
 
 
 def _popcount(x: Words) -> NDArray[Any]:
@@ -285,13 +287,43 @@ def _substrings(bits: int, n_words: int, m: int) -> list[tuple[int, int]]:
 
 @dataclass(frozen=True, slots=True)
 class _Table:
-    """One substring's bucket table: rows sorted by substring, with bucket offsets."""
+    """One substring's bucket table: values sorted by substring, with bucket offsets."""
 
     start: int
     length: int
-    offsets: NDArray[np.int64]  # 2**length + 1 bucket boundaries into the sorted arrays
-    rows: Ints  # row ids sorted by substring value
-    words: Words  # the rows' words in the same order (contiguous candidate reads)
+    offsets: _Indices  # 2**length + 1 bucket boundaries into the sorted arrays
+    rows: Ints | None  # value ids sorted by substring (None: found back by value)
+    words: Words  # the values' words in the same order (contiguous candidate reads)
+
+
+@dataclass(frozen=True, slots=True)
+class _Distinct:
+    """The distinct 64-bit values of the rows and the rows holding each.
+
+    Real perceptual-hash collections hold many exact duplicates (a re-encoded or slightly
+    resized copy usually keeps its pHash): the tables index each value once, and a match
+    is expanded to every row holding it.
+    """
+
+    values: Words  # sorted distinct values (1-D)
+    rows: _Indices  # row ids grouped by value, in row order within a value
+    starts: _Indices | None  # value v's rows are rows[starts[v]:starts[v + 1]]
+
+
+def _zeros(n: int, limit: int) -> _Indices:
+    """``n`` zero positions, int32 when values up to ``limit`` fit."""
+    return np.zeros(n, dtype=np.int32) if limit < 2**31 else np.zeros(n, dtype=np.int64)
+
+
+def _distinct(flat: Words) -> _Distinct:
+    values, inverse = np.unique(flat, return_inverse=True)
+    rows = _zeros(len(flat), len(flat))
+    rows[:] = np.argsort(inverse, kind="stable")
+    if len(values) == len(flat):
+        return _Distinct(values, rows, None)
+    starts = _zeros(len(values) + 1, len(flat))
+    np.cumsum(np.bincount(inverse, minlength=len(values)), out=starts[1:])
+    return _Distinct(values, rows, starts)
 
 
 class MIHBackend(HammingBackend):
@@ -303,6 +335,12 @@ class MIHBackend(HammingBackend):
             model (see :meth:`plan`).
         max_table_bits: the longest substring given a direct bucket table (``2**bits``
             offsets each).
+
+    For hashes of at most 64 bits the tables index each *distinct* value once (sorted;
+    the first table is the sorted values themselves) and a match is expanded to every
+    row holding that value, so duplicate-heavy collections cost neither candidates nor
+    memory; table positions are mapped back to values by binary search on the matches
+    only. Memory beyond the rows: ``8 * m`` bytes per distinct value, 4 per row.
     """
 
     name = "mih"
@@ -331,14 +369,17 @@ class MIHBackend(HammingBackend):
         self.m = m
         self.max_table_bits = max_table_bits
         self._tables: dict[int, list[_Table]] = {}
+        self._distinct: _Distinct | None = None
 
-    _transient = ("_tables",)
+    _transient = ("_tables", "_distinct")
 
     def _invalidate(self) -> None:
         self._tables.clear()
+        self._distinct = None
 
     def _restore(self) -> None:
         self._tables = {}
+        self._distinct = None
 
     def plan(self, radius: int) -> int | None:
         """The number of substrings used for ``radius`` (``None``: a linear scan is cheaper)."""
@@ -347,20 +388,46 @@ class MIHBackend(HammingBackend):
         weights = (self.probe_cost, self.large_probe_cost, self.candidate_cost, self.scan_cost)
         return _plan(self.bits, self.n_words, len(self), radius, self.max_table_bits, weights)
 
+    def memory(self) -> dict[str, int]:
+        """Bytes held: the rows, and the structures built over them (tables, groups)."""
+        tables = sum(
+            t.offsets.nbytes + t.words.nbytes + (0 if t.rows is None else t.rows.nbytes)
+            for ts in self._tables.values() for t in ts
+            if self._distinct is None or t.words is not self._distinct.values
+        )
+        d = self._distinct
+        groups = 0 if d is None else d.values.nbytes + d.rows.nbytes + (
+            0 if d.starts is None else d.starts.nbytes)
+        return {"rows": self.words.nbytes, "index": tables + groups}
+
     def _build(self, m: int) -> list[_Table]:
         if m not in self._tables:
             words = self.words
+            if self.n_words == 1:
+                if self._distinct is None:
+                    self._distinct = _distinct(words[:, 0])
+                base = self._distinct.values[:, None]
+            else:
+                base = words
             tables: list[_Table] = []
             for start, length in _substrings(self.bits, self.n_words, m):
-                keys = _extract(words, start, length)
-                order = np.argsort(keys, kind="stable")
+                keys = _extract(base, start, length)
                 counts = np.bincount(keys, minlength=1 << length)
-                offsets = np.zeros((1 << length) + 1, dtype=np.int64)
+                offsets = _zeros((1 << length) + 1, len(base))
                 np.cumsum(counts, out=offsets[1:])
-                sorted_words = np.ascontiguousarray(words[order])
+                if self.n_words == 1 and start == 64 - self.bits:
+                    # Sorted values are already sorted by their top substring.
+                    assert self._distinct is not None
+                    tables.append(_Table(start, length, offsets, None, self._distinct.values))
+                    continue
+                order = np.argsort(keys, kind="stable")
+                sorted_words = np.ascontiguousarray(base[order])
                 if self.n_words == 1:
-                    sorted_words = np.ascontiguousarray(sorted_words[:, 0])
-                tables.append(_Table(start, length, offsets, order.astype(np.int64), sorted_words))
+                    tables.append(_Table(start, length, offsets, None, sorted_words[:, 0]))
+                else:
+                    tables.append(
+                        _Table(start, length, offsets, order.astype(np.int64), sorted_words)
+                    )
             self._tables[m] = tables
         return self._tables[m]
 
@@ -384,9 +451,9 @@ class MIHBackend(HammingBackend):
             for table, sub_radius in zip(tables, radii, strict=True):
                 if sub_radius < 0:
                     continue
-                qi, rows, dist = self._probe(table, block, flat_block, radius, sub_radius)
+                qi, pos, dist = self._probe(table, block, flat_block, radius, sub_radius)
                 out_q.append(qi + start)
-                out_r.append(rows)
+                out_r.append(self._ids(table, pos))
                 out_d.append(dist)
         if not out_q:
             return _EMPTY, _EMPTY, _EMPTY
@@ -395,14 +462,38 @@ class MIHBackend(HammingBackend):
         dist = np.concatenate(out_d)
         if m > 1 and len(qi):
             # A pair within the radius may be found through several substrings.
-            _, first = np.unique(qi * len(self) + rows, return_index=True)
+            _, first = np.unique(qi * (int(rows.max()) + 1) + rows, return_index=True)
             qi, rows, dist = qi[first], rows[first], dist[first]
+        if self._distinct is not None and self.n_words == 1:
+            qi, rows, dist = self._expand(qi, rows, dist)
         return qi, rows, dist
+
+    def _ids(self, table: _Table, positions: Ints) -> Ints:
+        """Row ids (or, over distinct values, value ids) of table positions."""
+        if table.rows is not None:
+            return table.rows[positions]
+        assert self._distinct is not None
+        return np.searchsorted(self._distinct.values, table.words[positions]).astype(np.int64)
+
+    def _expand(self, qi: Ints, values: Ints, dist: Ints) -> QueryResult:
+        """Value-level matches as row-level ones (every row holding a matched value)."""
+        d = self._distinct
+        assert d is not None
+        if d.starts is None:
+            return qi, d.rows[values].astype(np.int64), dist
+        low = d.starts[values].astype(np.int64)
+        counts = d.starts[values + 1] - low
+        ends = np.cumsum(counts)
+        positions = np.repeat(low - (ends - counts), counts)
+        positions += np.arange(len(positions), dtype=np.int64)
+        return (np.repeat(qi, counts), d.rows[positions].astype(np.int64),
+                np.repeat(dist, counts))
 
     @staticmethod
     def _probe(
         table: _Table, queries: Words, flat: Words, radius: int, sub_radius: int
     ) -> QueryResult:
+        """``(query, table position, distance)`` of every candidate within ``radius``."""
         masks = _neighbour_masks(table.length, sub_radius)
         keys = _extract(queries, table.start, table.length)
         probes = (keys[:, None] ^ masks[None, :]).ravel()
@@ -412,7 +503,7 @@ class MIHBackend(HammingBackend):
         else:
             order = np.argsort(probes)
         probes = probes[order]
-        low = table.offsets[probes]
+        low = table.offsets[probes].astype(np.int64)
         counts = table.offsets[probes + 1] - low
         hit = np.flatnonzero(counts)
         if len(hit) == 0:
@@ -429,7 +520,7 @@ class MIHBackend(HammingBackend):
         candidates ^= np.take(flat, cand_query, axis=0)
         dist = _popcount(candidates)
         keep = np.flatnonzero(dist <= radius)
-        return cand_query[keep], table.rows[positions[keep]], dist[keep].astype(np.int64)
+        return cand_query[keep], positions[keep], dist[keep].astype(np.int64)
 
 
 @lru_cache(maxsize=256)

@@ -21,8 +21,9 @@ peers
     what a user would pick instead, used directly: ``pyahocorasick`` (per-message
     ``Automaton.iter``), ``ahocorasick_rs`` (overlapping), ``hyperscan`` (literal
     patterns on UTF-8 bytes, ``HS_FLAG_SOM_LEFTMOST``, byte offsets mapped back to code
-    points), ``re`` and ``regex`` (one match per start position), ``flashtext``
-    (whole words, no overlaps).
+    points), ``daachorse`` (character-wise double array, ``find_overlapping`` per
+    message, code point offsets as they come), ``re`` and ``regex`` (one match per
+    start position), ``flashtext`` (whole words, no overlaps).
 
 Example:
     >>> from censorsim.bench.workloads import make_workload
@@ -68,7 +69,9 @@ __all__ = [
 REFERENCE_CONTENDER: Final = "pyahocorasick"
 """The contender every text throughput is compared with (raw pyahocorasick)."""
 
-PEERS: Final = ("pyahocorasick", "ahocorasick_rs", "hyperscan", "re", "regex", "flashtext")
+PEERS: Final = (
+    "pyahocorasick", "ahocorasick_rs", "hyperscan", "daachorse", "re", "regex", "flashtext",
+)
 """The raw peer contenders, in report order."""
 
 RULE_GATE_SECONDS: Final = 2.0
@@ -357,6 +360,23 @@ class _Hyperscan(TextContender):
         return _RawRunner(kws, scan)
 
 
+class _Daachorse(TextContender):
+    name = "daachorse"
+    requires = ("daachorse",)
+    note = "daachorse CharwiseDoubleArrayAhoCorasick.find_overlapping per message"
+
+    def build(self, workload: Workload) -> TextRunner:
+        import daachorse
+
+        kws = workload.keywords
+        find = daachorse.CharwiseDoubleArrayAhoCorasick(list(kws)).find_overlapping
+
+        def scan(messages: Sequence[str]) -> list[list[RawMatch]]:
+            return [find(m) for m in messages]
+
+        return _RawRunner(kws, scan)
+
+
 class _Re(TextContender):
     name = "re"
     semantics = "longest-per-start"
@@ -442,6 +462,7 @@ def _register() -> None:
         "pyahocorasick": _PyAhoCorasick,
         "ahocorasick_rs": _RustAhoCorasick,
         "hyperscan": _Hyperscan,
+        "daachorse": _Daachorse,
         "re": _Re,
         "regex": _Regex,
         "flashtext": _FlashText,

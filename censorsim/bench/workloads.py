@@ -24,6 +24,7 @@ __all__ = [
     "Workload",
     "chinese_vocabulary",
     "combination_rules",
+    "dense_workload",
     "english_vocabulary",
     "load_workload",
     "make_workload",
@@ -370,3 +371,94 @@ def shared_prefix_workload(
         messages.append(" ".join(text))
     name = f"en-shared-prefix-{n_keywords}kw-{n_messages}msg"
     return Workload(name, keywords, tuple(messages), tuple(planted))
+
+
+DENSE_COMMON_CHARACTERS: int = 300
+"""Assumption: the most frequent characters (的, 是, 了 ...) are on no dense list.
+
+Game-chat lists ban insults, slurs and names as single characters and two-character
+words, but a list that banned the most common characters would hide nearly every
+message; the generator leaves out the ``DENSE_COMMON_CHARACTERS`` most frequent ones
+(by jieba's word frequencies, or the synthetic vocabulary's). Not from a published list.
+"""
+
+
+def dense_workload(
+    n_keywords: int = 180_000,
+    n_messages: int = 10_000,
+    *,
+    single: int = 3_000,
+    hits: tuple[int, int] = (3, 25),
+    combinations: int = 10_000,
+    seed: int = 0,
+) -> Workload:
+    """A dense list: 100k-200k keywords of one and two Han characters (game-chat style).
+
+    Issue 16 target 2: lists where a typical chat message holds 10-60 keyword
+    occurrences, so per-occurrence work dominates. Generated, nothing downloaded:
+
+    * ``single`` single characters, drawn from the vocabulary's characters by
+      frequency, skipping the :data:`DENSE_COMMON_CHARACTERS` most frequent ones;
+    * two-character words of the Chinese vocabulary (:func:`chinese_vocabulary`, jieba's
+      dictionary when installed), rarest first, then, if it has too few, random pairs
+      of its characters, up to ``n_keywords`` in all;
+    * one rule per keyword plus ``combinations`` two- and three-part combination
+      rules over random keywords (the pipeline evaluates every one of them);
+    * messages of 10-140 code points drawn from the vocabulary, into each of which
+      between ``hits[0]`` and ``hits[1]`` keywords are planted (a message also holds
+      the occurrences its ordinary words happen to contain, so the raw count is higher;
+      the report states the measured count).
+
+    Example:
+        >>> w = dense_workload(2_000, 20, single=200, combinations=50, seed=1)
+        >>> len(w.keywords), len(w.messages), len(w.rules)
+        (2000, 20, 2050)
+    """
+    if n_keywords < single:
+        raise ValueError(f"n_keywords ({n_keywords}) must be at least single ({single})")
+    rng = random.Random(seed)
+    vocab = chinese_vocabulary(size=400_000, seed=seed)
+    freq: dict[str, float] = {}
+    for word, weight in zip(vocab.words, vocab.weights, strict=True):
+        for ch in word:
+            freq[ch] = freq.get(ch, 0.0) + weight
+    by_freq = [c for c in sorted(freq, key=lambda c: -freq[c]) if "\u4e00" <= c <= "\u9fff"]
+    pool = by_freq[DENSE_COMMON_CHARACTERS:] or by_freq
+    chosen: dict[str, None] = dict.fromkeys(pool[:single])
+    # Two-character words, rarest first: banned words are not the everyday ones.
+    pairs = [w for w in reversed(vocab.words)
+             if len(w) == 2 and min(w) >= "\u4e00" and max(w) <= "\u9fff"]
+    for w in pairs:
+        if len(chosen) >= n_keywords:
+            break
+        chosen.setdefault(w, None)
+    while len(chosen) < n_keywords:
+        chosen.setdefault(rng.choice(pool) + rng.choice(by_freq), None)
+    keywords = list(chosen)
+    rules = [Rule.keyword(k, id=f"k{i}") for i, k in enumerate(keywords)]
+    seen: set[tuple[str, ...]] = set()
+    while len(rules) < len(keywords) + combinations:
+        comps = tuple(rng.sample(keywords, rng.choice((2, 2, 3))))
+        if comps not in seen:
+            seen.add(comps)
+            rules.append(Rule.combination(list(comps), id=f"c{len(seen)}"))
+    # Ordinary words hold no banned character and are no banned word, so that most
+    # occurrences are the planted ones (others still arise across word boundaries).
+    banned = set(keywords)
+    singles = set(keywords[:single])
+    cum = list(
+        itertools.accumulate(
+            0.0 if w in banned or not singles.isdisjoint(w) else x
+            for w, x in zip(vocab.words, vocab.weights, strict=True)
+        )
+    )
+    messages: list[str] = []
+    for _ in range(n_messages):
+        text = _message(vocab, cum, rng.randint(10, 140), rng, _ZH_PUNCT)
+        parts = list(text)
+        for kw in rng.choices(keywords, k=rng.randint(*hits)):
+            parts.insert(rng.randint(0, len(parts)), kw)
+        messages.append("".join(parts))
+    name = f"zh-dense-{n_keywords}kw-{n_messages}msg"
+    return Workload(name, tuple(keywords), tuple(messages), tuple(range(n_messages)),
+                    tuple(rules))

@@ -489,22 +489,25 @@ class Normalizer:
             return NormalizedBatch(joined, codes, starts, None, starts)
         mapped = self._table().take(codes)
         expand = np.flatnonzero(mapped == _EXPAND)
-        cum = np.zeros(codes.size + 1, dtype=np.int64)
         if not expand.size:
             keep = mapped != _REMOVE
             out = mapped[keep]
             origin = np.flatnonzero(keep)
-            np.cumsum(keep, out=cum[1:])
-        else:
-            counts = (mapped != _REMOVE).astype(np.int64)
-            reps = [self._map[int(codes[p])] for p in expand.tolist()]
-            counts[expand] = [len(r) for r in reps]
-            np.cumsum(counts, out=cum[1:])
-            out = np.repeat(mapped, counts)
-            origin = np.repeat(np.arange(codes.size, dtype=np.int64), counts)
-            for p, rep in zip(expand.tolist(), reps, strict=True):
-                at = int(cum[p])
-                out[at : at + len(rep)] = [ord(c) for c in rep]
+            # Text i starts at the first kept character whose original index is at or
+            # after its original start: a binary search per text, no pass over the batch.
+            bounds = np.searchsorted(origin, starts).astype(np.int64, copy=False)
+            text = out.tobytes().decode("utf-32-le", "surrogatepass")
+            return NormalizedBatch(text, out, bounds, origin, starts)
+        cum = np.zeros(codes.size + 1, dtype=np.int64)
+        counts = (mapped != _REMOVE).astype(np.int64)
+        reps = [self._map[int(codes[p])] for p in expand.tolist()]
+        counts[expand] = [len(r) for r in reps]
+        np.cumsum(counts, out=cum[1:])
+        out = np.repeat(mapped, counts)
+        origin = np.repeat(np.arange(codes.size, dtype=np.int64), counts)
+        for p, rep in zip(expand.tolist(), reps, strict=True):
+            at = int(cum[p])
+            out[at : at + len(rep)] = [ord(c) for c in rep]
         bounds = cum[starts]
         text = out.tobytes().decode("utf-32-le", "surrogatepass")
         expanded = frozenset(

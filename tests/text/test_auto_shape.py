@@ -28,14 +28,15 @@ def test_auto_never_gives_rust_a_shape_it_degrades_on() -> None:
     Reproducer: ``make_matcher([f"w{i}" for i in range(200_000)])`` picked
     ``ahocorasick-rs``, whose build is quadratic on that shape. ``auto`` now gives it
     at most 10,000 keywords (2,000 when 5% or more extend another); this list goes to
-    ``pyahocorasick-utf8``, whose build stays linear (0.6 s measured). The time bound is
-    a generous guard; the proof is the choice.
+    ``pyahocorasick-utf8``, whose build stays linear (0.6 s measured), or since issue 16
+    to ``daachorse`` when installed (linear too, 1.3 s measured on a loaded machine).
+    The time bound is a generous guard; the proof is the choice.
     """
     w = shared_prefix_workload(200_000, 200)
     t0 = time.perf_counter()
     m = make_matcher(w.keywords)
     assert time.perf_counter() - t0 < 20
-    assert m.delegate == "pyahocorasick-utf8"  # type: ignore[attr-defined]
+    assert m.delegate == "daachorse"  # type: ignore[attr-defined]
     got = m.find_many_raw(w.messages)
     ref = make_matcher(w.keywords, "pyahocorasick")
     assert got == ref.find_many_raw(w.messages)

@@ -36,7 +36,8 @@ Backends (:func:`make_matcher` and :data:`BACKENDS`):
 ``auto`` (the default)
     ``numpy-prefix`` for mostly-Han keyword sets; otherwise ``ahocorasick-rs`` when
     installed and the list is of a shape it builds fast (:func:`rust_builds_fast`: at
-    most 10,000 keywords, 2,000 when many extend others), else ``pyahocorasick-utf8``.
+    most 10,000 keywords, 2,000 when many extend others), else ``daachorse`` when
+    installed, else ``pyahocorasick-utf8`` (measured: ``docs/benchmarks.md``).
 ``ahocorasick-rs``
     The Rust ``ahocorasick_rs`` package (extra ``fast``), overlapping mode.
 ``hyperscan``
@@ -110,15 +111,17 @@ _OPTIONAL_MODULE: Final = {
 
 
 class AutoMatcher(Matcher):
-    """The default: the fastest backend installed, by the script of the keywords.
+    """The default: the fastest backend installed, by the shape of the keywords.
 
-    Mostly-Han keyword sets get ``numpy-prefix``: on Chinese the vectorised prefix filter
-    is several times faster than an automaton (pyahocorasick's children are searched
-    linearly and Han keywords start with thousands of characters). Other sets get an
-    automaton, whose small Latin alphabet makes it the faster one there:
-    ``ahocorasick-rs`` when the extra ``fast`` is installed and :func:`rust_builds_fast`
-    (its build is quadratic on large lists such as ``w0..w199999``), else
-    ``pyahocorasick-utf8``, whose build stays linear.
+    Chosen by measurement (the table and the command that made it are in
+    ``docs/benchmarks.md``, section "Matcher choice"): over the occurrence arrays the
+    pipeline uses, mostly-Han keyword sets get ``numpy-prefix``, fastest on generated
+    chat lists, the Citizen Lab lists (many two- and three-character keywords), dense
+    lists of one- and two-character keywords and long documents. Other sets get an
+    automaton: ``ahocorasick-rs`` when the extra ``fast`` is installed and
+    :func:`rust_builds_fast` (its build is quadratic on large lists such as
+    ``w0..w199999``), else ``daachorse`` (extra ``daachorse``; about twice
+    ``pyahocorasick-utf8`` there, linear build), else ``pyahocorasick-utf8``.
     ``delegate`` names the backend chosen.
     """
 
@@ -130,6 +133,8 @@ class AutoMatcher(Matcher):
             inner = NumpyPrefixMatcher(keywords)
         elif has_module("ahocorasick_rs") and rust_builds_fast(keywords):
             inner = RustAhoCorasickMatcher(keywords)
+        elif has_module("daachorse"):
+            inner = DaachorseMatcher(keywords)
         else:
             inner = PyAhoCorasickUtf8Matcher(keywords)
         self._inner = inner

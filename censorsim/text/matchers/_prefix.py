@@ -170,10 +170,10 @@ def _pack(codes: npt.NDArray[np.uint32], n: int) -> npt.NDArray[np.int64]:
     return key
 
 
-def _bucket64(key: npt.NDArray[np.int64]) -> npt.NDArray[np.uint64]:
+def _bucket64(key: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     out = key.view(np.uint64) * _MULT64
     out >>= np.uint64(64 - _HASH_BITS)
-    return out
+    return out.view(np.int64)  # below 2**22: an index array without a conversion copy
 
 
 class _ExactPrefixes:

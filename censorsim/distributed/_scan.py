@@ -69,7 +69,9 @@ class ScanSummary:
         bad_lines: ``(file, line, problem)`` of lines that were not messages (listed up
             to 1,000 per partition) and ``bad_count``, all of them.
         partitions: partitions in the corpus; ``resumed``: how many were already written.
-        engine, workers: how it ran; ``seconds``: wall-clock time of this call.
+        engine, workers: how it ran; ``seconds``: wall-clock time of this call;
+        ``cpu_seconds``: processor time the partitions scanned by this call took (in the
+        workers, rule building included; 0 when every partition was resumed).
     """
 
     out: Path
@@ -85,6 +87,7 @@ class ScanSummary:
     engine: str
     workers: int
     seconds: float
+    cpu_seconds: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         """The summary as JSON-ready data."""
@@ -95,7 +98,7 @@ class ScanSummary:
             "bad_lines": [{"file": f, "line": n, "problem": p} for f, n, p in self.bad_lines],
             "partitions": self.partitions, "resumed_partitions": self.resumed,
             "engine": self.engine, "workers": self.workers,
-            "seconds": round(self.seconds, 3),
+            "seconds": round(self.seconds, 3), "cpu_seconds": round(self.cpu_seconds, 3),
         }
 
 
@@ -157,6 +160,7 @@ def scan_partition(part: Partition, job: _Job) -> dict[str, Any]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    cpu0 = time.process_time()
     data = read_partition(part, job.errors)
     ruleset = job.rules.ruleset()
     cols, actions, by_rule = _columns(part, data, ruleset, job.on)
@@ -184,6 +188,7 @@ def scan_partition(part: Partition, job: _Job) -> dict[str, Any]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    stats["cpu_seconds"] = time.process_time() - cpu0
     stats["pid"] = os.getpid()
     stats["rule_builds"] = builds()
     return stats
@@ -328,6 +333,7 @@ def scan_corpus(
         if stats is not None:
             done[p.index] = stats
     resumed = len(done)
+    cpu = 0.0
     todo = [p for p in parts if p.index not in done]
     if progress is not None:
         progress(len(done), len(parts))
@@ -335,19 +341,20 @@ def scan_corpus(
     for i, stats in run_tasks(scan_partition, todo, job, engine=engine, workers=workers,
                               address=address, scheduler=scheduler, retries=retries):
         done[todo[i].index] = stats
+        cpu += stats.get("cpu_seconds", 0.0)
         if progress is not None:
             progress(len(done), len(parts))
     for stale in out_dir.glob("part-*.parquet"):  # a former, longer scan's leftovers
         if int(stale.stem.split("-")[1]) >= len(parts):
             stale.unlink()
     summary = _summarise(out_dir, [done[p.index] for p in parts], len(parts), resumed,
-                         engine, workers, time.perf_counter() - t0)
+                         engine, workers, time.perf_counter() - t0, cpu)
     _write_json(out_dir / "summary.json", summary.to_dict())
     return summary
 
 
 def _summarise(out: Path, stats: list[dict[str, Any]], partitions: int, resumed: int,
-               engine: str, workers: int, seconds: float) -> ScanSummary:
+               engine: str, workers: int, seconds: float, cpu: float) -> ScanSummary:
     actions: Counter[str] = Counter()
     rules: Counter[str] = Counter()
     bad: list[tuple[str, int, str]] = []
@@ -362,7 +369,7 @@ def _summarise(out: Path, stats: list[dict[str, Any]], partitions: int, resumed:
         rules=tuple(sorted(rules.items(), key=lambda kv: (-kv[1], kv[0]))),
         bad_lines=tuple(bad), bad_count=sum(s["bad_count"] for s in stats),
         partitions=partitions, resumed=resumed, engine=engine, workers=workers,
-        seconds=seconds,
+        seconds=seconds, cpu_seconds=cpu,
     )
 
 

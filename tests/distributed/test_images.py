@@ -1,0 +1,74 @@
+"""Parallel image hashing (censorsim.image._parallel) gives hash_many's records (the
+reference), in order, on every engine; bad files are raised or recorded in place."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from PIL import Image
+
+from censorsim.errors import ImageError
+from censorsim.image import Hasher, hash_many
+from censorsim.image._parallel import HashPool, _chunks, hash_files
+
+NAMES = ["六四", "photo", "學生-2", "mixed_中文_ab", "😀", "x"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(0, 10), max_size=30), st.integers(1, 9))
+def test_chunks_keep_order_and_balance(items: list[int], n: int) -> None:
+    chunks = _chunks(items, n)
+    assert [x for c in chunks for x in c] == items
+    assert len(chunks) <= n and all(chunks)
+    if chunks:
+        sizes = [len(c) for c in chunks]
+        assert max(sizes) - min(sizes) <= 1
+
+
+def _images(folder: Path, colours: list[tuple[int, int, int]]) -> list[Path]:
+    paths = []
+    for i, rgb in enumerate(colours):
+        p = folder / f"{NAMES[i % len(NAMES)]}-{i}.png"
+        img = Image.new("RGB", (24, 24), rgb)
+        img.putpixel((i % 24, 3), (255 - rgb[0], 0, 0))
+        img.save(p)
+        paths.append(p)
+    return paths
+
+
+colour = st.tuples(st.integers(0, 255), st.integers(0, 255), st.integers(0, 255))
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(colour, min_size=1, max_size=10), st.integers(1, 3))
+def test_hash_files_agrees_with_hash_many(colours: list[tuple[int, int, int]],
+                                          per_worker: int) -> None:
+    """Chinese, emoji and Latin file names; Dask's sync scheduler and serial engine."""
+    with tempfile.TemporaryDirectory() as d:
+        paths = _images(Path(d), colours)
+        hashers = [Hasher("phash"), Hasher("md5")]
+        want = hash_many(paths, hashers)
+        assert hash_files(paths, hashers) == want
+        assert hash_files(paths, hashers, workers=2, engine="dask", scheduler="sync",
+                          chunks_per_worker=per_worker) == want
+
+
+def test_processes_and_pool_agree_and_handle_bad_files(tmp_path: Path) -> None:
+    paths = _images(tmp_path, [(i * 20, 100, 200 - i * 10) for i in range(9)])
+    bad = tmp_path / "broken.jpg"
+    bad.write_bytes(b"not an image")
+    paths.insert(4, bad)
+    h = Hasher("dhash")
+    want = hash_many(paths, h, errors="record")
+    got = hash_files(paths, h, workers=2, errors="record")
+    assert got == want and not got[4].ok and got[4].source == str(bad)
+    with pytest.raises(ImageError, match=r"broken\.jpg"):
+        hash_files(paths, h, workers=2)
+    with HashPool(h, workers=2) as pool:
+        pool.warm_up()
+        assert pool.hash_many(paths, errors="record") == want
+        assert pool.hash_many(paths[:3]) == want[:3]  # the pool is reused

@@ -15,6 +15,7 @@ import pytest
 from PIL import Image
 
 from censorsim.evasion import IMAGE_TRANSFORMS, image_transform
+from censorsim.image import VisualIndex
 from censorsim.research import WECHAT_2018, wechat_reference, wechat_sliding_outcomes
 
 ROWS = {r.transform: r for r in WECHAT_2018}
@@ -122,3 +123,29 @@ def test_grey_and_blur_counts_match_the_data(image_filtering: Path) -> None:
     at_8 = [p for p in blur.glob("img*/img*-8.png")]
     assert len(at_8) == 0 and len(list(blur.glob("img*/evaded/img*-8.png"))) == 15
     assert ROWS["blur-8"].filtered == 0
+
+
+@pytest.fixture(scope="module")
+def sample_index() -> tuple[VisualIndex, list[Image.Image]]:
+    from censorsim.research import image_files
+
+    index = VisualIndex()
+    pils = []
+    for i, p in enumerate(image_files()):
+        index.add(p, f"img{i}")
+        with Image.open(p) as im:
+            pils.append(im.convert("RGB"))
+    return index, pils
+
+
+@pytest.mark.parametrize("name", ["tile-3", "half-invert", "mirror"])
+def test_visual_matcher_rows_on_the_shipped_samples(
+    sample_index: tuple[VisualIndex, list[Image.Image]], name: str
+) -> None:
+    """The visual matcher's row agrees with WECHAT_2018 on the shipped sample JPEGs:
+    filtered 3 tiled copies (10/10) and half-inverted images, evaded mirrored ones (15/15)
+    (Knockel et al. 2018; 5 copies: tests/image/test_visual_rows.py)."""
+    index, pils = sample_index
+    out = image_transform(name).apply_many(pils, seed=0)
+    hits = sum(any(m.id == f"img{i}" for m in index.query(x)) for i, x in enumerate(out))
+    assert (2 * hits > len(pils)) == ROWS[name].filtered_majority, f"{hits}/{len(pils)}"

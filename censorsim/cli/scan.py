@@ -267,6 +267,9 @@ def _check_parallel_options(args: argparse.Namespace) -> None:
         if needs:
             raise ParameterError(f"{needs[0]} writes Parquet partitions: give --out DIR")
         return
+    if getattr(args, "platform", None) is not None:
+        raise ParameterError("--out scans with rule files (-r, --citizenlab); --platform "
+                             "writes JSON lines only")
     for name, given in (("-f table", args.format == "table"), ("--explain", args.explain),
                         ("--only-censored", args.only_censored),
                         ("--only-fired", args.only_fired)):

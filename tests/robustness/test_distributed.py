@@ -82,6 +82,8 @@ CASES: dict[str, tuple[Argv, str]] = {
         lambda f: ["scan", "-r", str(f["rules.txt"]), "--out", str(f["out"])],
         r"--out needs message files",
     ),
+    "--out with --platform": (_scan("msgs.txt", "--platform", "wechat"),
+                              r"--out scans with rule files"),
     "--workers 0": (_scan("msgs.txt", "--workers", "0"), r"must be >= 1"),
     "--workers with --dask": (_scan("msgs.txt", "--workers", "2", "--dask"), r"not allowed"),
 }

@@ -151,8 +151,13 @@ def compare_platforms(
     profiles: Sequence[str] = DEFAULT_PROFILES,
     at: datetime = DEFAULT_AT,
     region: Region | str = Region.MAINLAND,
+    seed: int = 0,
 ) -> PlatformComparison:
     """Send every corpus line on every surface of every profile and count the outcomes.
+
+    Decisions are settled as a simulation settles them (:meth:`Censor.settle`): on a
+    profile with a deletion share below one (Weibo, Zhu et al. 2013), posts that review
+    keeps count as ``FLAG``, not as censored.
 
     Args:
         corpus: a :class:`censorsim.simulate.Corpus`, or a folder holding
@@ -160,6 +165,7 @@ def compare_platforms(
         profiles: profile names, ``search:<engine>`` for one search engine's profile.
         at: the time of every message (rules carry observed dates).
         region: the sender's account region.
+        seed: the seed of the deletion-share draw (the line's position is its key).
 
     Raises:
         SimulationError: an unreadable corpus folder.
@@ -185,7 +191,8 @@ def compare_platforms(
         censor = Censor(_profile(spec))
         for sp in censor.policy.surfaces:
             msgs = [Message(text, sp.surface, reg) for _, text in lines]
-            decisions = censor.check_many(msgs, at=at)
+            decisions = censor.settle(censor.check_many(msgs, at=at),
+                                      range(len(msgs)), seed=seed)
             counts = Counter(d.action.name for d in decisions)
             hit = Counter(kind for (kind, _), d in zip(lines, decisions, strict=True)
                           if d.censored)

@@ -33,6 +33,41 @@ def test_every_profile_side_by_side() -> None:
     assert c.to_markdown().startswith("| profile | surface |")
 
 
+def test_weibo_posts_are_settled_by_the_deletion_share() -> None:
+    """Zhu et al. 2013 ("The Velocity of Censorship", USENIX Security): review deletes only
+    a share of matching Weibo posts (about 12% of tracked posts, inferred per matching
+    post). ``compare`` settles decisions as the simulation does, so posts review keeps
+    show as FLAG, and the kept share follows the seed's draw, not every match."""
+    from dataclasses import replace
+
+    from censorsim.models import Message, Region
+    from censorsim.platforms import weibo
+    from censorsim.policy import Censor
+
+    corpus = Corpus.from_dir(SAMPLES)
+    c = compare_platforms(corpus, profiles=["weibo"], seed=3)
+    row = next(r for r in c.rows if r.surface == "post")
+    assert row.actions.get("FLAG", 0) > 0
+    lines = [t for _kind, texts in sorted(corpus.texts.items()) for t in texts]
+    censor = Censor(weibo())
+    msgs = [Message(t, censor.policy.surfaces[0].surface, Region.MAINLAND) for t in lines]
+    raw = censor.check_many(msgs, at=c.at)
+    matched = sum(1 for d in raw if d.action.name == "DELETE_LATER")
+    settled = censor.settle(raw, range(len(raw)), seed=3)
+    deleted = sum(1 for d in settled if d.action.name == "DELETE_LATER")
+    assert deleted < matched
+    assert row.actions.get("DELETE_LATER", 0) == deleted
+    over_seeds = sum(
+        1 for k in range(20) for d in censor.settle(raw, range(len(raw)), seed=k)
+        if d.action.name == "DELETE_LATER")
+    assert 0 < over_seeds < 0.3 * 20 * matched  # about 12% of the matches, never all
+    every = compare_platforms(corpus, profiles=["weibo"], seed=3)
+    assert every.rows == c.rows  # the draw is a function of seed and line
+    full = Censor(replace(weibo(), deletion_share=1.0))
+    assert sum(1 for d in full.settle(raw, range(len(raw)), seed=3)
+               if d.action.name == "DELETE_LATER") == matched
+
+
 def test_compare_bad_input() -> None:
     corpus = Corpus({("benign", "zh"): ("你好",), ("sensitive", "zh"): ("刘晓波",)})
     with pytest.raises(UnknownNameError, match="myspace"):

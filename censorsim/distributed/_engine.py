@@ -8,7 +8,7 @@ distributed engine scatters it to every worker (``broadcast=True``) and passes t
 future, so tasks find it in the worker's memory; Dask's local schedulers put it in the
 graph once as one node that every task depends on.
 
-Engines (:data:`ENGINES`):
+Engines (the registry :data:`ENGINES`):
 
 ``serial``
     In this process, in order (the reference).
@@ -34,11 +34,10 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from censorsim.errors import ParameterError, UnknownNameError
+from censorsim.registry import Registry
 
 __all__ = ["DASK_SCHEDULERS", "ENGINES", "cpu_count", "run_tasks"]
 
-ENGINES: tuple[str, ...] = ("serial", "processes", "dask")
-"""The engines :func:`run_tasks` knows."""
 DASK_SCHEDULERS: tuple[str, ...] = ("sync", "threads", "processes")
 """Dask's local schedulers (no cluster)."""
 
@@ -75,8 +74,7 @@ def run_tasks(
         ParameterError: ``workers`` below 1 or ``retries`` below 0.
         MissingDependencyError: ``engine="dask"`` without the extra ``dask``.
     """
-    if engine not in ENGINES:
-        raise UnknownNameError("engine", engine, ENGINES)
+    runner = ENGINES.get(engine)  # UnknownNameError; names the extra Dask needs
     if workers < 1:
         raise ParameterError(f"workers must be >= 1, got {workers}")
     if retries < 0:
@@ -85,17 +83,28 @@ def run_tasks(
         raise UnknownNameError("Dask scheduler", scheduler, DASK_SCHEDULERS)
     if not items:
         return iter(())
-    if engine == "serial":
-        return ((i, func(item, shared)) for i, item in enumerate(items))
-    if engine == "processes":
-        return _processes(func, items, shared, workers, retries)
+    return runner(func, items, shared, workers, address, scheduler, retries)
+
+
+def _serial(
+    func: Callable[[_T, Any], _R], items: Sequence[_T], shared: Any, workers: int,
+    address: str | None, scheduler: str | None, retries: int,
+) -> Iterator[tuple[int, _R]]:
+    return ((i, func(item, shared)) for i, item in enumerate(items))
+
+
+def _dask(
+    func: Callable[[_T, Any], _R], items: Sequence[_T], shared: Any, workers: int,
+    address: str | None, scheduler: str | None, retries: int,
+) -> Iterator[tuple[int, _R]]:
     if address is None and scheduler is not None:
         return _dask_local(func, items, shared, scheduler, workers)
     return _dask_distributed(func, items, shared, workers, address, retries)
 
 
 def _processes(
-    func: Callable[[_T, Any], _R], items: Sequence[_T], shared: Any, workers: int, retries: int
+    func: Callable[[_T, Any], _R], items: Sequence[_T], shared: Any, workers: int,
+    address: str | None, scheduler: str | None, retries: int,
 ) -> Iterator[tuple[int, _R]]:
     from concurrent.futures.process import BrokenProcessPool
 
@@ -186,3 +195,12 @@ def cpu_count() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not Linux
         return os.cpu_count() or 1
+
+
+_Runner = Callable[..., Iterator[tuple[int, Any]]]
+ENGINES: Registry[_Runner] = Registry("engine")
+"""The engines :func:`run_tasks` knows (``censorsim.registry.Registry``)."""
+ENGINES.add("serial", _serial, summary="this process, in order (the reference)")
+ENGINES.add("processes", _processes, summary="local processes (concurrent.futures)")
+ENGINES.add("dask", _dask, requires=("dask", "distributed"), extra="dask",
+            summary="Dask: a scheduler's address, a local scheduler, or a LocalCluster")

@@ -4,6 +4,7 @@
     python benchmarks/bench_images.py            # the full run (a few minutes)
     python benchmarks/bench_images.py --quick    # the small CI run (well under a minute)
     python benchmarks/bench_images.py --json out/bench_images.json
+    python benchmarks/bench_images.py --clustered 1000000 10000000   # issue 16, target 6
 
 Throughputs come from one run of the harness (``censorsim.bench``: the ``hash`` and
 ``index`` suites, every contender behind the correctness gate); the script adds two
@@ -17,8 +18,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from pathlib import Path
 
+import numpy as np
+
+from censorsim.bench._clustered import clustered_hashes, clustered_queries
 from censorsim.bench.harness import SAMPLES, BenchConfig, BenchRun, run_benchmarks
 from censorsim.bench.tables import save_run
 from censorsim.image import ALGORITHMS, DEFAULT_BACKEND, Hasher, MultiHash, Transform, hash_many
@@ -61,6 +66,51 @@ def dihedral_distances(
     return out
 
 
+def clustered_index(n: int, n_queries: int = 1_000, radius: int = 10,
+                    repeats: int = 3) -> dict[str, float | int | bool]:
+    """The default index against faiss ``IndexBinaryFlat`` on ``n`` clustered pHash-like
+    hashes: queries/s on the CPU clock (fastest of ``repeats``, alternating), identical
+    results, and the index's memory beyond the hashes over the hashes' bytes."""
+    import faiss
+
+    from censorsim.image import HammingIndex
+
+    faiss.omp_set_num_threads(1)
+    t0 = time.perf_counter()
+    words = clustered_hashes(n, seed=0)
+    queries = clustered_queries(words, n_queries, seed=1)
+    generated = time.perf_counter() - t0
+
+    def as_bytes(x: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(x.astype(">u8")).view(np.uint8).reshape(len(x), 8)
+
+    flat = faiss.IndexBinaryFlat(64)
+    flat.add(as_bytes(words))
+    t0 = time.perf_counter()
+    index = HammingIndex.from_words(words, "phash")
+    index.query_words(words[:1], radius)  # builds the tables for this radius
+    built = time.perf_counter() - t0
+    best = {"flat": float("inf"), "index": float("inf")}
+    for _ in range(repeats):
+        t0 = time.process_time()
+        lims, dist, ids = flat.range_search(as_bytes(queries), radius + 1)
+        best["flat"] = min(best["flat"], time.process_time() - t0)
+        t0 = time.process_time()
+        qi, rows, d = index.query_words(queries, radius)
+        best["index"] = min(best["index"], time.process_time() - t0)
+    fq = np.repeat(np.arange(n_queries), np.diff(lims).astype(np.int64))
+    same = set(zip(fq.tolist(), ids.tolist(), dist.tolist(), strict=True)) == set(
+        zip(qi.tolist(), rows.tolist(), d.tolist(), strict=True))
+    memory = index._backend.memory() if hasattr(index._backend, "memory") else {}
+    return {
+        "entries": n, "distinct": len(np.unique(words)), "queries": n_queries,
+        "results": len(rows), "generate_s": generated, "build_s": built,
+        "flat_qps": n_queries / best["flat"], "index_qps": n_queries / best["index"],
+        "speedup": best["flat"] / best["index"], "identical": same,
+        "memory_ratio": memory.get("index", 0) / max(1, words.nbytes),
+    }
+
+
 def _rate(run: BenchRun, contender: str, workload: str | None = None) -> float | None:
     for r in run.results:
         if r.contender == contender and r.status == "ok" and workload in (None, r.workload):
@@ -73,7 +123,23 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes for CI")
     parser.add_argument("--json", type=Path, help="also save the run and the effects as JSON")
     parser.add_argument("--queries", type=int, help="queries per index size")
+    parser.add_argument("--clustered", type=int, nargs="+", metavar="N",
+                        help="only the default index against faiss flat on N clustered "
+                             "hashes (radius 10)")
     args = parser.parse_args(argv)
+    if args.clustered:
+        print("| entries | distinct | results | faiss flat q/s | default q/s | speed-up | "
+              "identical | index memory / raw | build s |")
+        print("|---:|---:|---:|---:|---:|---:|---|---:|---:|")
+        ok = True
+        for n in args.clustered:
+            r = clustered_index(n, args.queries or 1_000)
+            ok = ok and bool(r["identical"])
+            print(f"| {r['entries']:,} | {r['distinct']:,} | {r['results']:,} | "
+                  f"{r['flat_qps']:,.0f} | {r['index_qps']:,.0f} | {r['speedup']:.1f}x | "
+                  f"{r['identical']} | {r['memory_ratio']:.2f}x | {r['build_s']:.1f} |",
+                  flush=True)
+        return 0 if ok else 1
 
     jpegs = sorted(SAMPLES.glob("*.jpg"))
     if args.quick:

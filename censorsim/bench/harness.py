@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import os
 import random
-import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
@@ -40,7 +39,7 @@ from censorsim.bench.image_contenders import (
     reference_hashes,
     reference_triples,
 )
-from censorsim.bench.measure import PairedReference, Task, measure, scans_for, spread
+from censorsim.bench.measure import CLOCKS, PairedReference, Task, calibrate, measure, spread
 from censorsim.bench.records import SCHEMA_VERSION, BenchRun, ContenderResult, Memory, Stat
 from censorsim.bench.tables import REFERENCES
 from censorsim.bench.workloads import Workload
@@ -79,11 +78,8 @@ def _paired_reference(config: BenchConfig, task: Task) -> PairedReference | None
     contender.prepare()
     runner = contender.build(task.data)
     runner.scan(task.items)  # warm-up
-    t0 = time.perf_counter()
-    runner.scan(task.items)
-    seconds = time.perf_counter() - t0
-    return PairedReference(name, runner, task.items,
-                           scans_for(seconds, config.min_sample_seconds))
+    scans = calibrate(runner, task.items, config.min_sample_seconds, CLOCKS[config.clock])
+    return PairedReference(name, runner, task.items, scans)
 
 
 def _selected(config: BenchConfig, suite: str) -> list[Contender]:

@@ -48,7 +48,10 @@ from censorsim.bench.environment import MemoryTracker
 from censorsim.bench.gate import gate
 from censorsim.bench.records import ContenderResult, Memory, Stat
 
-__all__ = ["CLOCKS", "PairedReference", "SlowedRunner", "Task", "measure", "spread"]
+__all__ = [
+    "CLOCKS", "PairedReference", "SlowedRunner", "Task", "calibrate", "measure", "scans_for",
+    "spread",
+]
 
 REBUILD_SECONDS = 2.0
 """A build slower than this is timed once; faster ones are timed on every repeat."""
@@ -106,26 +109,47 @@ class PairedReference:
 
 
 class SlowedRunner(Runner):
-    """A runner made ``factor`` times slower by spinning after each scan (tests the gate).
+    """A runner made ``factor`` times slower by extra CPU work after each scan (tests the gate).
 
     Only the harness's ``slowdown`` option wraps contenders in it: a contender slowed by
-    1.5 must be reported as a regression by :mod:`censorsim.bench.compare`.
+    1.5 must be reported as a regression by :mod:`censorsim.bench.compare`. The extra work
+    is a plain Python loop of ``(factor - 1)`` times the scan's CPU time, at a rate
+    calibrated once; it makes no system calls (a loop polling the CPU clock would, and
+    each call disturbs the caches the next scan uses).
     """
+
+    _rate: float = 0.0  # loop iterations per CPU second, measured on first use
 
     def __init__(self, inner: Runner, factor: float) -> None:
         self._inner = inner
         self._factor = factor
+        if SlowedRunner._rate == 0.0:
+            SlowedRunner._rate = _loop_rate()
 
     def scan(self, batch: Sequence[Any]) -> Any:
         t0 = time.process_time()
         out = self._inner.scan(batch)
-        until = t0 + (time.process_time() - t0) * self._factor
-        while time.process_time() < until:  # busy: CPU work, as a slower scan would be
-            pass
+        _spin(int((time.process_time() - t0) * (self._factor - 1.0) * self._rate))
         return out
 
     def records(self, batch: Sequence[Any], output: Any) -> set[Any]:
         return self._inner.records(batch, output)
+
+
+def _spin(iterations: int) -> int:
+    total = 0
+    for i in range(iterations):
+        total += i
+    return total
+
+
+def _loop_rate() -> float:
+    best = math.inf
+    for _ in range(5):
+        t0 = time.process_time()
+        _spin(200_000)
+        best = min(best, time.process_time() - t0)
+    return 200_000 / max(best, 1e-9)
 
 
 def scans_for(seconds: float, min_sample_seconds: float, limit: int = 1_000) -> int:
@@ -141,6 +165,19 @@ def scans_for(seconds: float, min_sample_seconds: float, limit: int = 1_000) -> 
 
 CLOCKS: dict[str, Callable[[], float]] = {"cpu": time.process_time, "wall": time.perf_counter}
 """The clocks scans can be timed on (``BenchConfig.clock``)."""
+
+
+def calibrate(
+    runner: Runner, items: Any, min_sample_seconds: float,
+    clock: Callable[[], float] = time.perf_counter,
+) -> int:
+    """Scans per sample for ``runner``, from its fastest of up to five scans (one when a
+    scan alone lasts a sample): the fastest-of-k statistic depends on k, so k must not
+    follow one unlucky scan."""
+    seconds = _timed(runner, items, 1, clock)
+    if seconds < min_sample_seconds:
+        seconds = min(seconds, _timed(runner, items, 4, clock))
+    return scans_for(seconds, min_sample_seconds)
 
 
 def _timed(
@@ -309,7 +346,7 @@ def _paired(
     """
     clock = CLOCKS[config.clock]
     _timed(runner, items, 1)  # warm-up of the rebuilt runner
-    scans = scans_for(_timed(runner, items, 1, clock), config.min_sample_seconds)
+    scans = calibrate(runner, items, config.min_sample_seconds, clock)
     mine: list[float] = []
     theirs: list[float] = []
     t_start = time.perf_counter()

@@ -57,7 +57,11 @@ def corpus(tmp_path: Path) -> list[Path]:
 @pytest.fixture(scope="package")
 def cluster() -> Iterator[str]:
     """One in-process Dask cluster (threads) for all these tests; its address."""
+    dask = pytest.importorskip("dask")
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                  dashboard_address=None, silence_logs=40) as lc:
+    # Generous timeouts: on a loaded machine the default 30 s can pass before start-up.
+    with dask.config.set({"distributed.comm.timeouts.connect": "120s",
+                          "distributed.comm.timeouts.tcp": "120s"}), \
+            distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                     dashboard_address=None, silence_logs=40) as lc:
         yield lc.scheduler_address

@@ -86,8 +86,21 @@ _EXPAND: Final = np.uint32(0xFFFFFFFE)
 # changes. Characters not in the map are kept unchanged.
 
 
+_UNASSIGNED_PLANES: Final = (0x40000, 0xE0000)
+"""Planes 4 to 13: no character is assigned there in any Unicode version up to 16.0."""
+
+
 def _scalar_values(start: int = 0) -> Iterable[int]:
-    """Every code point from ``start`` on, surrogates skipped."""
+    """Every code point from ``start`` on that a step could map, surrogates skipped.
+
+    Planes 4 to 13 are skipped when this Python's Unicode database is version 16 or
+    older, which assigns nothing there (every one of them is category ``Cn``, has no
+    case folding and is no digit): a step map built over them is the same, in 40% of
+    the time. A newer database is walked in full.
+    """
+    lo, hi = _UNASSIGNED_PLANES
+    if int(unicodedata.unidata_version.split(".")[0]) <= 16:
+        return chain(range(start, 0xD800), range(0xE000, lo), range(hi, _MAX_CP))
     return chain(range(start, 0xD800), range(0xE000, _MAX_CP))
 
 

@@ -274,9 +274,16 @@ class RuleSet:
                 raise RuleError(f"duplicate rule id {rule.id!r}")
             seen.add(rule.id)
         keyword_index: dict[str, int] = {}
+        # Every distinct keyword normalised in one vectorised batch.
+        distinct: dict[str, None] = {}
+        for rule in self._rules:
+            for word in rule.keywords:
+                distinct.setdefault(word, None)
+        normalised = dict(zip(distinct, self._normalizer.normalize_many(list(distinct)).texts,
+                              strict=True))
 
         def kw(raw: str, rule: Rule) -> int:
-            norm = self._normalizer.normalize(raw)
+            norm = normalised[raw]
             if not norm:
                 raise RuleError(
                     f"rule {rule.id!r}: keyword {raw!r} normalises to nothing "

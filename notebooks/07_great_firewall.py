@@ -24,10 +24,12 @@
 # - the residual block: after one reset, even innocent requests to the same server fail
 #   for a while, and why the sources disagree on how long;
 # - how the firewall's own overbroad DNS rules block innocent names (GFWatch found 41K
-#   of 311K censored names were collateral), and why a name must match by label;
+#   innocuous names among 311K censored ones), and why a name must match by label;
 # - what a VPN changes, in one client and in a measurement campaign.
 #
-# Sources are cited in `docs/network.md`; every number below comes from the simulation.
+# Sources are cited in `docs/network.md`, which says for each measured figure whether it
+# was read in the paper itself or only in a summary of it ("secondary"); every number
+# below comes from the simulation.
 
 # %%
 from datetime import datetime, timedelta
@@ -101,8 +103,10 @@ pd.DataFrame(rows)
 # After a reset, the firewall keeps blocking the (client, server, port) triple. Below,
 # a client triggers a reset at t = 0 and then fetches an innocent page of the same
 # server every 10 seconds. How long the block lasts is a parameter, because the sources
-# measured different windows: 90 s (Rambert et al. 2021), 180 s after ESNI (GFW Report
-# 2020), around 20 minutes, from minutes to an hour, in 2006 (Clayton et al.).
+# measured different windows: 90 s (Rambert et al. 2021, as a summary of the paper
+# gives it; their abstract says "a few minutes"), 120 or 180 s after ESNI (GFW Report,
+# iYouPort and U. Maryland, 2020), and in 2006 from a few minutes to nearly an hour,
+# about 20 minutes on average (Clayton et al., as the press reported it).
 
 # %%
 def residual_timeline(seconds: float, span: int = 300) -> pd.Series:
@@ -144,8 +148,9 @@ pd.DataFrame([
 #
 # A careful filter blocks a name and its subdomains, never a name that merely contains
 # it: `notgoogle.com` is not `google.com`. GFWatch reverse-engineered the firewall's
-# real rules and found many that match any name *ending with* a censored one; the
-# sample configuration has one such overbroad entry. The model marks those matches, so
+# real rules and found 41K innocuous names that match them; by a summary of the paper,
+# many rules match any name *ending with* a censored one, 919.com among the worst. The
+# sample configuration has that one overbroad entry. The model marks those matches, so
 # collateral damage can be counted rather than hidden.
 
 # %%
@@ -164,8 +169,8 @@ pd.DataFrame([
 # share of them use a VPN, and a third of HTTPS fetches try ESNI. The table counts the
 # outcome of every fetch per mechanism: each mechanism has its own outcome, except the
 # residual block, which borrows the outcome of what started it. VPN demand in Hong Kong
-# surged when the national security law was announced in May 2020; here we vary the
-# share and watch what the firewall still sees.
+# surged on 21 May 2020, the day the national security law was announced; here we vary
+# the share and watch what the firewall still sees.
 
 # %%
 urls = ["https://twitter.com/", "https://www.google.com/", "http://example.com/?q=falun",
@@ -191,17 +196,18 @@ fig.tight_layout()
 # %% [markdown]
 # ## Questions to try
 #
-# 1. Set `residual_seconds` to 1200 (Clayton et al.'s average) and rerun the campaign.
-#    Which mechanism's share grows, and why do innocent pages suffer?
+# 1. Set `residual_seconds` to 1200 (Clayton et al.'s average, as reported) and rerun
+#    the campaign. Which mechanism's share grows, and why do innocent pages suffer?
 # 2. Move `esni_blocked_since` to `False` in a copy of the sample configuration. What
 #    happens to HTTPS fetches of Twitter with ESNI, and why does DNS still catch them?
 # 3. Add `["google.com"]` to `[dns] overbroad`. Which innocent names become blocked?
 #    Write three and check them with `firewall.dns_match`.
 # 4. Put the VPN server's address into `[ip] blocked`. What does the campaign table look
 #    like now, and what would a VPN user see?
-# 5. Rambert et al. saw only about 75% of keyword requests reset. Set `reset_rate=0.75`
-#    in a `FirewallConfig` and fetch `http://example.com/?q=falun` 100 times with one
-#    client (and `residual_seconds=0`). How many got through? What would a researcher
+# 5. Rambert et al. saw only about 75% of keyword requests reset (by a summary of the
+#    paper). Set `reset_rate=0.75` in a `FirewallConfig` and fetch
+#    `http://example.com/?q=falun` 100 times with one client (and
+#    `residual_seconds=0`). How many got through? What would a researcher
 #    need to do before concluding that a keyword is *not* censored?
 # 6. A client outside China (`Client(firewall, inside=False)`) requests
 #    `http://www.example.cn/?q=falun`. Is it reset? What does that say about the

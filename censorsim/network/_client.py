@@ -25,7 +25,8 @@ residual          reset / timeout  connection_reset / timeout   tcp_ip
 
 A client with a VPN tunnels everything to the VPN server: the firewall sees only the
 tunnel, so DNS, keyword and SNI filtering do not apply; a VPN server whose address is
-blocked times out [shadowsocks2020: the firewall blocks proxy servers it identifies].
+blocked times out [shadowsocks2020; esni2020: the firewall blocks the ports and addresses
+of Tor and Shadowsocks servers by dropping the server's packets to the client].
 """
 
 from __future__ import annotations
@@ -295,8 +296,8 @@ def _target(firewall: Firewall, url: str) -> _Target:
         except ParameterError as exc:
             raise ParameterError(f"url {url!r}: {exc}") from None
         ip = ipaddress.ip_address(firewall.address_of(name))
-    # Rambert et al. 2021: the filter reads the request path and the Host header,
-    # percent-decoded.
+    # Rambert et al. 2021 (abstract): only certain locations in a request are read; a
+    # secondary summary names the path and the Host header, percent-decoded.
     inspected = f"{unquote(path, errors='replace')}\n{name or ip}"
     return _Target(url.strip(), scheme, name, str(ip), ip, port, inspected)
 

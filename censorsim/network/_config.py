@@ -6,16 +6,16 @@ Format (every section and key optional; ``docs/network.md`` explains each)::
     name = "gfw-2020"
     description = "..."
     sources = ["https://..."]
-    residual_seconds = 90            # residual block of (client, server, port) after a reset
+    residual_seconds = 90            # residual block of (client, server, port) after a reset [s]
     esni_blocked_since = 2020-07-29  # ESNI ClientHellos dropped from this day (false: never)
     esni_residual_seconds = 180
-    reset_rate = 1.0                 # share of keyword and SNI detections reset (0.75 seen)
-    residual_rate = 1.0              # share of connections in the window blocked (0.5-0.75)
+    reset_rate = 1.0                 # share of keyword and SNI detections reset (~0.75 [s])
+    residual_rate = 1.0              # share of connections in the window blocked (0.5-0.75 [s])
     response_filtering_until = 2009-01-01   # keywords in HTTP responses reset until then
 
     [dns]
     domains = ["twitter.com", "google.com"]   # the name and its subdomains
-    overbroad = ["919.com"]                   # also any name ending with it (GFWatch)
+    overbroad = ["919.com"]                   # also any name ending with it (GFWatch [s])
     forged_addresses = ["192.0.2.1"]
 
     [sni]
@@ -38,6 +38,9 @@ Format (every section and key optional; ``docs/network.md`` explains each)::
     endpoint = "203.0.113.10"
 
 Errors name the file and the line of the offending key or value.
+
+[s] Secondary: read in a summary of the paper, not in the paper itself (see
+``docs/network.md``, which says for each figure which source was read).
 """
 
 from __future__ import annotations
@@ -78,8 +81,8 @@ SOURCES: dict[str, str] = {
     "park2010": "Park & Crandall, Empirical Study of a National-Scale Distributed Intrusion "
                 "Detection System: Backbone-Level Filtering of HTML Responses in China, "
                 "ICDCS 2010",
-    "rambert2021": "https://www2021.thewebconf.org/papers/chinese-wall-or-swiss-cheese-"
-                   "keyword-filtering-in-the-great-firewall-of-china/",
+    "xu2011": "https://doi.org/10.1007/978-3-642-19260-9_14",
+    "rambert2021": "https://doi.org/10.1145/3442381.3450076",
     "gfwatch2021": "https://www.usenix.org/conference/usenixsecurity21/presentation/hoang",
     "esni2020": "https://gfw.report/blog/gfw_esni_blocking/en/",
     "chai2019": "https://www.usenix.org/conference/foci19/presentation/chai",
@@ -92,27 +95,38 @@ DEFAULT_DOMAINS: tuple[str, ...] = ("twitter.com", "google.com", "facebook.com",
 """The issue's seed list: names the firewall blocked in July 2020 (as the gfw profile)."""
 
 DEFAULT_FORGED: tuple[str, ...] = ("192.0.2.1", "192.0.2.2", "192.0.2.3")
-"""Stand-ins for forged DNS answers (TEST-NET-1). GFWatch saw globally routable
-addresses, some owned by Facebook, Dropbox and Twitter [gfwatch2021]; which ones is not
-modelled (assumption: any address that is not the name's)."""
+"""Stand-ins for forged DNS answers (TEST-NET-1). GFWatch's abstract [gfwatch2021]: the
+firewall injected bogus IPv6 and globally routable IPv4 addresses, including addresses
+owned by Facebook, Dropbox and Twitter; which ones is not modelled (assumption: any
+address that is not the name's)."""
 
 RESIDUAL_SOURCES: dict[str, str] = {
-    "90 s": "Rambert et al. 2021 (WWW '21): after a censored HTTP request, 50-75% of "
-            "connections from the same client to the same server IP and port are blocked "
-            "for 90 seconds (figure from a summary of the paper's body; its abstract says "
-            "'for a few minutes')",
-    "120 or 180 s": "GFW Report, iYouPort and U. Maryland 2020: after an ESNI ClientHello "
-                    "all traffic of (client IP, server IP, server port) is dropped for 120 "
-                    "or 180 seconds",
-    "minutes to about an hour": "Clayton, Murdoch & Watson 2006: further connections "
-                                "between the two hosts were reset for a period that varied "
-                                "from minutes to nearly an hour (about 20 minutes on "
-                                "average, as reported by CIO (IDG News Service), 2006)",
+    "90 s": "Rambert et al. 2021 (WWW '21). Primary (the abstract): after a keyword the "
+            "firewall 'blocks further traffic between the same two hosts for a few "
+            "minutes'. Secondary (a summary of the paper's body, corpus.lantern.io; the "
+            "body was not read): 50-75% of later connections from the same client IP to "
+            "the same server IP and port are blocked for 90 seconds",
+    "120 or 180 s": "GFW Report, iYouPort and U. Maryland (Geneva), August 2020. Primary: "
+                    "after a dropped ESNI handshake all TCP traffic of (source IP, "
+                    "destination IP, destination port) is blocked, for 120 s in some "
+                    "trials and 180 s in others; further ESNI handshakes in the window do "
+                    "not restart it",
+    "minutes to about an hour": "Clayton, Murdoch & Watson 2006. Primary (the abstract): "
+                                "once one connection has been blocked, the firewall "
+                                "makes further easy-to-evade attempts to block more "
+                                "connections from the same machine. Secondary (CIO / "
+                                "IDG News Service, 2006, reporting the researchers): "
+                                "the block lasted from a few minutes to nearly an hour, "
+                                "about 20 minutes on average",
 }
-"""What each source measured for the residual block, keyed by the figure."""
+"""What each source measured for the residual block, keyed by the figure; each entry
+says which part was read in the source itself (primary) and which only in a report of it
+(secondary)."""
 
 ESNI_BLOCKED_SINCE = date(2020, 7, 29)
-"""First day ESNI was seen blocked (GFW Report, iYouPort and U. Maryland, August 2020)."""
+"""First day ESNI was seen blocked: iYouPort saw it on 29 July 2020 and reported it on 30
+July; the GFW Report, iYouPort and U. Maryland report of August 2020 confirmed it
+[esni2020]."""
 
 MAX_RESIDUAL_SECONDS = 86_400
 """The longest residual window accepted (one day; the longest measured is about an hour)."""
@@ -145,25 +159,33 @@ class FirewallConfig:
         sources: citations of the configuration.
         dns_domains: names whose DNS answers are forged, with their subdomains.
         dns_overbroad: names whose DNS answers are forged for any name ending with
-            them as a string, as GFWatch found 41K innocuous names overblocked.
+            them as a string: GFWatch's abstract reports 41K innocuous names matching
+            the firewall's reverse-engineered rules (the suffix form is from a
+            secondary summary of its section 4.1).
         forged_addresses: the addresses forged answers carry.
         sni_domains: names reset when seen in a TLS ClientHello (None: ``dns_domains``;
-            Rambert et al. 2021 found the SNI list separate from the HTTP keyword list).
+            Rambert et al. 2021 observed SNI censorship (abstract); that the SNI list
+            is separate from the HTTP keywords is from a secondary summary).
         keywords: single keywords reset in HTTP requests (None: the gfw profile's
-            example list, ``wordlists/gfw.csv``, plus 六四, which Rambert et al. 2021
-            found behind more than half of the censored terms seen from Beijing).
+            example list, ``wordlists/gfw.csv``, plus 六四, behind more than half of
+            the censored terms Rambert et al. 2021 saw from Beijing: a secondary
+            summary of the paper's body).
         blocked_ips: addresses and networks whose packets are dropped.
         hosts: true addresses of names (others get :func:`simulated_address`).
         domestic_domains, domestic_ips: servers inside the firewall.
         residual_seconds: how long (client IP, server IP, port) stays blocked after an
-            HTTP or SNI reset (90 s [rambert2021]; see :data:`RESIDUAL_SOURCES`).
+            HTTP or SNI reset (90 s [rambert2021], a secondary figure; the abstract says
+            'a few minutes'; see :data:`RESIDUAL_SOURCES`).
         esni_blocked_since: first day ESNI handshakes are dropped (None: never).
-        esni_residual_seconds: the residual window after a dropped ESNI handshake.
+        esni_residual_seconds: the residual window after a dropped ESNI handshake
+            (180 s, the longer of the two the esni2020 report measured).
         reset_rate: the share of HTTP keyword and SNI detections that are reset
-            (default 1: always, an assumption for a predictable model; Rambert et al.
-            2021 saw about 75% of requests with a keyword reset).
+            (default 1: always, an assumption for a predictable model; about 75% of
+            requests with a keyword were reset per a secondary summary of Rambert et
+            al. 2021; Park & Crandall 2010 saw response resets succeed less than 51%
+            of the time).
         residual_rate: the share of connections inside a residual window that are
-            blocked (default 1, an assumption; Rambert et al. saw 50-75%).
+            blocked (default 1, an assumption; 50-75% per the same secondary summary).
         response_filtering_until: last day (exclusive) keywords in HTTP responses are
             reset; Park & Crandall 2010 found response filtering discontinued on most
             routes between August 2008 and January 2009 (None: never filtered).

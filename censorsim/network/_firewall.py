@@ -7,24 +7,30 @@ with its source:
 
 - **DNS poisoning** [gfwatch2021]: a query for a blocked name, or a subdomain of one, is
   answered with a forged address. Overbroad entries also catch names that merely end
-  with them (GFWatch: 41K of 311K censored names were innocuous ones caught this way).
+  with them (GFWatch's abstract: 41K innocuous names among the 311K censored ones match
+  the firewall's rules; the suffix form is from a secondary summary).
 - **IP blocking** [chai2019, shadowsocks2020]: packets to a blocked address are dropped;
   the client's connection times out.
 - **HTTP keyword filtering** [clayton2006, rambert2021]: a single keyword in the request
-  path or ``Host`` header (percent-decoded) makes the firewall inject TCP resets to both
-  ends; keywords in responses were reset too until response filtering was discontinued
-  on most routes between August 2008 and January 2009 [park2010].
+  makes the firewall inject TCP resets to both ends (both abstracts); Rambert et al.'s
+  abstract says only certain locations in a request are inspected, which a secondary
+  summary names as the path and the ``Host`` header (percent-decoded). Keywords in
+  responses were reset too until response filtering was discontinued on most routes
+  between August 2008 and January 2009 [park2010].
 - **SNI filtering** [chai2019, rambert2021]: a ClientHello naming a blocked server is
-  reset (a list separate from the HTTP keywords).
+  reset (a list separate from the HTTP keywords: secondary).
 - **ESNI** [esni2020]: from 2020-07-29 every ClientHello with the encrypted-SNI
-  extension is dropped, whatever the server; the client gets no answer.
+  extension is dropped, on any port, whatever the server; the client gets no answer.
 - **Residual blocking** [clayton2006, rambert2021, esni2020]: after a reset or a dropped
   ESNI handshake, the (client IP, server IP, server port) triple stays blocked for a
-  window (a parameter; the sources measured 90 s, 120 or 180 s, and minutes to an hour).
+  window (a parameter; see :data:`~censorsim.network.RESIDUAL_SOURCES`: 120 or 180 s
+  after ESNI, primary; 90 s and minutes to an hour, secondary).
 
-The firewall sits on the border and filters traffic crossing it in either direction
-[clayton2006: the resets were triggered from outside China too]; traffic that stays on
-one side is not inspected.
+The firewall filters traffic crossing the border in either direction: Xu, Mao &
+Halderman 2011 [xu2011] (abstract: China filters traffic in and out of the country; most
+filtering devices sit in border ASes, with choke points in provincial networks too) and
+the ESNI report [esni2020] (the block is triggered from inside and from outside).
+Traffic that stays on one side is not inspected (assumption).
 """
 
 from __future__ import annotations
@@ -57,8 +63,9 @@ __all__ = [
 ]
 
 EXTRA_KEYWORDS: tuple[str, ...] = ("六四",)
-"""Keywords added to the gfw profile's example list: Rambert et al. 2021 found 六四
-behind more than half of the censored HTTP terms they saw from Beijing."""
+"""Keywords added to the gfw profile's example list: 六四, behind more than half of the
+censored HTTP terms Rambert et al. 2021 saw from Beijing (secondary: a summary of the
+paper's body, not the paper)."""
 
 
 MEMO_SIZE = 65_536

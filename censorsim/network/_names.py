@@ -3,13 +3,15 @@
 A blocked name ``google.com`` matches ``google.com`` and every subdomain
 (``www.google.com``), never a name that merely contains it (``notgoogle.com``,
 ``google.com.evil.example``). That is the rule of a careful censor. GFWatch (Hoang et
-al., USENIX Security 2021, section 4.1) found that the Great Firewall's real DNS filters
-are not that careful: reverse-engineered, its rules match any name that *ends with* a
-censored name as a string, so an entry such as ``919.com`` also blocks an unrelated
-``5919.com``; they counted 41K innocuous names overblocked this way among the 311K
-censored names they found. :class:`DomainSet` keeps both kinds apart: ``domains`` match
-by label, ``overbroad`` names match as a string suffix, and a match says which kind
-fired, so overblocking is a documented, measurable effect rather than a bug.
+al., USENIX Security 2021) found that the Great Firewall's real DNS filters are not that
+careful: its abstract reports 41K innocuous names, among the 311K censored names found,
+that match the firewall's reverse-engineered rules. A secondary summary of the paper's
+section 4.1 says the rules match any name that *ends with* a censored name as a string,
+and names ``919.com`` among the entries that overblock most, so that an entry such as
+``919.com`` also blocks an unrelated ``5919.com`` (``5919.com`` is our example).
+:class:`DomainSet` keeps both kinds apart: ``domains`` match by label, ``overbroad``
+names match as a string suffix, and a match says which kind fired, so overblocking is a
+documented, measurable effect rather than a bug.
 
 The fast path is a trie of reversed labels (``com`` -> ``google``); the plain reference
 (:func:`match_domain_reference`) compares the name with every entry. Property tests hold

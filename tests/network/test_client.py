@@ -1,12 +1,17 @@
 """Fidelity of the network layer: each test encodes one sourced observation.
 
-Sources (full citations in docs/network.md):
+Sources (full citations in docs/network.md, which says what was read of each):
 [clayton2006] Clayton, Murdoch & Watson, "Ignoring the Great Firewall of China", 2006.
 [park2010] Park & Crandall, ICDCS 2010: HTML response filtering.
+[xu2011] Xu, Mao & Halderman, PAM 2011: where the filtering occurs.
 [rambert2021] Rambert, Weinberg, Barradas & Christin, WWW 2021: keyword filtering.
 [gfwatch2021] Hoang et al., USENIX Security 2021: GFWatch, DNS censorship.
-[esni2020] GFW Report, iYouPort & U. Maryland, 2020: China's censorship of ESNI.
+[esni2020] GFW Report, iYouPort & U. Maryland (Geneva), August 2020: China's censorship
+    of ESNI.
 [ooni] OONI Web Connectivity specification (ts-017).
+
+"Primary" marks a figure read in the source itself, "secondary" one read only in a
+summary of it (for Rambert et al. and GFWatch's section 4.1: corpus.lantern.io).
 """
 
 from __future__ import annotations
@@ -53,9 +58,10 @@ def test_a_name_is_never_blocked_as_a_substring() -> None:
 
 
 def test_overbroad_rules_overblock_innocent_names_as_a_documented_effect() -> None:
-    """[gfwatch2021] The GFW's DNS rules match names that end with a censored one: 41K
-    of the 311K censored names were innocuous, e.g. names ending with 919.com. The
-    observation marks such a match ``overbroad``."""
+    """[gfwatch2021] Primary (abstract): 41K innocuous names among the 311K censored
+    ones match the GFW's reverse-engineered DNS rules. Secondary (summary of section
+    4.1): the rules match names that end with a censored one, 919.com among the worst.
+    The observation marks such a match ``overbroad``."""
     c = client(dns_overbroad=("919.com",))
     o = c.fetch("http://5919.com/")
     assert (o.outcome, o.trigger, o.overbroad) == (Outcome.WRONG_ADDRESS, "919.com", True)
@@ -64,8 +70,9 @@ def test_overbroad_rules_overblock_innocent_names_as_a_documented_effect() -> No
 
 
 def test_a_single_keyword_in_the_request_resets_the_connection() -> None:
-    """[clayton2006] A request for ``?falun`` was answered with forged resets to both
-    ends; one keyword suffices. [rambert2021] The path is read percent-decoded."""
+    """[clayton2006] Primary (abstract): a keyword makes the firewall send resets to
+    both endpoints; ``falun`` is their example. [rambert2021] The path is read
+    percent-decoded (secondary; the abstract: only certain locations are read)."""
     c = client()
     o = c.fetch("http://example.com/?falun", at=T0)
     assert (o.outcome, o.mechanism, o.trigger) == (Outcome.RESET, Mechanism.HTTP_REQUEST,
@@ -77,7 +84,8 @@ def test_a_single_keyword_in_the_request_resets_the_connection() -> None:
 
 def test_the_residual_block_resets_innocuous_fetches_for_the_window() -> None:
     """[rambert2021] After a censored request, connections from the same client to the
-    same server IP and port are blocked for 90 seconds (the default window)."""
+    same server IP and port are blocked for 90 seconds, the default window (secondary;
+    the abstract says traffic between the two hosts is blocked "for a few minutes")."""
     c = client()
     c.fetch("http://example.com/?q=falun", at=T0)
     o = c.fetch("http://example.com/", at=T0 + timedelta(seconds=89))
@@ -88,7 +96,8 @@ def test_the_residual_block_resets_innocuous_fetches_for_the_window() -> None:
 
 def test_the_residual_block_is_scoped_to_client_server_and_port() -> None:
     """[rambert2021] The penalty box covers (client IP, server IP, server port) only:
-    other ports and other servers are unaffected; so are other clients."""
+    other ports and other servers are unaffected; so are other clients (secondary; the
+    same triple is primary for the ESNI block [esni2020])."""
     fw = Firewall()
     c = Client(fw)
     c.fetch("http://example.com/?q=falun", at=T0)
@@ -100,9 +109,10 @@ def test_the_residual_block_is_scoped_to_client_server_and_port() -> None:
 
 
 @pytest.mark.parametrize(("seconds", "source"), [
-    (90, "Rambert et al. 2021: 90 s"),
-    (180, "GFW Report 2020 (ESNI): 120 or 180 s"),
-    (1200, "Clayton et al. 2006: about 20 minutes on average, up to about an hour"),
+    (90, "Rambert et al. 2021: 90 s (secondary)"),
+    (180, "GFW Report 2020 (ESNI): 120 or 180 s (primary)"),
+    (1200, "Clayton et al. 2006: about 20 minutes on average, up to nearly an hour "
+           "(secondary: CIO / IDG News Service, 2006)"),
 ])
 def test_the_residual_window_is_a_parameter(seconds: int, source: str) -> None:
     """The sources measured different windows (see RESIDUAL_SOURCES); each is a setting."""
@@ -115,8 +125,10 @@ def test_the_residual_window_is_a_parameter(seconds: int, source: str) -> None:
 
 
 def test_an_unreliable_firewall_resets_the_measured_share() -> None:
-    """[rambert2021] Only about 75% of requests carrying a keyword were reset (a figure
-    from a summary of the paper's body): ``reset_rate`` draws, seeded per client."""
+    """[rambert2021] Only about 75% of requests carrying a keyword were reset
+    (secondary: a summary of the paper's body): ``reset_rate`` draws, seeded per
+    client. [park2010] (primary) saw response resets succeed less than 51% of the
+    time."""
     c = Client(Firewall(FirewallConfig(reset_rate=0.75, residual_seconds=0)), seed=5)
     outcomes = [c.fetch("http://example.com/?q=falun", at=T0).outcome for _ in range(2000)]
     share = outcomes.count(Outcome.RESET) / len(outcomes)
@@ -127,7 +139,8 @@ def test_an_unreliable_firewall_resets_the_measured_share() -> None:
 
 
 def test_the_residual_rate_blocks_a_share_of_the_window() -> None:
-    """[rambert2021] 50-75% of connections in the penalty box were blocked."""
+    """[rambert2021] 50-75% of connections in the penalty box were blocked
+    (secondary: a summary of the paper's body)."""
     c = Client(Firewall(FirewallConfig(residual_rate=0.5, residual_seconds=10**4)), seed=1)
     c.fetch("http://example.com/?q=falun", at=T0)
     later = [c.fetch("http://example.com/", at=T0 + timedelta(seconds=i)).mechanism
@@ -136,8 +149,9 @@ def test_the_residual_rate_blocks_a_share_of_the_window() -> None:
 
 
 def test_responses_were_filtered_until_early_2009() -> None:
-    """[park2010] HTML responses carrying a keyword were reset, until the filtering was
-    discontinued on most routes between August 2008 and January 2009."""
+    """[park2010] Primary (abstract): HTML responses carrying a keyword were reset,
+    until the filtering was discontinued on most routes between August 2008 and January
+    2009."""
     body = "<html>falun</html>"
     o = client().fetch("http://example.com/", at=datetime(2008, 6, 1), body=body)
     assert (o.outcome, o.mechanism) == (Outcome.RESET, Mechanism.HTTP_RESPONSE)
@@ -146,8 +160,9 @@ def test_responses_were_filtered_until_early_2009() -> None:
 
 
 def test_filtering_works_in_both_directions() -> None:
-    """[clayton2006] The resets were triggered by requests from outside China to a server
-    inside it: traffic crossing the border is filtered whichever side starts it."""
+    """[xu2011] Primary (abstract): "China filters Internet traffic in and out of the
+    country", mostly in border ASes. [esni2020] Primary: the ESNI block is triggered
+    from both sides. Traffic crossing the border is filtered whichever side starts it."""
     fw = Firewall(FirewallConfig(domestic_domains=("cn",)))
     outside = Client(fw, inside=False)
     assert outside.fetch("http://www.example.cn/?q=falun", at=T0).outcome is Outcome.RESET
@@ -170,8 +185,9 @@ def test_traffic_that_does_not_cross_the_border_is_not_inspected() -> None:
 
 
 def test_sni_naming_a_blocked_server_is_reset_on_any_port() -> None:
-    """[rambert2021] SNI filtering resets a ClientHello naming a censored host on every
-    TCP port, and places the client in the penalty box."""
+    """[rambert2021] SNI filtering resets a ClientHello naming a censored host (primary:
+    the abstract reports SNI-based censorship); on every TCP port, with the penalty box
+    (secondary)."""
     c = client(dns_domains=(), sni_domains=("facebook.com",))
     o = c.fetch("https://www.facebook.com:8443/", at=T0)
     assert (o.outcome, o.mechanism, o.failure) == (Outcome.RESET, Mechanism.SNI,
@@ -181,14 +197,15 @@ def test_sni_naming_a_blocked_server_is_reset_on_any_port() -> None:
 
 
 def test_https_content_is_not_inspected() -> None:
-    """[rambert2021] No evidence of HTTPS decryption: a keyword inside an HTTPS URL
-    passes."""
+    """[rambert2021] Primary (abstract): "no evidence for bulk decryption of HTTPS": a
+    keyword inside an HTTPS URL passes."""
     assert client().fetch("https://example.com/?q=falun", at=T0).outcome is Outcome.OK
 
 
 def test_esni_is_dropped_from_2020_07_29_with_a_residual_block() -> None:
-    """[esni2020] From 29 July 2020 ClientHellos with the ESNI extension are dropped
-    (no answer), whatever the server; the triple is then blocked for 120 or 180 s."""
+    """[esni2020] Primary: first seen 29 July 2020 (iYouPort), ClientHellos with the
+    ESNI extension are dropped (no answer) whatever the server; the triple is then
+    blocked for 120 or 180 s (the default window: 180)."""
     o = client().fetch("https://example.com/", esni=True, at=datetime(2020, 7, 28))
     assert o.outcome is Outcome.OK
     c = client()
@@ -198,6 +215,17 @@ def test_esni_is_dropped_from_2020_07_29_with_a_residual_block() -> None:
     o = c.fetch("https://example.com/", at=T0 + timedelta(seconds=170))
     assert (o.outcome, o.mechanism) == (Outcome.TIMEOUT, Mechanism.RESIDUAL)
     assert c.fetch("https://example.com/", at=T0 + timedelta(seconds=181)).outcome is Outcome.OK
+
+
+def test_esni_is_dropped_on_any_port_and_a_retry_does_not_restart_the_window() -> None:
+    """[esni2020] Primary: the ESNI block happens on ports 1 to 65535, and further ESNI
+    handshakes during the residual window do not restart its timer."""
+    c = client()
+    assert c.fetch("https://example.com:2/", esni=True, at=T0).mechanism is Mechanism.ESNI
+    retry = c.fetch("https://example.com:2/", esni=True, at=T0 + timedelta(seconds=100))
+    assert retry.mechanism is Mechanism.RESIDUAL
+    assert c.fetch("https://example.com:2/", at=T0 + timedelta(seconds=181)).outcome \
+        is Outcome.OK
     assert client(esni_blocked_since=None).fetch(
         "https://example.com/", esni=True, at=T0).outcome is Outcome.OK
 

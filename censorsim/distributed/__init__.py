@@ -1,6 +1,9 @@
 """Scans and sweeps beyond one core: partitions of a corpus, rule sets shipped once,
 engines from one process to a Dask cluster.
 
+Parallel image hashing (:func:`hash_files`, :func:`iter_hash_files`, :class:`HashPool`)
+lives in ``censorsim.image._parallel`` and is re-exported here.
+
 Modules: ``_corpus`` (inputs, partitions, reading one), ``_rules`` (rule sets shipped to
 workers and built once per process), ``_engine`` (serial, local processes, Dask),
 ``_scan`` (a corpus scanned into Parquet, resumable), ``_sweep`` (grids of simulations
@@ -41,6 +44,7 @@ from censorsim.distributed._sweep import (
     run_sweep,
     t_interval,
 )
+from censorsim.image._parallel import HashPool, hash_files, iter_hash_files
 
 __all__ = [
     "CORPUS_FORMATS",
@@ -51,6 +55,7 @@ __all__ = [
     "Aggregate",
     "BadLine",
     "Cell",
+    "HashPool",
     "Partition",
     "PartitionData",
     "ScanSummary",
@@ -61,6 +66,8 @@ __all__ = [
     "builds",
     "cpu_count",
     "expand_inputs",
+    "hash_files",
+    "iter_hash_files",
     "load_sweep",
     "plan_partitions",
     "read_partition",

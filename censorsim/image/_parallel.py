@@ -27,7 +27,7 @@ Example:
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
@@ -42,7 +42,11 @@ from censorsim.image.hashing import (
     _record,
 )
 
-__all__ = ["HashPool", "hash_files"]
+__all__ = ["HashPool", "hash_files", "iter_hash_files"]
+
+_MAX_CHUNK = 500
+"""The most files in one task of :func:`iter_hash_files` (bounds memory and keeps a
+progress bar moving on large batches)."""
 
 _Job = tuple[tuple[Hasher, ...], bool]
 _INSTALLED: list[_Job] = []
@@ -138,6 +142,43 @@ def hash_files(
                             address=address, scheduler=scheduler):
         outcomes[i] = got
     return _records(outcomes, errors)
+
+
+def iter_hash_files(
+    paths: Sequence[str | os.PathLike[str]],
+    hashers: Hasher | Sequence[Hasher],
+    *,
+    workers: int = 2,
+    engine: str | None = None,
+    address: str | None = None,
+    errors: ErrorPolicy = "raise",
+    dihedral: bool = False,
+    chunks_per_worker: int = 4,
+) -> Iterator[HashRecord]:
+    """:func:`hash_files` as a stream: records in input order, each chunk's as soon as
+    it and every chunk before it are done (chunks of at most 500 files).
+
+    Raises:
+        ImageError: under ``"raise"``, the first file (in input order) that cannot be hashed.
+        ParameterError: a bad argument.
+    """
+    from censorsim.distributed import run_tasks
+
+    if chunks_per_worker < 1:
+        raise ParameterError(f"chunks_per_worker must be >= 1, got {chunks_per_worker}")
+    items, job = _prepare(paths, hashers, errors, dihedral)
+    engine = engine or ("processes" if workers > 1 else "serial")
+    n = max(workers * chunks_per_worker, -(-len(items) // _MAX_CHUNK))
+    chunks = _chunks(items, n if engine != "serial" else -(-len(items) // _MAX_CHUNK))
+    ready: dict[int, list[_Outcome]] = {}
+    following = 0
+    for i, got in run_tasks(_hash_chunk, chunks, job, engine=engine, workers=workers,
+                            address=address):
+        ready[i] = got
+        while following in ready:
+            for outcome in ready.pop(following):
+                yield _record(outcome, errors)
+            following += 1
 
 
 class HashPool:

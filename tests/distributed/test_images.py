@@ -11,9 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from censorsim.distributed import HashPool, hash_files, iter_hash_files
 from censorsim.errors import ImageError
 from censorsim.image import Hasher, hash_many
-from censorsim.image._parallel import HashPool, _chunks, hash_files
+from censorsim.image._parallel import _chunks
 
 NAMES = ["六四", "photo", "學生-2", "mixed_中文_ab", "😀", "x"]
 
@@ -53,6 +54,7 @@ def test_hash_files_agrees_with_hash_many(colours: list[tuple[int, int, int]],
         hashers = [Hasher("phash"), Hasher("md5")]
         want = hash_many(paths, hashers)
         assert hash_files(paths, hashers) == want
+        assert list(iter_hash_files(paths, hashers, workers=1)) == want
         assert hash_files(paths, hashers, workers=2, engine="dask", scheduler="sync",
                           chunks_per_worker=per_worker) == want
 
@@ -66,6 +68,8 @@ def test_processes_and_pool_agree_and_handle_bad_files(tmp_path: Path) -> None:
     want = hash_many(paths, h, errors="record")
     got = hash_files(paths, h, workers=2, errors="record")
     assert got == want and not got[4].ok and got[4].source == str(bad)
+    assert list(iter_hash_files(paths, h, workers=2, errors="record",
+                                chunks_per_worker=3)) == want
     with pytest.raises(ImageError, match=r"broken\.jpg"):
         hash_files(paths, h, workers=2)
     with HashPool(h, workers=2) as pool:

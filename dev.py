@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Developer entry point that needs nothing but python3.
 
-    python3 dev.py demo    # create .venv, install censorsim[plot], run the demo
+    python3 dev.py demo    # create .venv, install censorsim[plot,corpus], run the demo
     python3 dev.py test    # create .venv, install censorsim[test], run ruff, mypy and pytest
-    python3 dev.py bench   # run the quick benchmark profile
+    python3 dev.py bench   # quick benchmark profile, gated on the stored baseline
     python3 dev.py report censorsim-demo/demo.db   # censorsim report ..., in the .venv
 
 The virtual environment lives in ``.venv`` (override with ``CENSORSIM_VENV``); it is
@@ -50,7 +50,9 @@ def main(argv: list[str]) -> int:
     rest = argv[1:]
     try:
         if cmd == "demo":
-            _ensure_venv("plot")  # the demo draws its plots with matplotlib
+            # the demo draws its plots with matplotlib, and measures collateral damage on
+            # the broad benign corpus of the `corpus` extra
+            _ensure_venv("plot,corpus")
             _run(PY, "-m", "censorsim", "demo", *rest)
         elif cmd == "test":
             _ensure_venv("test")
@@ -62,7 +64,10 @@ def main(argv: list[str]) -> int:
             _run(PY, "-m", "censorsim", "report", *rest)
         elif cmd == "bench":
             _ensure_venv("test")
-            _run(PY, "-m", "censorsim", "bench", "--quick", *rest)
+            # The correctness gate, then the regression gate against the stored ratios to
+            # each suite's reference contender (docs/benchmarks.md, "Regression gate").
+            _run(PY, "-m", "censorsim", "bench", "--quick", "--no-plots", "--compare",
+                 "benchmarks/results/baseline-quick.json", *rest)
         else:
             print(__doc__)
             return 0 if cmd in ("help", "-h", "--help") else 2

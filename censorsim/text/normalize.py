@@ -536,9 +536,8 @@ class Normalizer:
         trans, delete, keep_table = self._ascii
         data = joined.encode("ascii")
         keep = keep_table.take(np.frombuffer(data, dtype=np.uint8))
-        cum = np.zeros(len(data) + 1, dtype=np.int64)
-        np.cumsum(keep, out=cum[1:])
         out = data.translate(trans, delete)
         codes = np.frombuffer(out, dtype=np.uint8).astype(np.uint32)
         origin = np.flatnonzero(keep).astype(np.int64, copy=False)
-        return NormalizedBatch(out.decode("ascii"), codes, cum[starts], origin, starts)
+        bounds = np.searchsorted(origin, starts).astype(np.int64, copy=False)
+        return NormalizedBatch(out.decode("ascii"), codes, bounds, origin, starts)

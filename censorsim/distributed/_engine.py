@@ -166,7 +166,7 @@ def _dask_distributed(
     if address is None:
         cluster = distributed.LocalCluster(
             n_workers=workers, threads_per_worker=1, processes=True,
-            dashboard_address=None, silence_logs=40,
+            dashboard_address=":0", silence_logs=40,  # any free port: never a clash
         )
         client = distributed.Client(cluster)
     else:

@@ -23,6 +23,7 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
+from censorsim.errors import CensorsimError
 from censorsim.models import Rule
 from censorsim.text.normalize import Normalizer
 from censorsim.text.rules import RuleSet
@@ -87,8 +88,16 @@ class ShippedRules:
                    built=ruleset)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        # Travels as its rules: unpickling builds nothing (see ruleset()).
-        return (_rebuild, (self.rules, self.normalizer, self.backend))
+        # Travels as its rules and the normaliser's name when the name rebuilds it (a
+        # normaliser pickles with its lookup tables, megabytes); unpickling builds
+        # nothing (see ruleset()).
+        norm: Normalizer | str = self.normalizer
+        try:
+            if Normalizer.from_spec(self.normalizer.name) == self.normalizer:
+                norm = self.normalizer.name
+        except CensorsimError:
+            pass
+        return (_rebuild, (self.rules, norm, self.backend))
 
     def ruleset(self) -> RuleSet:
         """The built rule set: from this process's cache, or built now (once)."""
@@ -107,5 +116,6 @@ class ShippedRules:
         return f"<ShippedRules {len(self.rules)} rules, digest {self.digest[:12]}>"
 
 
-def _rebuild(rules: tuple[Rule, ...], normalizer: Normalizer, backend: str) -> ShippedRules:
+def _rebuild(rules: tuple[Rule, ...], normalizer: Normalizer | str,
+             backend: str) -> ShippedRules:
     return ShippedRules(rules, normalizer=normalizer, backend=backend)

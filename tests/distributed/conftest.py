@@ -63,5 +63,5 @@ def cluster() -> Iterator[str]:
     with dask.config.set({"distributed.comm.timeouts.connect": "120s",
                           "distributed.comm.timeouts.tcp": "120s"}), \
             distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                     dashboard_address=None, silence_logs=40) as lc:
+                                     dashboard_address=":0", silence_logs=40) as lc:
         yield lc.scheduler_address

@@ -13,8 +13,9 @@ Output folder layout:
     the rules that fired), ``spans`` (``[start, end)`` in code points of the original
     text). Written by the worker to a temporary name and renamed, so a file is whole or
     absent: a worker killed mid-write leaves nothing, the engine's retry writes it once,
-    and a resumed scan skips the partitions already there. The file's metadata holds the
-    partition's key and its counts.
+    and a resumed scan skips the partitions already there (and removes temporary files
+    a killed worker left). The file's metadata holds the partition's key and its counts.
+    One scan writes a folder at a time.
 ``summary.json``
     Totals: messages, censored, fired, per action, per rule, bad lines (listed), and
     how the scan ran.
@@ -327,6 +328,8 @@ def scan_corpus(
     elif manifest_path.exists():
         _check_resume(manifest_path, manifest)
     _write_json(manifest_path, manifest)
+    for tmp in out_dir.glob(".part-*.tmp"):  # left by a worker killed mid-write
+        tmp.unlink(missing_ok=True)
     done: dict[int, dict[str, Any]] = {}
     for p in parts:
         stats = _written_stats(out_dir / _part_name(p.index), p.key)
@@ -345,7 +348,8 @@ def scan_corpus(
         if progress is not None:
             progress(len(done), len(parts))
     for stale in out_dir.glob("part-*.parquet"):  # a former, longer scan's leftovers
-        if int(stale.stem.split("-")[1]) >= len(parts):
+        number = stale.stem.split("-", 1)[1]
+        if number.isdigit() and int(number) >= len(parts):
             stale.unlink()
     summary = _summarise(out_dir, [done[p.index] for p in parts], len(parts), resumed,
                          engine, workers, time.perf_counter() - t0, cpu)

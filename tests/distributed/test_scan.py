@@ -116,7 +116,9 @@ def test_resume_skips_written_partitions_and_refuses_changed_input(
     want = read_scan(out)
     os.remove(out / "part-000002.parquet")  # as if the scan died before it
     (out / "part-000003.parquet").write_bytes(b"half a file")  # or it was cut short
+    (out / ".part-000002.parquet.99.ab12.tmp").write_bytes(b"killed mid-write")
     again = scan_corpus(corpus, rules, out, partition_size=4)
+    assert not list(out.glob(".*.tmp"))
     assert again.resumed == first.partitions - 2
     assert read_scan(out) == want
     with corpus[0].open("a", encoding="utf-8") as fh:

@@ -144,6 +144,7 @@ def _spin(iterations: int) -> int:
 
 
 def _loop_rate() -> float:
+    """Iterations of :func:`_spin` per CPU second (not under tracemalloc: see measure)."""
     best = math.inf
     for _ in range(5):
         t0 = time.process_time()
@@ -283,7 +284,7 @@ def measure(
         contender.prepare()
         tracker.start()
         t0 = time.perf_counter()
-        runner = _slowed(contender.build(task.data), contender.name, config)
+        runner = contender.build(task.data)
         first_build = time.perf_counter() - t0
         tracker.built()
         if task.budgeted:
@@ -309,6 +310,7 @@ def measure(
             t0 = time.perf_counter()
             runner = contender.build(task.data)
             builds.append(time.perf_counter() - t0)
+    # Slowed only now, outside tracemalloc (which would slow its calibration loop 20x).
     runner = _slowed(runner, contender.name, config)
     gc.collect()
     if reference is not None and config.pairs > 0:

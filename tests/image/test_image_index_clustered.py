@@ -68,7 +68,7 @@ def test_queries_fit_and_model_checks() -> None:
         fit([])
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(st.integers(0, 2**32 - 1), st.integers(1, 2_000), st.integers(0, 16),
        st.sampled_from([None, 3, 4, 5]))
 def test_mih_over_distinct_values_equals_the_linear_scan(

@@ -4,9 +4,10 @@ on local processes, or on Dask.
 Every engine calls ``func(item, shared)`` for every item and yields ``(index, result)``
 as results complete. The shared object (a rule set, an image list) is sent to each
 worker once: the ``processes`` engine hands it to each process's initializer; Dask's
-distributed engine scatters it to every worker (``broadcast=True``) and passes the
-future, so tasks find it in the worker's memory; Dask's local schedulers put it in the
-graph once as one node that every task depends on.
+distributed engine submits it once as a task of its own that every task depends on, so
+each worker fetches it once and tasks find it in the worker's memory (unlike scattered
+data, a task's result is recomputed if every worker holding it dies); Dask's local
+schedulers put it in the graph once as one node that every task depends on.
 
 Engines (the registry :data:`ENGINES`):
 
@@ -20,8 +21,9 @@ Engines (the registry :data:`ENGINES`):
     Dask: with ``address``, the distributed scheduler there; else with ``scheduler``
     ``"sync"``, ``"threads"`` or ``"processes"``, Dask's local scheduler; else a
     ``LocalCluster`` of ``workers`` single-threaded processes started for the call
-    (zero set-up). Tasks that fail because their worker died are retried by Dask
-    (``retries``); an error the task raised travels back as itself.
+    (zero set-up). A task whose worker died is rerun elsewhere by the scheduler (up to
+    its ``allowed-failures`` setting, 3 by default); one that raised is retried
+    ``retries`` times, then its error travels back as itself.
 """
 
 from __future__ import annotations
@@ -172,8 +174,9 @@ def _dask_distributed(
     else:
         client = distributed.Client(address)
     try:
-        [shared_future] = client.scatter([shared], broadcast=True, hash=False)
         run = uuid.uuid4().hex[:8]
+        shared_future = client.submit(_identity, shared, key=f"censorsim-{run}-shared",
+                                      pure=False)
         keys = [f"censorsim-{run}-{i}" for i in range(len(items))]
         futures = client.map(func, list(items), [shared_future] * len(items), key=keys,
                              retries=retries, pure=False)
@@ -187,6 +190,10 @@ def _dask_distributed(
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _identity(value: _T) -> _T:
+    return value
 
 
 def cpu_count() -> int:

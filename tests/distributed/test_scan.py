@@ -80,24 +80,7 @@ def test_rules_are_built_once_per_process(
     scan_corpus(corpus, shipped, tmp_path / "cl", partition_size=3, engine="dask",
                 address=cluster)
     assert builds() == before  # this process had built them: 12+ partitions, no build
-    # Local processes: each process builds once, whatever its number of partitions.
-    stats = [s for _, s in run_tasks(_scan_task(), _parts(corpus), _job(shipped, tmp_path),
-                                     engine="processes", workers=2)]
-    per_pid: dict[int, int] = {}
-    for s in stats:
-        per_pid[s["pid"]] = max(per_pid.get(s["pid"], 0), s["rule_builds"])
-    assert len(stats) > len(per_pid)
-    assert set(per_pid.values()) == {1}
-
-
-def _scan_task() -> Any:
-    from censorsim.distributed import scan_partition
-
-    return scan_partition
-
-
-def _parts(corpus: list[Path]) -> list[Any]:
-    return plan_partitions(corpus, partition_size=2)[1]
+    # Local processes: see the killed-worker test (each process builds once).
 
 
 def _job(shipped: ShippedRules, tmp_path: Path) -> Any:
@@ -144,9 +127,15 @@ def test_a_killed_worker_is_retried_without_lost_or_duplicate_rows(
     job = _job(shipped, tmp_path)
     marker = tmp_path / "killed-once"
     items = [(p, str(marker)) for p in parts]
-    done = sorted(i for i, _ in run_tasks(_faults.die_once, items, job, engine="processes",
-                                          workers=2, retries=2))
+    stats = dict(run_tasks(_faults.die_once, items, job, engine="processes", workers=2,
+                           retries=2))
     assert marker.exists()  # a worker did die
-    assert done == list(range(len(parts)))  # each partition reported once
+    assert sorted(stats) == list(range(len(parts)))  # each partition reported once
+    # Rules are built once per process, whatever its number of partitions.
+    per_pid: dict[int, int] = {}
+    for s in stats.values():
+        per_pid[s["pid"]] = max(per_pid.get(s["pid"], 0), s["rule_builds"])
+    assert len(stats) > len(per_pid)
+    assert set(per_pid.values()) == {1}
     assert read_scan(Path(job.out)) == read_scan(ref)
     assert not list(Path(job.out).glob(".*tmp"))  # no half-written file left

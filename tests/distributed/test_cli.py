@@ -36,3 +36,17 @@ def test_workers_and_dask_write_the_rows_of_the_single_process_run(
     again = [*base, "--out", str(tmp_path / "one"), "--fail-on-hit"]
     assert main(again) == 1  # resumed (nothing to do), and something is censored
     assert "resumed" in capsys.readouterr().out
+
+
+def test_progress_bar_only_on_a_terminal(
+    tmp_path: Path, corpus: list[Path], capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sys
+
+    base = ["scan", "-r", str(_rules(tmp_path)), *map(str, corpus), "--partition-size", "4"]
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert main([*base, "--out", str(tmp_path / "tty")]) == 0
+    assert "partition" in capsys.readouterr().err  # tqdm drew on the "terminal"
+    assert main([*base, "--out", str(tmp_path / "quiet"), "--no-progress"]) == 0
+    assert capsys.readouterr().err == ""

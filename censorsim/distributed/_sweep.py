@@ -24,8 +24,8 @@ error naming the input).
 Metrics per cell (:data:`SWEEP_METRICS`) are aggregated over seeds for every
 (platform, list, date): mean, sample standard deviation and a two-sided 95% Student-t
 interval ``mean ± t(0.975, n-1)·sd/√n`` (seeds are independent draws of the same
-model, so the t interval is the textbook one; with one seed the interval is not
-defined and left empty).
+model, so the t interval is the textbook one; every metric is a share, so the interval
+is cut to [0, 1]; with one seed the interval is not defined and left empty).
 """
 
 from __future__ import annotations
@@ -395,6 +395,8 @@ def aggregate(cells: Sequence[dict[str, Any]]) -> tuple[Aggregate, ...]:
         for metric in SWEEP_METRICS:
             values = [float(c[metric]) for c in members if not math.isnan(float(c[metric]))]
             mean, sd, lo, hi = t_interval(values)
+            if not math.isnan(lo):  # every metric is a share: the interval is cut to [0, 1]
+                lo, hi = max(0.0, lo), min(1.0, hi)
             out.append(Aggregate(pl, li, d, metric, len(values), mean, sd, lo, hi))
     return tuple(out)
 

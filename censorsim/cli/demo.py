@@ -77,8 +77,6 @@ def run(args: argparse.Namespace) -> int:
     summary = sim.run(db, overwrite=True)
     rep = write_report(db, args.out, plots=not args.no_plots)
     benign_note = _benign_text(sim.corpus, db)
-    with open(rep.markdown, "a", encoding="utf-8") as f:
-        f.write("\n## Benign text (the demo)\n\n" + "\n".join(benign_note) + "\n")
     m = rep.metrics
     print()
     print(f"{'surface':12} {'region':14} {'messages':>9} {'censored':>9} {'share':>7}")

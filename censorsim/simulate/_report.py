@@ -21,6 +21,7 @@ from typing import Any
 
 from censorsim._optional import import_optional
 from censorsim.errors import ParameterError
+from censorsim.simulate._corpus import benign_summary
 from censorsim.simulate._legal_report import (
     Transparency,
     compute_transparency,
@@ -175,7 +176,8 @@ def write_report(
     folder.mkdir(parents=True, exist_ok=True)
     md = folder / "summary.md"
     title = f"Simulation report: {Path(path).name}"
-    md.write_text(summary_markdown(m, title=title) + transparency_markdown(legal),
+    benign = "\n".join(["", "## Benign text", "", *benign_summary(path)]) + "\n"
+    md.write_text(summary_markdown(m, title=title) + benign + transparency_markdown(legal),
                   encoding="utf-8")
     written: list[Path] = []
     pngs: dict[str, bytes] = {}

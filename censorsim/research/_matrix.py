@@ -40,7 +40,8 @@ class EvasionMatrix:
     Attributes:
         kind: ``"text"`` or ``"image"``.
         transforms: the row names.
-        columns: the detector names (a profile, or ``hasher<=threshold``).
+        columns: the detector names (a profile, ``hasher<=threshold``,
+            ``visual-match>=similarity`` or ``ocr:mode``).
         cells: ``cells[i][j]`` is the rate of transform ``i`` against column ``j``.
         seed: the seed of the transforms.
         items: how many texts or images each cell was measured on.
@@ -265,22 +266,69 @@ DEFAULT_DETECTORS: Final = (
     "whash=4,8,12",
     "colorhash=2,4,7",
 )
-"""The detectors of :func:`image_matrix` by default (``HASHER=THRESHOLDS``)."""
+"""The detectors of :func:`image_matrix` by default (``HASHER=THRESHOLDS``; add
+``visual-match`` or ``ocr:wechat`` for the WeChat-like matcher and OCR)."""
 
 
-def _parse_detector(spec: str) -> tuple[str, list[int]]:
-    """``"phash:8=4,8,12"`` -> (``"phash:8"``, [4, 8, 12])."""
-    if "=" not in spec:
+VISUAL_MATCH: Final = "visual-match"
+"""The detector name of the WeChat-like visual matcher in :func:`image_matrix`
+(``visual=T`` stays the matcher's pre-filter hash alone, a hasher like the others)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Detector:
+    """One parsed detector spec: ``kind`` is ``hash``, ``visual`` or ``ocr``."""
+
+    kind: str
+    name: str
+    thresholds: tuple[float, ...] = ()
+    mode: str = ""
+
+    def columns(self) -> list[str]:
+        if self.kind == "hash":
+            return [f"{self.name}<={int(t)}" for t in self.thresholds]
+        if self.kind == "visual":
+            return [f"{VISUAL_MATCH}>={t:g}" for t in self.thresholds]
+        return [f"ocr:{self.mode}"]
+
+
+def _parse_detector(spec: str) -> _Detector:
+    """``"phash:8=4,8,12"``, ``"visual-match=0.5,0.56"`` or ``"ocr:wechat"`` -> a detector."""
+    from censorsim.image import DEFAULT_VISUAL_THRESHOLD, OCR_MODES
+
+    name, eq, ts = spec.partition("=")
+    name = name.strip()
+    if name == "ocr" or name.startswith("ocr:"):
+        mode = name.partition(":")[2] or "plain"
+        if eq:
+            raise ParameterError(f"detector {spec!r}: ocr takes no thresholds "
+                                 "(ocr, ocr:plain or ocr:wechat)")
+        if mode not in OCR_MODES:
+            raise ParameterError(f"detector {spec!r}: OCR mode must be one of "
+                                 f"{', '.join(OCR_MODES)}")
+        return _Detector("ocr", "ocr", mode=mode)
+    if name == VISUAL_MATCH:
+        if not eq:
+            return _Detector("visual", name, (DEFAULT_VISUAL_THRESHOLD,))
+        try:
+            values = sorted({float(x) for x in ts.split(",") if x.strip()})
+        except ValueError:
+            raise ParameterError(f"detector {spec!r}: thresholds must be numbers "
+                                 "(similarities in [0, 1])") from None
+        if not values or not all(0.0 <= v <= 1.0 for v in values):
+            raise ParameterError(f"detector {spec!r}: give similarity thresholds in [0, 1]")
+        return _Detector("visual", name, tuple(values))
+    if not eq:
         raise ParameterError(
-            f"detector {spec!r}: expected HASHER=T1,T2 (e.g. phash=4,8,12)")
-    name, _, ts = spec.partition("=")
+            f"detector {spec!r}: expected HASHER=T1,T2 (e.g. phash=4,8,12), "
+            f"{VISUAL_MATCH}[=S1,S2] or ocr[:MODE]")
     try:
         thresholds = sorted({int(x) for x in ts.split(",") if x.strip()})
     except ValueError:
         raise ParameterError(f"detector {spec!r}: thresholds must be integers") from None
     if not thresholds or thresholds[0] < 0:
         raise ParameterError(f"detector {spec!r}: give thresholds >= 0")
-    return name.strip(), thresholds
+    return _Detector("hash", name, tuple(float(t) for t in thresholds))
 
 
 def _png(image: Any) -> bytes:
@@ -296,25 +344,49 @@ def image_matrix(
     transforms: Sequence[str] | None = None,
     seed: int = 0,
     workers: int | None = None,
+    ocr_rules: RuleSet | Iterable[Rule] | str | os.PathLike[str] | None = None,
+    ocr_engine: str = "rapidocr",
 ) -> EvasionMatrix:
-    """Image transform x (hasher, threshold) -> share of blacklisted images still matched.
+    """Image transform x detector -> share of blacklisted images still detected.
 
-    The images themselves are the blacklist (hashed from their files). Each transformed
-    image (saved as PNG; ``noop`` keeps the original bytes) counts as detected at a
-    threshold when any blacklisted hash is within that many bits, as a filter would.
+    The images themselves are the blacklist. Each transformed image (saved as PNG;
+    ``noop`` keeps the original bytes) is checked by every detector:
+
+    * ``HASHER=T1,T2`` (a hash algorithm with an optional size, ``phash:16``): detected
+      at threshold ``T`` when any blacklisted hash is within ``T`` bits; one column
+      ``HASHER<=T`` per threshold.
+    * ``visual-match`` or ``visual-match=S1,S2``: the WeChat-like
+      :class:`~censorsim.image.VisualIndex` over the blacklist (its defaults: pre-filter
+      radius 16, coarse stage); detected at ``S`` when the index built with threshold
+      ``S`` matches any blacklisted image; one column ``visual-match>=S`` per similarity
+      (default :data:`~censorsim.image.DEFAULT_VISUAL_THRESHOLD`).
+    * ``ocr``, ``ocr:plain`` or ``ocr:wechat``: the text an
+      :class:`~censorsim.image.OcrReader` of that mode reads in the image, checked
+      against ``ocr_rules``; detected when those rules censor it (as ``images match
+      --ocr-rules`` decides). One column ``ocr:MODE``. The rules are the caller's: an
+      image whose original text fires no rule counts as evading in every row, so choose
+      rules that fire on the originals (the ``noop`` row shows it).
 
     Args:
         images: image files.
-        detectors: ``HASHER=T1,T2`` specs; a hasher is an algorithm with an optional
-            size (``phash:16``); each threshold is one column ``HASHER<=T``.
+        detectors: the detector specs above.
         transforms: transform names (default: all).
         seed: the transforms' seed.
-        workers: hash in a process pool of this size (see ``hash_many``).
+        workers: hash in a process pool of this size (see ``hash_many``; the visual
+            matcher and OCR run in this process).
+        ocr_rules: the rules OCR text is checked against (needed by an ``ocr`` column): a
+            :class:`~censorsim.text.rules.RuleSet`, rules (checked under the ``default``
+            normaliser), or a rule file in one of ``scan -r``'s formats.
+        ocr_engine: the OCR engine (a name of :data:`~censorsim.image.OCR_ENGINES`).
 
     Raises:
-        ParameterError: no images, or a malformed detector spec.
-        UnknownNameError: an unknown transform or hasher.
+        ParameterError: no images, a malformed detector spec, or an ``ocr`` column
+            without ``ocr_rules``.
+        MissingDependencyError: an ``ocr`` column and the OCR engine is not installed
+            (names the extra ``ocr``).
+        UnknownNameError: an unknown transform, hasher or OCR engine.
         ImageError: an image cannot be read.
+        WordlistError: an ``ocr_rules`` file that cannot be read.
     """
     from censorsim.image import HammingIndex, Hasher, hash_many
 
@@ -322,16 +394,25 @@ def image_matrix(
     ts = [image_transform(n) for n in names]
     parsed = [_parse_detector(d) for d in detectors]
     if not parsed:
-        raise ParameterError("detectors: give at least one HASHER=T1,T2")
-    hashers = [Hasher.parse(name) for name, _ in parsed]
-    for (name, thresholds), h in zip(parsed, hashers, strict=True):
-        if thresholds[-1] > h.bits:
-            raise ParameterError(f"detector {name}={','.join(map(str, thresholds))}: "
-                                 f"threshold {thresholds[-1]} exceeds the {h.bits} bits "
-                                 "of the hash")
+        raise ParameterError("detectors: give at least one HASHER=T1,T2, "
+                             f"{VISUAL_MATCH} or ocr:MODE")
+    columns = [c for d in parsed for c in d.columns()]
+    if len(set(columns)) != len(columns):
+        raise ParameterError(f"detectors: a column is listed twice ({', '.join(columns)})")
+    hashed = [d for d in parsed if d.kind == "hash"]
+    hashers = [Hasher.parse(d.name) for d in hashed]
+    for d, h in zip(hashed, hashers, strict=True):
+        if d.thresholds[-1] > h.bits:
+            raise ParameterError(
+                f"detector {d.name}={','.join(str(int(t)) for t in d.thresholds)}: "
+                f"threshold {int(d.thresholds[-1])} exceeds the {h.bits} bits of the hash")
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
                                 or workers < 1):
         raise ParameterError(f"workers must be an integer >= 1, got {workers!r}")
+    # OCR: the rules and the engine are checked before any image is read.
+    ocr_modes = [d.mode for d in parsed if d.kind == "ocr"]
+    rules = _ocr_ruleset(ocr_rules, ocr_modes)
+    readers = {mode: _ocr_reader(ocr_engine, mode) for mode in ocr_modes}
     paths = [Path(p) for p in images]
     if not paths:
         raise ParameterError("images: no images given")
@@ -339,29 +420,95 @@ def image_matrix(
         _check_file(p)
     # Hashing the paths (not bytes read here) names the file in every image error.
     indexes = []
-    for h, rec_col in zip(hashers, zip(*(r.hashes for r in hash_many(paths, hashers)),
-                                       strict=True), strict=True):
-        index = HammingIndex(h.algorithm, h.size, backend="linear")
-        for i, value in enumerate(rec_col):
-            index.add(value, id=str(i))
-        indexes.append(index)
+    if hashers:
+        for h, rec_col in zip(hashers, zip(*(r.hashes for r in hash_many(paths, hashers)),
+                                           strict=True), strict=True):
+            index = HammingIndex(h.algorithm, h.size, backend="linear")
+            for i, value in enumerate(rec_col):
+                index.add(value, id=str(i))
+            indexes.append(index)
+    visual = _visual_index(paths, parsed)
     pils = [_open_image(p) for p in paths]
-    columns = [f"{name}<={t}" for name, th in parsed for t in th]
     cells: list[tuple[Rate, ...]] = []
     for tr in ts:
         sources: list[Path] | list[bytes] = (
             paths if tr.name == "noop" else [_png(x) for x in tr.apply_many(pils, seed=seed)])
-        records = hash_many(sources, hashers, workers=workers)
+        records = hash_many(sources, hashers, workers=workers) if hashers else []
         row: list[Rate] = []
-        for j, (_, thresholds) in enumerate(parsed):
-            values = [r.hashes[j] for r in records]
-            found = indexes[j].query_many(values, max(thresholds))
-            best = [m[0].distance if m else None for m in found]
-            for t in thresholds:
-                k = sum(1 for b in best if b is not None and b <= t)
-                row.append(Rate.of(k, len(paths)))
+        j = 0
+        for d in parsed:
+            if d.kind == "hash":
+                values = [r.hashes[j] for r in records]
+                found = indexes[j].query_many(values, int(d.thresholds[-1]))
+                j += 1
+                best_d = [m[0].distance if m else None for m in found]
+                for t in d.thresholds:
+                    k = sum(1 for b in best_d if b is not None and b <= t)
+                    row.append(Rate.of(k, len(paths)))
+            elif d.kind == "visual":
+                assert visual is not None
+                best_s = [_best_similarity(visual, s) for s in sources]
+                for t in d.thresholds:
+                    k = sum(1 for b in best_s if b is not None and b >= t)
+                    row.append(Rate.of(k, len(paths)))
+            else:
+                assert rules is not None
+                texts = [r.text for r in readers[d.mode].read_many(sources)]
+                row.append(Rate.of(len(rules.check_many(texts).censored_indices), len(paths)))
         cells.append(tuple(row))
     return EvasionMatrix("image", tuple(names), tuple(columns), tuple(cells), seed, len(paths))
+
+
+def _ocr_ruleset(
+    rules: RuleSet | Iterable[Rule] | str | os.PathLike[str] | None, modes: list[str]
+) -> RuleSet | None:
+    """The rules an ``ocr`` column checks OCR text against (None: no ``ocr`` column)."""
+    if not modes:
+        return None
+    if rules is None:
+        raise ParameterError(
+            f"detector ocr:{modes[0]}: give ocr_rules (the rules the text read in each "
+            "image is checked against; CLI: --ocr-rules FILE)")
+    if isinstance(rules, RuleSet):
+        return rules
+    if isinstance(rules, str | os.PathLike):
+        from censorsim.text.normalize import Normalizer
+        from censorsim.text.wordlists import load_rule_files
+
+        norm = Normalizer.from_spec("default")
+        return RuleSet(load_rule_files([Path(rules)], normalizer=norm), normalizer=norm)
+    listed = list(rules)
+    if not listed:
+        raise ParameterError("ocr_rules: no rules given")
+    return RuleSet(listed, normalizer="default")
+
+
+def _ocr_reader(engine: str, mode: str) -> Any:
+    from censorsim.image import OcrReader
+
+    return OcrReader(engine, mode=mode)
+
+
+def _visual_index(paths: list[Path], parsed: list[_Detector]) -> Any:
+    """A :class:`VisualIndex` over the blacklist at the lowest similarity asked for
+    (None: no ``visual-match`` column). A cell at a higher threshold counts the images
+    whose best match reaches it, which is what an index built at that threshold
+    decides: the candidates and their similarities do not depend on the threshold."""
+    wanted = [t for d in parsed if d.kind == "visual" for t in d.thresholds]
+    if not wanted:
+        return None
+    from censorsim.image import VisualIndex
+
+    index = VisualIndex(threshold=min(wanted))
+    for i, p in enumerate(paths):
+        index.add(p, str(i))
+    return index
+
+
+def _best_similarity(index: Any, source: Path | bytes) -> float | None:
+    """The highest similarity among the blacklisted images ``index`` matches."""
+    found = index.query(source)
+    return float(found[0].similarity) if found else None
 
 
 def _check_file(path: Path) -> None:

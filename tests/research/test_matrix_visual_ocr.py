@@ -104,7 +104,7 @@ def test_ocr_column_errors_come_before_any_image_is_read(
     missing = [tmp_path / "nope.png"]
     with pytest.raises(ParameterError, match="ocr_rules"):
         image_matrix(missing, detectors=["ocr:wechat"], transforms=["noop"])
-    with pytest.raises(WordlistError, match="no-rules.txt"):
+    with pytest.raises(WordlistError, match=r"no-rules\.txt"):
         image_matrix(missing, detectors=["ocr:wechat"], ocr_rules=tmp_path / "no-rules.txt")
     with pytest.raises(ParameterError, match="OCR mode"):
         image_matrix(missing, detectors=["ocr:tesseract"], ocr_rules=RULES)

@@ -99,7 +99,8 @@ def register(subparsers: Any) -> None:
         "--no-exif", action="store_true", help="ignore the EXIF orientation (default: apply it)"
     )
     common.add_argument(
-        "--workers", type=_positive_int, default=None, help="process pool size (at least 1)"
+        "--workers", type=_positive_int, default=None,
+        help="worker processes (at least 1; files go to them in a few big chunks each)"
     )
     common.add_argument(
         "--max-bytes",
@@ -225,13 +226,17 @@ def _records(
     """One record per input in walk order: hashed files, and skipped entries as failures."""
     from tqdm import tqdm
 
-    records = iter_hashes(
-        inputs.files,
-        hashers,
-        errors=args.errors,
-        dihedral=getattr(args, "dihedral", False),
-        workers=args.workers,
-    )
+    records: Iterator[HashRecord]
+    if args.workers is not None and args.workers > 1:
+        # A few big chunks per worker, hashers sent once (censorsim.image._parallel).
+        from censorsim.image._parallel import iter_hash_files
+
+        records = iter_hash_files(inputs.files, hashers, errors=args.errors,
+                                  dihedral=getattr(args, "dihedral", False),
+                                  workers=args.workers)
+    else:
+        records = iter_hashes(inputs.files, hashers, errors=args.errors,
+                              dihedral=getattr(args, "dihedral", False))
     show = not args.no_progress and sys.stderr.isatty()
     bar = tqdm(records, total=len(inputs.files), file=sys.stderr, disable=not show, unit="img")
     pending = iter(inputs.skipped)

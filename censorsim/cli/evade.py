@@ -29,6 +29,7 @@ from censorsim.cli._common import (
     write_json,
     write_text,
 )
+from censorsim.errors import ParameterError
 from censorsim.evasion import IMAGE_TRANSFORMS, TEXT_TRANSFORMS
 from censorsim.research import (
     DEFAULT_DETECTORS,
@@ -120,7 +121,11 @@ def _images(args: argparse.Namespace) -> int:
     # Read the reference first: a bad --citizenlab fails before minutes of hashing.
     reference = wechat_reference(args.transform or list(IMAGE_TRANSFORMS),
                                  citizenlab=args.citizenlab)
+    detectors = args.detector or DEFAULT_DETECTORS
     ocr_rules = None
+    if args.ocr_rules and not any(d.partition("=")[0].strip().partition(":")[0] == "ocr"
+                                  for d in detectors):
+        raise ParameterError("--ocr-rules needs an ocr detector (-d ocr:wechat or -d ocr:plain)")
     if args.ocr_rules:
         from censorsim.text.rules import RuleSet
         from censorsim.text.wordlists import load_rule_files
@@ -129,7 +134,7 @@ def _images(args: argparse.Namespace) -> int:
                                             normalizer=Normalizer.from_spec("default")),
                             normalizer="default")
     matrix = image_matrix(
-        image_files(args.images), detectors=args.detector or DEFAULT_DETECTORS,
+        image_files(args.images), detectors=detectors,
         transforms=args.transform, seed=args.seed, workers=args.workers,
         ocr_rules=ocr_rules, ocr_engine=args.ocr_engine,
     )

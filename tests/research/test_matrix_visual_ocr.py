@@ -153,3 +153,6 @@ def test_cli_ocr_and_visual_columns(
                  "--no-plot", "--out", str(tmp_path / "o2")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("censorsim evade: error:") and "ocr" in err[0]
+    assert main(["evade", "images", str(rendered[0]), "-d", "phash=8", "--ocr-rules", str(rules),
+                 "-t", "noop", "--no-plot", "--out", str(tmp_path / "o3")]) == 2
+    assert "needs an ocr detector" in capsys.readouterr().err

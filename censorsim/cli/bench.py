@@ -77,9 +77,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--tolerance", type=finite_float(0.0, 1.0), default=0.2,
                    help="smallest relative slowdown that counts as a regression "
                         "(default 0.2)")
-    p.add_argument("--z", type=finite_float(0.0), default=4.0,
+    p.add_argument("--z", type=finite_float(0.0), default=3.5,
                    help="a regression must also exceed this many times the measured "
-                        "run-to-run noise (default 4)")
+                        "run-to-run noise (default 3.5)")
     p.add_argument("--reference", metavar="NAME",
                    help="text contender the ratios of unpaired runs are taken to "
                         "(default pyahocorasick; paired runs use their own)")

@@ -158,9 +158,9 @@ def register(subparsers: Any) -> None:
     )
     m.add_argument("--ocr-engine", default="rapidocr", help="OCR engine (default rapidocr)")
     m.add_argument(
-        "--ocr-mode", choices=OCR_MODES, default="plain",
-        help="plain: every line read; wechat: drop lines broken into small blobs, as "
-        "WeChat's 2018 OCR did (default plain)",
+        "--ocr-mode", choices=OCR_MODES, default="wechat",
+        help="wechat: drop lines broken into small blobs, as WeChat's 2018 OCR did "
+        "(default, as in policy files); plain: every line read",
     )
     m.add_argument(
         "-t",

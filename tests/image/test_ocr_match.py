@@ -95,7 +95,8 @@ def test_match_ocr_rules_reports_rules_with_stage_ocr(
     assert [r["blocked"] for r in rows] == [True, False]
     (hit,) = rows[0]["hits"]
     assert hit["stage"] == "ocr" and hit["rule"] == "法轮+大法" and hit["action"] == "drop"
-    assert rows[0]["ocr"]["text"] == TEXT and rows[0]["ocr"]["mode"] == "plain"
+    # wechat is the default mode, as in policy files
+    assert rows[0]["ocr"]["text"] == TEXT and rows[0]["ocr"]["mode"] == "wechat"
     assert rows[1]["hits"] == [] and rows[1]["ocr"]["text"] == ""
     # wechat mode: the tiled banner passes
     tiled = tmp_path / "c-squares.png"

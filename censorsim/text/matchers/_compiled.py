@@ -425,12 +425,7 @@ class DaachorseMatcher(Matcher):
             start = np.concatenate([start, extra.start + b])
             end = np.concatenate([end, extra.end + b])
             kw = np.concatenate([kw, ids[extra.keyword]])
-        owner = np.searchsorted(bounds, start, side="right") - 1
-        inside = end <= bounds[owner + 1]
-        if not inside.all():
-            owner, start, end, kw = owner[inside], start[inside], end[inside], kw[inside]
-        base = bounds[owner]
-        return MatchArrays.sorted(owner, start - base, end - base, kw)
+        return MatchArrays.from_joined(bounds, start, end, kw)
 
     def _find_bytewise(
         self, joined: str, bounds: npt.NDArray[np.int64], codes: npt.NDArray[np.uint32] | None
@@ -449,12 +444,7 @@ class DaachorseMatcher(Matcher):
                 )
             end = byte_to_codepoint_array(codes, end)
         start = end - self._lengths[kw]
-        owner = np.searchsorted(bounds, start, side="right") - 1
-        inside = end <= bounds[owner + 1]
-        if not inside.all():
-            owner, start, end, kw = owner[inside], start[inside], end[inside], kw[inside]
-        base = bounds[owner]
-        return MatchArrays.sorted(owner, start - base, end - base, kw)
+        return MatchArrays.from_joined(bounds, start, end, kw)
 
     def _with_surrogates(
         self, joined: str, bounds: npt.NDArray[np.int64], codes: npt.NDArray[np.uint32] | None

@@ -112,15 +112,7 @@ def _processes(
 
     pending = set(range(len(items)))
     attempts = 0
-    # forkserver: workers start clean (no copy of the parent's threads or locks) and
-    # fork from one server that imported the task's module once.
-    ctx: multiprocessing.context.BaseContext
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        server = multiprocessing.get_context("forkserver")
-        server.set_forkserver_preload([func.__module__])
-        ctx = server
-    else:  # pragma: no cover - not POSIX
-        ctx = multiprocessing.get_context("spawn")
+    ctx = _forkserver_context([func.__module__])
     while pending:
         pool = cf.ProcessPoolExecutor(max_workers=min(workers, len(pending)), mp_context=ctx,
                                       initializer=_install, initargs=(shared,))
@@ -138,6 +130,54 @@ def _processes(
                     raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _forkserver_context(modules: Sequence[str]) -> multiprocessing.context.BaseContext:
+    """The ``forkserver`` start method (``spawn`` where there is none), preloading
+    ``modules`` and the main module.
+
+    Workers forked from the server start clean (no copy of the parent's threads or
+    locks) and find those modules imported: without the preload every worker imports
+    them itself, and re-runs the main module's imports (a second or more of processor
+    time per worker, measured). The server is one per process, started by the first
+    pool; the modules given then are the ones it holds.
+    """
+    if "forkserver" not in multiprocessing.get_all_start_methods():  # pragma: no cover
+        return multiprocessing.get_context("spawn")
+    server = multiprocessing.get_context("forkserver")
+    server.set_forkserver_preload(["__main__", *modules])
+    return server
+
+
+_DASK_LOCAL_CONFIG: dict[str, Any] = {
+    # Dask's worker samples its own stack every 10 ms for the dashboard's profile: a
+    # thread that takes the GIL from the task a hundred times a second.
+    "distributed.worker.profile.enabled": False,
+}
+"""Dask settings for a ``LocalCluster`` started by the ``dask`` engine (a cluster
+given by address keeps its own)."""
+
+
+def _local_cluster(distributed: Any, workers: int, modules: Sequence[str]) -> Any:
+    """A ``LocalCluster`` of ``workers`` single-threaded processes, forked from a
+    server that imported Distributed and ``modules`` once (Dask's default, ``spawn``,
+    has every worker start a fresh interpreter and import them: seconds of start-up
+    and shut-down per worker on two cores, measured)."""
+    import dask
+
+    config = dict(_DASK_LOCAL_CONFIG)
+    forkserver = "forkserver" in multiprocessing.get_all_start_methods()
+    if forkserver:
+        config["distributed.worker.multiprocessing-method"] = "forkserver"
+    with dask.config.set(config):
+        if forkserver:
+            # Dask sets the server's preload on its first use; add the task's module.
+            distributed.utils.get_mp_context()
+            _forkserver_context(["distributed", *modules])
+        return distributed.LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True,
+            dashboard_address=":0", silence_logs=40,  # any free port: never a clash
+        )
 
 
 def _dask_local(
@@ -166,10 +206,7 @@ def _dask_distributed(
     distributed = import_optional("distributed", "dask", "the dask engine")
     cluster = None
     if address is None:
-        cluster = distributed.LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True,
-            dashboard_address=":0", silence_logs=40,  # any free port: never a clash
-        )
+        cluster = _local_cluster(distributed, workers, [func.__module__])
         client = distributed.Client(cluster)
     else:
         client = distributed.Client(address)

@@ -1,13 +1,15 @@
-"""Parallel image hashing that scales: files cut into a few large chunks per worker,
-hashers shipped once per worker, workers reusable across batches.
+"""Parallel image hashing that scales: files cut into chunks that shrink towards the
+end, hashers shipped once per worker, workers reusable across batches.
 
 Why :func:`~censorsim.image.hash_many`'s ``workers`` showed no speed-up: hashing one
 file costs a few milliseconds, while a process pool started for the call costs a
 second or more of start-up (a fresh interpreter importing numpy, scipy and Pillow), and
 ``pool.map`` sends the hashers with every chunk of eight files. Here the work is cut
-into ``chunks_per_worker`` contiguous chunks per worker (one task each, results as
-compact tuples), the hashers travel once (a pool initializer, or Dask's scatter), and
-:class:`HashPool` keeps its workers for every later batch, so start-up is paid once.
+into contiguous chunks, large first and a few files each at the end so the workers
+finish together (one task each, results as compact tuples); the hashers travel once (a
+pool initializer, or one shared task on Dask); workers fork from a server that imported
+this module once; and :class:`HashPool` keeps its workers for every later batch, so
+start-up is paid once.
 
 The result is exactly :func:`~censorsim.image.hash_many`'s (the reference), record for
 record and in input order.
@@ -38,31 +40,40 @@ from censorsim.image.hashing import (
     HashRecord,
     _hash_job,
     _Outcome,
-    _pool_context,
     _record,
 )
 
 __all__ = ["HashPool", "hash_files", "iter_hash_files"]
 
 _MAX_CHUNK = 500
-"""The most files in one task of :func:`iter_hash_files` (bounds memory and keeps a
-progress bar moving on large batches)."""
+"""The most files in one task (bounds memory and keeps a progress bar moving on large
+batches)."""
+_MIN_CHUNK = 4
+"""The fewest files in one task (but the last): a few tens of milliseconds of hashing,
+well above a task's cost to send and collect."""
 
 _Job = tuple[tuple[Hasher, ...], bool]
 _INSTALLED: list[_Job] = []
 
 
-def _chunks(items: Sequence[Any], n: int) -> list[list[Any]]:
-    """``items`` cut into at most ``n`` contiguous chunks of near-equal size."""
-    n = max(1, min(n, len(items)))
-    size, extra = divmod(len(items), n)
+def _chunks(items: Sequence[Any], workers: int, per_worker: int,
+            largest: int = _MAX_CHUNK) -> list[list[Any]]:
+    """``items`` cut into contiguous chunks, largest first (guided scheduling).
+
+    Each chunk takes ``1 / (workers * per_worker)`` of the items not yet cut (at least
+    :data:`_MIN_CHUNK`, at most ``largest``), so the first tasks are big (few of them)
+    and the last ones are a few files each: a worker that finishes early takes small
+    chunks while the others end theirs, instead of idling through the last big chunk
+    (with equal chunks the run waits on average half a chunk for its slowest worker).
+    """
+    share = max(1, workers * per_worker)
     out: list[list[Any]] = []
     start = 0
-    for k in range(n):
-        stop = start + size + (1 if k < extra else 0)
-        out.append(list(items[start:stop]))
-        start = stop
-    return [c for c in out if c]
+    while start < len(items):
+        size = min(largest, max(_MIN_CHUNK, -(-(len(items) - start) // share)))
+        out.append(list(items[start:start + size]))
+        start += size
+    return out
 
 
 def _hash_chunk(chunk: list[tuple[str, str]], job: _Job) -> list[_Outcome]:
@@ -109,7 +120,7 @@ def hash_files(
     scheduler: str | None = None,
     errors: ErrorPolicy = "raise",
     dihedral: bool = False,
-    chunks_per_worker: int = 4,
+    chunks_per_worker: int = 2,
 ) -> list[HashRecord]:
     """Hash image files on ``workers`` processes (or Dask), one record per file, in order.
 
@@ -124,7 +135,8 @@ def hash_files(
             Dask's local schedulers (``sync``, ``threads``, ``processes``); neither
             starts a ``LocalCluster`` for the call.
         errors, dihedral: as for :func:`~censorsim.image.hash_many`.
-        chunks_per_worker: tasks per worker (a few balance uneven files).
+        chunks_per_worker: the first task holds ``1 / (workers * chunks_per_worker)``
+            of the files; later ones shrink with what remains (see ``_chunks``).
 
     Raises:
         ImageError: under ``"raise"``, the first file (in input order) that cannot be hashed.
@@ -136,7 +148,8 @@ def hash_files(
         raise ParameterError(f"chunks_per_worker must be >= 1, got {chunks_per_worker}")
     items, job = _prepare(paths, hashers, errors, dihedral)
     engine = engine or ("processes" if workers > 1 else "serial")
-    chunks = _chunks(items, workers * chunks_per_worker if engine != "serial" else 1)
+    chunks = (_chunks(items, workers, chunks_per_worker) if engine != "serial"
+              else [items] if items else [])
     outcomes: list[list[_Outcome]] = [[] for _ in chunks]
     for i, got in run_tasks(_hash_chunk, chunks, job, engine=engine, workers=workers,
                             address=address, scheduler=scheduler):
@@ -153,7 +166,7 @@ def iter_hash_files(
     address: str | None = None,
     errors: ErrorPolicy = "raise",
     dihedral: bool = False,
-    chunks_per_worker: int = 4,
+    chunks_per_worker: int = 2,
 ) -> Iterator[HashRecord]:
     """:func:`hash_files` as a stream: records in input order, each chunk's as soon as
     it and every chunk before it are done (chunks of at most 500 files).
@@ -168,8 +181,8 @@ def iter_hash_files(
         raise ParameterError(f"chunks_per_worker must be >= 1, got {chunks_per_worker}")
     items, job = _prepare(paths, hashers, errors, dihedral)
     engine = engine or ("processes" if workers > 1 else "serial")
-    n = max(workers * chunks_per_worker, -(-len(items) // _MAX_CHUNK))
-    chunks = _chunks(items, n if engine != "serial" else -(-len(items) // _MAX_CHUNK))
+    chunks = (_chunks(items, workers, chunks_per_worker) if engine != "serial"
+              else [items[i:i + _MAX_CHUNK] for i in range(0, len(items), _MAX_CHUNK)])
     ready: dict[int, list[_Outcome]] = {}
     following = 0
     for i, got in run_tasks(_hash_chunk, chunks, job, engine=engine, workers=workers,
@@ -188,13 +201,13 @@ class HashPool:
         hashers: one hasher or several, sent to each worker once.
         workers: worker processes.
         dihedral: as for :func:`~censorsim.image.hash_many`.
-        chunks_per_worker: tasks per worker per batch.
+        chunks_per_worker: as for :func:`hash_files`.
 
     Use it as a context manager; :meth:`hash_many` gives :func:`hash_files`' records.
     """
 
     def __init__(self, hashers: Hasher | Sequence[Hasher], *, workers: int = 2,
-                 dihedral: bool = False, chunks_per_worker: int = 4) -> None:
+                 dihedral: bool = False, chunks_per_worker: int = 2) -> None:
         if workers < 1:
             raise ParameterError(f"workers must be >= 1, got {workers}")
         if chunks_per_worker < 1:
@@ -202,8 +215,11 @@ class HashPool:
         _, self._job = _prepare([], hashers, "raise", dihedral)
         self.workers = workers
         self._per_worker = chunks_per_worker
+        from censorsim.distributed._engine import _forkserver_context
+
         self._pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
-            max_workers=workers, mp_context=_pool_context(), initializer=_install,
+            max_workers=workers, mp_context=_forkserver_context([__name__]),
+            initializer=_install,
             initargs=(self._job,),
         )
 
@@ -216,7 +232,7 @@ class HashPool:
                   errors: ErrorPolicy = "raise") -> list[HashRecord]:
         """One record per file, in order (see :func:`hash_files`)."""
         items, _ = _prepare(paths, self._job[0], errors, False)
-        chunks = _chunks(items, self.workers * self._per_worker)
+        chunks = _chunks(items, self.workers, self._per_worker)
         outcomes = list(self._live().map(_hash_installed, chunks))
         return _records(outcomes, errors)
 

@@ -14,20 +14,28 @@ from PIL import Image
 from censorsim.distributed import HashPool, hash_files, iter_hash_files
 from censorsim.errors import ImageError
 from censorsim.image import Hasher, hash_many
-from censorsim.image._parallel import _chunks
+from censorsim.image._parallel import _MIN_CHUNK, _chunks
 
 NAMES = ["六四", "photo", "學生-2", "mixed_中文_ab", "😀", "x"]
 
 
-@settings(max_examples=40, deadline=None)
-@given(st.lists(st.integers(0, 10), max_size=30), st.integers(1, 9))
-def test_chunks_keep_order_and_balance(items: list[int], n: int) -> None:
-    chunks = _chunks(items, n)
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.integers(0, 10), max_size=400), st.integers(1, 4), st.integers(1, 5),
+       st.integers(4, 60))
+def test_chunks_keep_order_and_shrink_towards_the_end(items: list[int], workers: int,
+                                                      per_worker: int, largest: int) -> None:
+    chunks = _chunks(items, workers, per_worker, largest)
     assert [x for c in chunks for x in c] == items
-    assert len(chunks) <= n and all(chunks)
-    if chunks:
-        sizes = [len(c) for c in chunks]
-        assert max(sizes) - min(sizes) <= 1
+    assert all(chunks)
+    sizes = [len(c) for c in chunks]
+    assert sizes == sorted(sizes, reverse=True)  # large first, small last
+    assert all(_MIN_CHUNK <= n <= largest for n in sizes[:-1])
+    if sizes:
+        share = -(-len(items) // (workers * per_worker))
+        assert sizes[0] == min(largest, max(_MIN_CHUNK, share), len(items))
+    if len(items) >= 4 * workers * per_worker * _MIN_CHUNK and largest >= len(items):
+        # enough files: several tasks per worker, the last one a few files
+        assert len(chunks) > workers * per_worker and sizes[-1] <= _MIN_CHUNK
 
 
 def _images(folder: Path, colours: list[tuple[int, int, int]]) -> list[Path]:

@@ -29,7 +29,13 @@ cheap pre-filter in front: the ``visual`` hash of :data:`~censorsim.image.HASH_A
 canvas: translation-invariant, since a shift changes only the DFT's phase) in a
 :class:`~censorsim.image.HammingIndex`; only blacklisted images within
 ``prefilter_radius`` bits are correlated (a long strip is also looked up by its central
-third and fifth, :data:`TILE_COPIES`).
+third and fifth, :data:`TILE_COPIES`). Those are correlated first at a short side of
+:data:`COARSE_SIDE` (32) px, every translation, batched by shape; the survivors at full
+size only near where the coarse stage peaked (:data:`LOCAL_MARGIN`), so the transforms
+are about the blacklisted image's size instead of the two sizes added. That local
+search never scores above the exhaustive one and equals it wherever the exhaustive
+search peaks inside the searched box; among tiled copies it may settle on a slightly
+weaker copy than the best (``search="exhaustive"`` is the reference).
 
 Example:
     >>> from PIL import Image, ImageDraw
@@ -46,6 +52,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Final
@@ -116,11 +123,22 @@ def _resized_grey(image: Image.Image, side: int, max_ratio: float) -> NDArray[np
     return out
 
 
-def _sobel(g: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    p = np.pad(g, 1, mode="edge")
-    gx = (p[:-2, 2:] + 2 * p[1:-1, 2:] + p[2:, 2:]) - (p[:-2, :-2] + 2 * p[1:-1, :-2] + p[2:, :-2])
-    gy = (p[2:, :-2] + 2 * p[2:, 1:-1] + p[2:, 2:]) - (p[:-2, :-2] + 2 * p[:-2, 1:-1] + p[:-2, 2:])
-    return gx / 8.0, gy / 8.0
+def _sobel(g: NDArray[Any], dtype: type[np.floating[Any]] = np.float32
+           ) -> tuple[NDArray[Any], NDArray[Any]]:
+    """Horizontal and vertical Sobel edges over the last two axes (edge-replicated),
+    computed separably (a difference along one axis, a [1, 2, 1] smoothing along the
+    other) in ``dtype``."""
+    p = np.pad(np.asarray(g, dtype=dtype), [(0, 0)] * (g.ndim - 2) + [(1, 1), (1, 1)],
+               mode="edge")
+    dx = p[..., :, 2:] - p[..., :, :-2]
+    gx = dx[..., :-2, :] + dx[..., 2:, :]
+    gx += 2 * dx[..., 1:-1, :]
+    sx = p[..., :, :-2] + p[..., :, 2:]
+    sx += 2 * p[..., :, 1:-1]
+    gy = sx[..., 2:, :] - sx[..., :-2, :]
+    gx *= dtype(1 / 8)
+    gy *= dtype(1 / 8)
+    return gx, gy
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -164,7 +182,7 @@ def _features(decoded: Image.Image, name: str, side: int, max_ratio: float) -> V
 
 def _from_grey(g: NDArray[np.float64], name: str, size: tuple[int, int]) -> VisualFeatures:
     gx, gy = _sobel(g)
-    edges = np.stack([gx, gy]).astype(np.float32)
+    edges = np.stack([gx, gy])
     return VisualFeatures(name, edges, float(np.linalg.norm(edges)), size)
 
 
@@ -187,8 +205,7 @@ def _fft_shape(a: VisualFeatures, b: VisualFeatures) -> tuple[int, int]:
 
 
 def _spectrum(f: VisualFeatures, shape: tuple[int, int]) -> NDArray[np.complex64]:
-    out: NDArray[np.complex64] = _fft().rfft2(f.edges, s=shape, axes=(1, 2))
-    return out
+    return _padded_rfft2(f.edges, shape)
 
 
 PARTS: Final = 2
@@ -210,19 +227,23 @@ def _window_norm(
     b: VisualFeatures, ha: int, wa: int, shape: tuple[int, int]
 ) -> NDArray[np.float32]:
     """The norm of ``b``'s edges under an ``ha`` x ``wa`` window at every shift, laid out
-    as the circular correlation of :func:`_similarity` lays out shifts (a summed-area
-    table: linear in the shifts; positions no shift reaches are 0)."""
+    as the circular correlation of :func:`_similarities` lays out shifts (a summed-area
+    table read through reversed slices: linear in the shifts; positions no shift reaches
+    are 0)."""
     energy = (b.edges.astype(np.float64) ** 2).sum(axis=0)
     hb, wb = energy.shape
-    table = np.zeros((hb + 1, wb + 1))
-    table[1:, 1:] = energy.cumsum(axis=0).cumsum(axis=1)
-    # shifts -(hb - 1) .. ha - 1 along each axis, in that order
-    y0 = np.clip(np.arange(hb - 1, -ha, -1), 0, hb)
-    y1 = np.clip(np.arange(ha + hb - 1, 0, -1), 0, hb)
+    # Shifts -(hb - 1) .. ha - 1 along each axis, in that order: the window covers rows
+    # clip(hb - 1 - t) .. clip(ha + hb - 1 - t) of the upload (and the same for columns).
+    # Two separable passes of prefix sums: columns first, then rows.
+    cols = np.zeros((hb, wb + 1))
+    np.cumsum(energy, axis=1, out=cols[:, 1:])
     x0 = np.clip(np.arange(wb - 1, -wa, -1), 0, wb)
     x1 = np.clip(np.arange(wa + wb - 1, 0, -1), 0, wb)
-    rows_hi, rows_lo = table[y1], table[y0]
-    window = (rows_hi[:, x1] - rows_lo[:, x1]) - (rows_hi[:, x0] - rows_lo[:, x0])
+    rows = np.zeros((hb + 1, len(x0)))
+    np.cumsum(cols[:, x1] - cols[:, x0], axis=0, out=rows[1:])
+    y0 = np.clip(np.arange(hb - 1, -ha, -1), 0, hb)
+    y1 = np.clip(np.arange(ha + hb - 1, 0, -1), 0, hb)
+    window = rows[y1] - rows[y0]
     norm = np.sqrt(np.maximum(window, 0.0)).astype(np.float32)
     out = np.zeros(shape, dtype=np.float32)
     h, w = shape
@@ -235,28 +256,128 @@ def _window_norm(
     return out
 
 
-def _similarity(a: VisualFeatures, b: VisualFeatures, fa: NDArray[np.complex64] | None,
-                fb: NDArray[np.complex64] | None, floor: float) -> float:
-    """Strip-wise absolute correlation over the window-weighted norm (``fa`` unused: the
-    strips' spectra are computed here; kept for the callers' signature)."""
-    if a.norm == 0 or b.norm == 0:
+def _padded_rfft2(x: NDArray[np.float32], shape: tuple[int, int]) -> NDArray[np.complex64]:
+    """``rfft2(x, s=shape)`` over the last two axes, the row transform run on ``x``'s own
+    rows only (the zero rows the padding adds transform to zero)."""
+    fft = _fft()
+    rows = fft.rfft(x, n=shape[1], axis=-1)
+    out: NDArray[np.complex64] = fft.fft(rows, n=shape[0], axis=-2)
+    return out
+
+
+_BATCH: Final = 8
+"""Candidates correlated together in one set of transforms (bounds the memory: a few MB
+each at the default side)."""
+
+
+def _similarities(group: list[VisualFeatures], b: VisualFeatures,
+                  fb: NDArray[np.complex64] | None, floor: float) -> list[float]:
+    """:func:`visual_similarity` of every blacklisted image in ``group`` (all of one edge
+    shape) against the upload ``b``, the transforms batched; ``fb``: ``b``'s spectrum at
+    the group's FFT shape, if already computed."""
+    if not group:
+        return []
+    edges = np.stack([a.edges for a in group])
+    norms = np.array([a.norm for a in group])
+    return [float(x) for x in _edge_similarities(edges, norms, b, fb, floor)[0]]
+
+
+def _edge_similarities(edges: NDArray[np.float32], norms: NDArray[np.float64],
+                       b: VisualFeatures, fb: NDArray[np.complex64] | None,
+                       floor: float) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+    """The similarities of ``n`` blacklisted images given as their ``(n, 2, h, w)`` edges
+    and norms, against the upload ``b`` (0 where either is flat), over every translation,
+    and where each peaked: the ``(row, column)`` in ``b`` of the blacklisted image's
+    corner at the best translation."""
+    out = np.zeros(len(edges))
+    where = np.zeros((len(edges), 2), dtype=np.int64)
+    live = np.flatnonzero(norms)
+    if not len(live) or b.norm == 0:
+        return out, where
+    fft = _fft()
+    ha, wa = edges.shape[2:]
+    hb, wb = b.edges.shape[1:]
+    shape = (fft.next_fast_len(ha + hb - 1, real=True), fft.next_fast_len(wa + wb - 1, real=True))
+    conj_b = np.conj(_padded_rfft2(b.edges, shape) if fb is None else fb)
+    local = _window_norm(b, ha, wa, shape)
+    base = local ** np.float32(1 - WINDOW_WEIGHT) * np.float32(b.norm ** WINDOW_WEIGHT)
+    cuts = np.linspace(0, wa, PARTS + 1).round().astype(int)
+    for start in range(0, len(live), _BATCH):
+        chunk = live[start:start + _BATCH]
+        strips = np.zeros((len(chunk), PARTS, *edges.shape[1:]), dtype=np.float32)
+        for k in range(PARTS):
+            strips[:, k, :, :, cuts[k]:cuts[k + 1]] = edges[chunk, :, :, cuts[k]:cuts[k + 1]]
+        spectra = _padded_rfft2(strips, shape)
+        product = spectra[:, :, 0] * conj_b[0]
+        product += spectra[:, :, 1] * conj_b[1]
+        total = np.abs(fft.irfft2(product, s=shape, axes=(-2, -1))).sum(axis=1)
+        for row, i in zip(total, chunk.tolist(), strict=True):
+            ratio = row / np.maximum(base, np.float32(floor * norms[i]))
+            peak = int(ratio.argmax())
+            out[i] = min(1.0, float(ratio.flat[peak]) / norms[i])
+            # shift t at circular position p (t < 0 wraps to the end); the corner is at -t
+            ty, tx = divmod(peak, shape[1])
+            where[i] = (-(ty if ty < ha else ty - shape[0]), -(tx if tx < wa else tx - shape[1]))
+    return out, where
+
+
+def _local_similarity(a: NDArray[np.float32], na: float, b: VisualFeatures,
+                      corner: tuple[int, int], margin: tuple[int, int], floor: float) -> float:
+    """:func:`visual_similarity` of one blacklisted image (edges ``a``, norm ``na``) over the
+    translations that put its corner within ``margin`` of ``corner`` in ``b`` only.
+
+    The same value as the exhaustive search wherever that search peaks within the margin
+    (and never more): the upload is cropped to what those windows cover, so the
+    transforms are about the blacklisted image's size plus twice the margin instead of
+    the two images' sizes added."""
+    if na == 0 or b.norm == 0:
         return 0.0
     fft = _fft()
-    shape = _fft_shape(a, b)
-    fb = _spectrum(b, shape) if fb is None else fb
-    conj_b = np.conj(fb)
-    ha, wa = a.edges.shape[1:]
+    ha, wa = a.shape[1:]
+    hb, wb = b.edges.shape[1:]
+    (oy, ox), (my, mx) = corner, margin
+    y0, y1 = max(0, oy - my), min(hb, oy + ha + my)
+    x0, x1 = max(0, ox - mx), min(wb, ox + wa + mx)
+    if y1 <= y0 or x1 <= x0:
+        return 0.0  # every searched window lies outside the upload
+    crop = b.edges[:, y0:y1, x0:x1]
+    hc, wc = crop.shape[1:]
+    ly, hy, lx, hx = oy - my - y0, oy + my - y0, ox - mx - x0, ox + mx - x0
+    # no searched offset wraps around: a's far edge stays below the period, and a
+    # negative offset wraps into the crop's zero padding
+    shape = (fft.next_fast_len(max(ha + max(hy, 0), hc + max(-ly, 0)), real=True),
+             fft.next_fast_len(max(wa + max(hx, 0), wc + max(-lx, 0)), real=True))
     cuts = np.linspace(0, wa, PARTS + 1).round().astype(int)
-    strips = np.zeros((PARTS, *a.edges.shape), dtype=np.float32)
+    strips = np.zeros((PARTS, *a.shape), dtype=np.float32)
     for k in range(PARTS):
-        strips[k, :, :, cuts[k]:cuts[k + 1]] = a.edges[:, :, cuts[k]:cuts[k + 1]]
-    spectra = fft.rfft2(strips, s=shape, axes=(2, 3))
-    corr = fft.irfft2((spectra * conj_b[None]).sum(axis=1), s=shape, axes=(1, 2))
-    total = np.abs(corr).sum(axis=0)
-    local = _window_norm(b, ha, wa, shape)
-    denominator = np.maximum(local ** np.float32(1 - WINDOW_WEIGHT)
-                             * np.float32(b.norm ** WINDOW_WEIGHT), np.float32(floor * a.norm))
-    return float(min(1.0, float((total / denominator).max()) / a.norm))
+        strips[k, :, :, cuts[k]:cuts[k + 1]] = a[:, :, cuts[k]:cuts[k + 1]]
+    spectra = np.conj(_padded_rfft2(strips, shape))
+    fc = _padded_rfft2(crop, shape)
+    product = spectra[:, 0] * fc[0]
+    product += spectra[:, 1] * fc[1]
+    corr = fft.irfft2(product, s=shape, axes=(-2, -1))
+    rows = np.arange(ly, hy + 1)
+    cols = np.arange(lx, hx + 1)
+    total = np.abs(corr[:, (rows % shape[0])[:, None], (cols % shape[1])[None, :]]).sum(axis=0)
+    # the crop's edge energy under the window at each searched offset (prefix sums)
+    energy = (crop.astype(np.float64) ** 2).sum(axis=0)
+    by_col = np.zeros((hc, wc + 1))
+    np.cumsum(energy, axis=1, out=by_col[:, 1:])
+    c0, c1 = np.clip(cols, 0, wc), np.clip(cols + wa, 0, wc)
+    by_row = np.zeros((hc + 1, len(cols)))
+    np.cumsum(by_col[:, c1] - by_col[:, c0], axis=0, out=by_row[1:])
+    window = by_row[np.clip(rows + ha, 0, hc)] - by_row[np.clip(rows, 0, hc)]
+    local = np.sqrt(np.maximum(window, 0.0))
+    denominator = np.maximum(local ** (1 - WINDOW_WEIGHT) * b.norm ** WINDOW_WEIGHT, floor * na)
+    return float(min(1.0, float((total / denominator).max()) / na))
+
+
+def _similarity(a: VisualFeatures, b: VisualFeatures, fa: NDArray[np.complex64] | None,
+                fb: NDArray[np.complex64] | None, floor: float) -> float:
+    """One pair through :func:`_similarities` (``fa`` unused: the strips' spectra are
+    computed there; kept for the callers' signature)."""
+    del fa
+    return _similarities([a], b, fb, floor)[0]
 
 
 def visual_similarity(
@@ -279,7 +400,7 @@ def dft_signature_bits(image: Image.Image, size: int = 8, *, side: int = 32) -> 
     g = _resized_grey(image, side, 8.0)
     if g.shape[0] > g.shape[1]:
         g = g.T
-    gx, gy = _sobel(g)
+    gx, gy = _sobel(g, np.float64)
     mag = np.hypot(gx, gy)
     canvas = np.zeros((side, 8 * side))
     canvas[: mag.shape[0], : mag.shape[1]] = mag[:side, : 8 * side]
@@ -306,6 +427,43 @@ class VisualMatch:
     prefilter_distance: int | None
 
 
+def _edges_of(greys: NDArray[np.uint8]) -> tuple[NDArray[np.float32], NDArray[np.float64]]:
+    """Signed Sobel edges ``(n, 2, h, w)`` of ``(n, h, w)`` grey images, and their norms."""
+    gx, gy = _sobel(greys)
+    edges = np.stack([gx, gy], axis=1)
+    return edges, np.sqrt((edges.astype(np.float64) ** 2).sum(axis=(1, 2, 3)))
+
+
+def _grouped(ids: list[str], greys: dict[str, NDArray[np.uint8]], upload: VisualFeatures
+             ) -> tuple[dict[str, float], dict[str, tuple[int, int]]]:
+    """The similarity to ``upload`` of each blacklisted id, given its resized grey image,
+    and where it peaked (:func:`_edge_similarities`): ids of one grey shape get their
+    edges in one batched Sobel and are correlated together (the upload's spectrum and
+    window norm computed once per shape)."""
+    groups: dict[tuple[int, ...], list[str]] = {}
+    for id_ in ids:
+        groups.setdefault(greys[id_].shape, []).append(id_)
+    scores: dict[str, float] = {}
+    corners: dict[str, tuple[int, int]] = {}
+    for members in groups.values():
+        edges, norms = _edges_of(np.stack([greys[i] for i in members]))
+        found, where = _edge_similarities(edges, norms, upload, None, EDGE_FLOOR)
+        scores.update(zip(members, found.tolist(), strict=True))
+        corners.update(zip(members, [(int(y), int(x)) for y, x in where], strict=True))
+    return scores, corners
+
+
+LOCAL_MARGIN: Final = 2.0
+"""The local search (``VisualIndex(search="local")``) correlates at full size only the
+translations within this many coarse pixels (of :data:`COARSE_SIDE`) of where the coarse
+stage peaked: a coarse pixel is about 6 full-size pixels, and the two images' coarse
+resizes round by up to half a pixel each. An assumption of this model, checked against
+the exhaustive search on Citizen Lab's 2018 images (``docs/research.md``)."""
+
+SEARCHES: Final = ("local", "exhaustive")
+"""How :class:`VisualIndex` searches translations at full size."""
+
+
 class VisualIndex:
     """A blacklist matched the WeChat-like way: a |DFT| hash pre-filter, then correlation.
 
@@ -316,16 +474,23 @@ class VisualIndex:
             every blacklisted image, exact but linear in the blacklist).
         prefilter_size: the pre-filter hash's size (``size`` x ``2 size`` bits).
         coarse_threshold: candidates less similar than this at 32 px are dropped before
-            the full-size correlation (0: no coarse stage).
+            the full-size correlation (0: none dropped).
+        search: ``"local"`` (the default) correlates at full size only near where the
+            coarse stage peaked (:data:`LOCAL_MARGIN`); ``"exhaustive"`` over every
+            translation (:func:`visual_similarity`, the reference; about 3-6x the cost
+            per candidate).
 
     Raises:
-        ParameterError: a threshold outside ``[0, 1]`` or a negative radius.
+        ParameterError: a threshold outside ``[0, 1]``, a negative radius or an unknown
+            search.
     """
 
     def __init__(self, *, threshold: float = DEFAULT_VISUAL_THRESHOLD,
                  side: int = DEFAULT_SIDE,
                  prefilter_radius: int | None = 16, prefilter_size: int = 8,
-                 coarse_threshold: float = COARSE_THRESHOLD) -> None:
+                 coarse_threshold: float = COARSE_THRESHOLD, search: str = "local") -> None:
+        if search not in SEARCHES:
+            raise ParameterError(f"search must be one of {', '.join(SEARCHES)}, not {search!r}")
         if not 0.0 <= threshold <= 1.0:
             raise ParameterError(f"threshold must be in [0, 1], not {threshold}")
         if prefilter_radius is not None and prefilter_radius < 0:
@@ -337,9 +502,11 @@ class VisualIndex:
         self._index = HammingIndex("visual", prefilter_size)
         # the resized grey image (uint8, about 50 KB each), edges recomputed per candidate,
         # and a 32-px one for the coarse stage
-        self._grey: dict[str, tuple[NDArray[np.uint8], tuple[int, int]]] = {}
+        self._grey: dict[str, NDArray[np.uint8]] = {}
+        self._sizes: dict[str, tuple[int, int]] = {}
         self._coarse: dict[str, NDArray[np.uint8]] = {}
         self.coarse_threshold = coarse_threshold
+        self.search = search
 
     def __len__(self) -> int:
         return len(self._grey)
@@ -353,12 +520,9 @@ class VisualIndex:
             raise ImageError(f"visual hashing failed ({exc})", image=name) from exc
         return ImageHash.from_bits(bits, "visual", self._size)
 
-    def _analyse(
-        self, image: ImageSource
-    ) -> tuple[VisualFeatures, VisualFeatures, list[HashValue]]:
-        """Decode once: the edges, the coarse edges and the pre-filter hashes (the
-        image's, and for a long strip those of its central copies, see
-        :data:`TILE_COPIES`)."""
+    def _analyse(self, image: ImageSource) -> tuple[Image.Image, str, list[HashValue]]:
+        """Decode once: the image, its name and the pre-filter hashes (the image's, and for
+        a long strip those of its central copies, see :data:`TILE_COPIES`)."""
         name = _name_of(image)
         decoded, _ = _decode(image, name)
         hashes = [self._hash(decoded, name)]
@@ -372,12 +536,7 @@ class VisualIndex:
                     top = round((h - h / n) / 2)
                     box = (0, top, w, top + max(1, round(h / n)))
                 hashes.append(self._hash(decoded.crop(box), name))
-        return (_features(decoded, name, self.side, 12.0),
-                _features(decoded, name, COARSE_SIDE, 12.0), hashes)
-
-    def _blacklisted(self, id_: str) -> VisualFeatures:
-        grey, size = self._grey[id_]
-        return _from_grey(grey.astype(np.float64), id_, size)
+        return decoded, name, hashes
 
     def add(self, image: ImageSource, id: str) -> None:
         """Blacklist one image under ``id``.
@@ -390,7 +549,8 @@ class VisualIndex:
         grey = np.clip(np.rint(_resized_grey(decoded, self.side, 12.0)), 0, 255)
         coarse = np.clip(np.rint(_resized_grey(decoded, COARSE_SIDE, 12.0)), 0, 255)
         self._index.add(self._hash(decoded, name), id=id)
-        self._grey[id] = (grey.astype(np.uint8), decoded.size)
+        self._grey[id] = grey.astype(np.uint8)
+        self._sizes[id] = decoded.size
         self._coarse[id] = coarse.astype(np.uint8)
 
     def add_many(self, images: Iterable[tuple[ImageSource, str]]) -> None:
@@ -413,20 +573,35 @@ class VisualIndex:
         return self._candidates(self._analyse(image)[2])
 
     def _scored(self, image: ImageSource, prune: bool = True) -> list[VisualMatch]:
-        feats, coarse, value = self._analyse(image)
-        out = []
-        spectra: dict[tuple[int, int], NDArray[np.complex64]] = {}
-        for id_, dist in self._candidates(value).items():
-            if prune and self.coarse_threshold:
-                small = _from_grey(self._coarse[id_].astype(np.float64), id_, (0, 0))
-                if visual_similarity(small, coarse) < self.coarse_threshold:
-                    continue
-            a = self._blacklisted(id_)
-            shape = _fft_shape(a, feats)
-            if shape not in spectra and feats.norm:
-                spectra[shape] = _spectrum(feats, shape)
-            out.append(VisualMatch(id_, _similarity(a, feats, None, spectra.get(shape),
-                                                    EDGE_FLOOR), dist))
+        decoded, name, hashes = self._analyse(image)
+        candidates = self._candidates(hashes)
+        if not candidates:
+            return []
+        ids = list(candidates)
+        prune = prune and self.coarse_threshold > 0
+        corners: dict[str, tuple[int, int]] = {}
+        coarse = None
+        if prune or self.search == "local":
+            coarse = _features(decoded, name, COARSE_SIDE, 12.0)
+            scores, corners = _grouped(ids, self._coarse, coarse)
+            if prune:
+                ids = [i for i in ids if scores[i] >= self.coarse_threshold]
+                if not ids:
+                    return []
+        feats = _features(decoded, name, self.side, 12.0)
+        if self.search == "local" and coarse is not None:
+            (hf, wf), (hc, wc) = feats.edges.shape[1:], coarse.edges.shape[1:]
+            margin = (math.ceil(LOCAL_MARGIN * hf / hc), math.ceil(LOCAL_MARGIN * wf / wc))
+            scores = {}
+            for i in ids:
+                edges, norms = _edges_of(self._grey[i][None])
+                cy, cx = corners[i]
+                scores[i] = _local_similarity(edges[0], float(norms[0]), feats,
+                                              (round(cy * hf / hc), round(cx * wf / wc)),
+                                              margin, EDGE_FLOOR)
+        else:
+            scores = _grouped(ids, self._grey, feats)[0]
+        out = [VisualMatch(i, scores[i], candidates[i]) for i in ids]
         return sorted(out, key=lambda m: (-m.similarity, m.id))
 
     def query(self, image: ImageSource) -> list[VisualMatch]:

@@ -58,6 +58,10 @@ SCAN_COLUMNS: tuple[str, ...] = (
 )
 """The columns of a scan's Parquet output, in order."""
 _META_KEY = b"censorsim.partition"
+_WORKER_PRELOAD = ("pyarrow.parquet", "pandas")
+"""Imported once by the server worker processes fork from (see
+``censorsim.distributed._engine``); else every worker imports them on its first
+partition (``pyarrow.table`` imports pandas when it is installed): about a second each."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,6 +52,12 @@ _MIN_CHUNK = 4
 """The fewest files in one task (but the last): a few tens of milliseconds of hashing,
 well above a task's cost to send and collect."""
 
+_WORKER_PRELOAD = ("scipy.fftpack", "PIL.BmpImagePlugin", "PIL.GifImagePlugin",
+                   "PIL.JpegImagePlugin", "PIL.PngImagePlugin", "PIL.PpmImagePlugin")
+"""Imported once by the server worker processes fork from (see
+``censorsim.distributed._engine``); else every worker imports them on its first file
+(imagehash's pHash imports SciPy's FFT, Pillow its common formats): 0.35 s each."""
+
 _Job = tuple[tuple[Hasher, ...], bool]
 _INSTALLED: list[_Job] = []
 
@@ -218,7 +224,8 @@ class HashPool:
         from censorsim.distributed._engine import _forkserver_context
 
         self._pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
-            max_workers=workers, mp_context=_forkserver_context([__name__]),
+            max_workers=workers,
+            mp_context=_forkserver_context([__name__, *_WORKER_PRELOAD]),
             initializer=_install,
             initargs=(self._job,),
         )

@@ -31,3 +31,14 @@ def busy_pid(item: int, shared: Any) -> int:
     while time.perf_counter() < end:
         pass
     return os.getpid()
+
+
+def worker_settings(item: int, shared: Any) -> tuple[bool, str | None]:
+    """Whether this Dask worker samples its stack for the dashboard's profile, and the
+    start method of the process it runs in."""
+    import multiprocessing
+
+    import dask
+
+    return (bool(dask.config.get("distributed.worker.profile.enabled")),
+            multiprocessing.get_start_method(allow_none=True))

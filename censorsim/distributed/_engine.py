@@ -162,6 +162,14 @@ _DASK_LOCAL_CONFIG: dict[str, Any] = {
     # Dask's worker samples its own stack every 10 ms for the dashboard's profile: a
     # thread that takes the GIL from the task a hundred times a second.
     "distributed.worker.profile.enabled": False,
+    # Periodic housekeeping in the scheduler, the nannies (this process) and the
+    # workers: an event-loop health check every 20 ms, a memory poll every 100 ms, a
+    # system monitor every 500 ms. An idle cluster of 2 used 0.12 of a core for them
+    # (0.02 with these; measured), taken from the tasks on a 2-core machine. The memory
+    # limit is still enforced, within a second rather than 0.1 s.
+    "distributed.admin.tick.interval": "1s",
+    "distributed.worker.memory.monitor-interval": "1s",
+    "distributed.admin.system-monitor.interval": "2s",
 }
 """Dask settings for a ``LocalCluster`` started by the ``dask`` engine (a cluster
 given by address keeps its own)."""

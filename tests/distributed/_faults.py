@@ -33,12 +33,13 @@ def busy_pid(item: int, shared: Any) -> int:
     return os.getpid()
 
 
-def worker_settings(item: int, shared: Any) -> tuple[bool, str | None]:
-    """Whether this Dask worker samples its stack for the dashboard's profile, and the
-    start method of the process it runs in."""
+def worker_settings(item: int, shared: Any) -> tuple[bool, str, str | None]:
+    """Whether this Dask worker samples its stack for the dashboard's profile, its
+    event-loop check interval, and the start method of the process it runs in."""
     import multiprocessing
 
     import dask
 
     return (bool(dask.config.get("distributed.worker.profile.enabled")),
+            str(dask.config.get("distributed.admin.tick.interval")),
             multiprocessing.get_start_method(allow_none=True))

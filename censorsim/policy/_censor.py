@@ -220,7 +220,10 @@ class Censor:
         ]
         visual: dict[int, tuple[str, ...]] = {}
         with_hash = [i for i in analyse if messages[i].attachment.perceptual is not None]  # type: ignore[union-attr]
-        if with_hash:
+        if images.visual is not None:  # the visual matcher's verdicts, by MD5
+            for i in analyse:
+                visual[i] = images.visual.get(messages[i].attachment.md5.lower(), ())  # type: ignore[union-attr]
+        elif with_hash:
             for i, ids in zip(
                 with_hash,
                 images.match_many(

@@ -51,6 +51,11 @@ class ImageBlacklist:
         ocr_engine: the OCR engine a simulation reads images with (``OCR_ENGINES``).
         ocr_mode: ``wechat`` (default: text broken into small blobs is not read, as
             WeChat's 2018 OCR behaved) or ``plain``.
+        visual: the visual matcher's verdicts by image MD5: the ids of the blacklisted
+            images each known image matched (``censorsim.image.VisualIndex``; a
+            simulation with ``image_matcher = "visual"`` fills it from its image folder).
+            When set, it replaces the ``perceptual`` lookup; an image it does not list
+            matches nothing.
     """
 
     md5: frozenset[str] = frozenset()
@@ -60,11 +65,15 @@ class ImageBlacklist:
     ocr: tuple[str, ...] = ()
     ocr_engine: str = "rapidocr"
     ocr_mode: str = "wechat"
+    visual: Mapping[str, tuple[str, ...]] | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "md5", frozenset(m.lower() for m in self.md5))
         object.__setattr__(self, "thresholds", types.MappingProxyType(dict(self.thresholds)))
         object.__setattr__(self, "ocr", tuple(self.ocr))
+        if self.visual is not None:
+            object.__setattr__(self, "visual", types.MappingProxyType(
+                {k.lower(): tuple(v) for k, v in self.visual.items()}))
         if self.radius < 0 or any(t < 0 for t in self.thresholds.values()):
             raise PolicyError("image match radii must be >= 0")
         if self.ocr_mode not in _OCR_MODES:
@@ -74,7 +83,8 @@ class ImageBlacklist:
     def __reduce__(self) -> tuple[Any, ...]:
         # ``thresholds`` is a read-only proxy, which does not pickle: rebuild.
         return (ImageBlacklist, (self.md5, self.perceptual, self.radius, dict(self.thresholds),
-                                 self.ocr, self.ocr_engine, self.ocr_mode))
+                                 self.ocr, self.ocr_engine, self.ocr_mode,
+                                 None if self.visual is None else dict(self.visual)))
 
     def match_many(self, values: Sequence[Any], on: date | None) -> list[tuple[str, ...]]:
         """Ids of the blacklisted images each perceptual hash matches (in force ``on``)."""

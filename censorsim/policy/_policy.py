@@ -200,7 +200,8 @@ class Policy:
         index = im.perceptual
         put("images", sorted(im.md5), im.radius, sorted(im.thresholds.items()),
             None if index is None else len(index),
-            *(() if not im.ocr else (("ocr", im.ocr, im.ocr_engine, im.ocr_mode),)))
+            *(() if not im.ocr else (("ocr", im.ocr, im.ocr_engine, im.ocr_mode),)),
+            *(() if im.visual is None else (("visual", sorted(im.visual.items())),)))
         put("deletion", self.deletion.knots, self.analysis_delay.total_seconds())
         if self.deletion_share != 1.0 or self.deletion_shares:
             put("deletion share", self.deletion_share, sorted(self.deletion_shares.items()))

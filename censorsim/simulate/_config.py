@@ -55,6 +55,9 @@ class SimulationConfig:
         image_variants: ``original``/``resized``/``mirrored`` and their shares.
         banned_images: image file names (in ``images``) put on the perceptual blacklist.
         image_radius: the blacklist's match radius (phash bits).
+        image_matcher: how posted images are compared with the banned ones: ``phash``
+            (a pHash index at ``image_radius``) or ``visual`` (the WeChat-like
+            ``VisualIndex``, "(Can't) Picture This" 2018).
         profile: a platform profile name (see ``censorsim.platforms``), or None.
         profile_options: keyword options for the profile.
         policy_file: a policy TOML file (instead of a profile).
@@ -90,6 +93,7 @@ class SimulationConfig:
     )
     banned_images: tuple[str, ...] = ("00_poster.jpg", "04_poster.jpg", "08_poster.jpg")
     image_radius: int = 10
+    image_matcher: str = "phash"
     profile: str | None = "wechat"
     profile_options: Mapping[str, Any] = field(default_factory=dict)
     policy_file: str | None = None
@@ -146,6 +150,8 @@ class SimulationConfig:
         for lang, _ in self.languages:
             if lang not in ("zh", "en"):
                 raise bad(f"unknown language {lang!r}; expected zh or en")
+        if self.image_matcher not in ("phash", "visual"):
+            raise bad(f"unknown image_matcher {self.image_matcher!r}; expected phash or visual")
         for v, _ in self.image_variants:
             if v not in _VARIANTS:
                 raise bad(f"unknown image variant {v!r}; expected one of {', '.join(_VARIANTS)}")
@@ -331,7 +337,7 @@ def load_config(path: str | os.PathLike[str]) -> SimulationConfig:
         {"surfaces", "languages", "sensitive_share", "generated_share", "image_share", "corpus",
          "benign_zh"},
     )
-    imgs = section("images", {"dir", "banned", "radius", "variants"})
+    imgs = section("images", {"dir", "banned", "radius", "variants", "matcher"})
     kw: dict[str, Any] = {}
     try:
         if "seed" in sim:
@@ -380,6 +386,8 @@ def load_config(path: str | os.PathLike[str]) -> SimulationConfig:
             kw["banned_images"] = tuple(_text(b, "[images] banned") for b in imgs["banned"])
         if "radius" in imgs:
             kw["image_radius"] = imgs["radius"]
+        if "matcher" in imgs:
+            kw["image_matcher"] = _text(imgs["matcher"], "[images] matcher")
         if "variants" in imgs:
             kw["image_variants"] = _pairs(imgs["variants"], str, f"{where} [images] variants")
         config = SimulationConfig(**kw)

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from censorsim.errors import (
+    ImageError,
     MissingDependencyError,
     ParameterError,
     SimulationError,
@@ -344,6 +345,8 @@ class _Image:
 def _load_images(config: SimulationConfig) -> list[_Image]:
     if config.images is None or config.image_share == 0:
         return []
+    from PIL import Image
+
     from censorsim.image import Hasher
 
     folder = Path(config.images)
@@ -364,10 +367,15 @@ def _load_images(config: SimulationConfig) -> list[_Image]:
             raise SimulationError(f"image {str(f)!r}: larger than {MAX_IMAGE_BYTES} bytes")
         data = f.read_bytes()
         atts = {}
-        for v in wanted:
-            vb = _variant_bytes(data, v)
-            atts[v] = Attachment.from_bytes(vb, f"{f.name}:{v}", hasher=hasher)
-        original = atts.get("original") or Attachment.from_bytes(data, f.name, hasher=hasher)
+        try:
+            for v in wanted:
+                vb = _variant_bytes(data, v)
+                atts[v] = Attachment.from_bytes(vb, f"{f.name}:{v}", hasher=hasher)
+            original = atts.get("original") or Attachment.from_bytes(data, f.name, hasher=hasher)
+        except ImageError as exc:
+            raise SimulationError(f"image {str(f)!r}: {exc.problem}") from exc
+        except (OSError, ValueError, Image.DecompressionBombError) as exc:
+            raise SimulationError(f"image {str(f)!r}: cannot be read ({exc})") from exc
         out.append(_Image(f.name, f.name in config.banned_images, original, atts,
                           str(f.resolve()), hashlib.sha256(data).hexdigest()))
     return out

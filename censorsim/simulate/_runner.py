@@ -107,7 +107,11 @@ class Simulation:
         self.corpus = Corpus.from_dir(config.corpus, benign_zh=config.benign_zh)
         self._images = _load_images(config)
         banned = [im for im in self._images if im.banned]
-        if banned and base.images.perceptual is None:
+        if banned and config.image_matcher == "visual" and base.images.visual is None:
+            from censorsim.simulate._visual import with_visual_verdicts
+
+            base = with_visual_verdicts(self._images, base)
+        elif banned and base.images.perceptual is None:
             from censorsim.image import HammingIndex
 
             index = HammingIndex("phash")

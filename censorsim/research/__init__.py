@@ -55,6 +55,7 @@ from censorsim.research._fidelity import (
 )
 from censorsim.research._matrix import (
     DEFAULT_DETECTORS,
+    VISUAL_MATCH,
     EvasionMatrix,
     image_matrix,
     load_matrix_json,
@@ -72,6 +73,7 @@ from censorsim.research._validation import (
 
 __all__ = [
     "DEFAULT_DETECTORS",
+    "VISUAL_MATCH",
     "WECHAT_2018",
     "Article",
     "EvasionMatrix",

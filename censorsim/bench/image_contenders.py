@@ -264,8 +264,9 @@ class VisualContender(HashContender):
         super().__init__("visual", False)
         self.name = "visual:index"
         self.semantics = "visual-match"
-        self.note = ("VisualIndex.query: |DFT| hash pre-filter, then edge cross-correlation "
-                     "at 200 px; gated on each image finding itself")
+        self.note = ("VisualIndex.query: |DFT| hash pre-filter, coarse correlation at 32 px, "
+                     "then edge cross-correlation at 200 px near the coarse peak; gated on "
+                     "each image finding itself")
 
     def build(self, data: Sequence[Path]) -> Runner:
         return _VisualRunner(list(data))

@@ -37,6 +37,9 @@ _EXTRA_SEMANTICS = {
     "exact": "hash hex equal to imagehash's (hashlib's MD5) on every input without alpha",
     "draft-decode": "JPEG draft decoding changes some hashes by design; gated on the other "
     "inputs",
+    "visual-match": "each image, queried against a blacklist of the same images, finds "
+    "itself first (VisualIndex: pre-filter, coarse stage, local full-size correlation)",
+    "ocr": "the text read from each image, uncached, after WeChat's luminosity grey",
 }
 
 

@@ -39,6 +39,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from datetime import date
+from operator import attrgetter
 from pathlib import Path
 from typing import TypeVar, overload
 
@@ -295,29 +296,36 @@ class RuleSet:
     ) -> None:
         self._rules: tuple[Rule, ...] = tuple(rules)
         self._normalizer = Normalizer.from_spec(normalizer)
-        seen: set[str] = set()
-        for rule in self._rules:
-            if not isinstance(rule, Rule):
-                raise TypeError(f"expected a Rule, got {type(rule).__name__}")
-            if rule.id in seen:
-                raise RuleError(f"duplicate rule id {rule.id!r}")
-            seen.add(rule.id)
+        if set(map(type, self._rules)) - {Rule}:  # one C-level pass in the usual case
+            for rule in self._rules:
+                if not isinstance(rule, Rule):
+                    raise TypeError(f"expected a Rule, got {type(rule).__name__}")
+        ids = list(map(attrgetter("id"), self._rules))
+        if len(set(ids)) != len(ids):
+            seen: set[str] = set()
+            for rid in ids:
+                if rid in seen:
+                    raise RuleError(f"duplicate rule id {rid!r}")
+                seen.add(rid)
         keyword_index: dict[str, int] = {}
         # A rule of one keyword (no alternative, no exception) is kept as one int and
         # made into a _Compiled only when asked: a list of 200,000 such rules then costs
         # arrays, not 200,000 objects.
-        plain = [
-            len(rule.components) == 1 and len(rule.components[0]) == 1 and not rule.unless
-            for rule in self._rules
-        ]
+        components = list(map(attrgetter("components"), self._rules))
+        plain = [len(c) == 1 and len(c[0]) == 1 for c in components]
+        for i in np.flatnonzero(list(map(bool, map(attrgetter("unless"), self._rules)))):
+            plain[i] = False
         # Every distinct keyword normalised in one vectorised batch.
-        distinct: dict[str, None] = {}
-        for rule, is_plain in zip(self._rules, plain, strict=True):
-            if is_plain:
-                distinct.setdefault(rule.components[0][0], None)
-            else:
-                for word in rule.keywords:
-                    distinct.setdefault(word, None)
+        if all(plain):
+            distinct = dict.fromkeys([c[0][0] for c in components])
+        else:
+            distinct = {}
+            for rule, is_plain in zip(self._rules, plain, strict=True):
+                if is_plain:
+                    distinct.setdefault(rule.components[0][0], None)
+                else:
+                    for word in rule.keywords:
+                        distinct.setdefault(word, None)
         normalised = dict(zip(distinct, self._normalizer.normalize_many(list(distinct)).texts,
                               strict=True))
 
@@ -332,7 +340,18 @@ class RuleSet:
 
         single = [-1] * len(self._rules)
         full: dict[int, _Compiled] = {}
-        for ri, (rule, is_plain) in enumerate(zip(self._rules, plain, strict=True)):
+        if all(plain):
+            # Every rule is one keyword: the same indices without a call per rule.
+            words = [c[0][0] for c in components]
+            normed = list(map(normalised.__getitem__, words))
+            if "" in normalised.values():
+                for rule, word in zip(self._rules, words, strict=True):
+                    kw(word, rule)  # raises for the first keyword normalising to nothing
+            first_seen = dict.fromkeys(normed)
+            keyword_index = dict(zip(first_seen, range(len(first_seen)), strict=True))
+            single = list(map(keyword_index.__getitem__, normed))
+        todo = () if all(plain) else enumerate(zip(self._rules, plain, strict=True))
+        for ri, (rule, is_plain) in todo:
             if is_plain:
                 single[ri] = kw(rule.components[0][0], rule)
                 continue
@@ -377,17 +396,18 @@ class RuleSet:
         a_kw, a_rule = a_kw[order], a_rule[order]
         ptr = np.zeros(n_kw + 1, dtype=np.int64)
         np.cumsum(np.bincount(a_kw, minlength=n_kw), out=ptr[1:])
-        p, v = ptr.tolist(), a_rule.tolist()
-        self._rules_by_keyword: tuple[tuple[int, ...], ...] = tuple(
-            tuple(v[p[k] : p[k + 1]]) for k in range(n_kw)
-        )
+        # The rules filed under keyword k: rule[ptr[k] : ptr[k + 1]] (as lists on first use
+        # by the per-text Python evaluation).
+        self._by_kw: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] = (ptr, a_rule)
+        self._by_kw_lists: tuple[list[int], list[int]] | None = None
         self._matcher: Matcher = make_matcher(self._keywords, backend)
         self._mention_index: tuple[tuple[int, ...], ...] | None = None
         self._vector = _VectorRules(self._compiled, single_arr, full, a_kw, a_rule, n_kw)
-        self._position = {rule.id: i for i, rule in enumerate(self._rules)}
+        self._position: dict[str, int] | None = None
+        actions = list(map(attrgetter("action"), self._rules))
+        censors = {a: a.censors for a in set(actions)}
         self._censors = np.fromiter(
-            (rule.action.censors for rule in self._rules), dtype=np.bool_,
-            count=len(self._rules),
+            map(censors.__getitem__, actions), dtype=np.bool_, count=len(self._rules)
         )
         self._active: tuple[date, npt.NDArray[np.bool_]] | None = None
 
@@ -516,7 +536,10 @@ class RuleSet:
         return got[1]
 
     def _rule_position(self, hit: Hit) -> int:
-        return self._position[hit.rule.id]
+        position = self._position
+        if position is None:
+            position = self._position = {rule.id: i for i, rule in enumerate(self._rules)}
+        return position[hit.rule.id]
 
     def _build_hits(
         self, text: str, i: int, batch: NormalizedBatch, raw: list[RawMatch],
@@ -556,9 +579,12 @@ class RuleSet:
         orig = batch.span_mapper(i)
 
         candidates: set[int] = set()
-        by_kw = self._rules_by_keyword
+        lists = self._by_kw_lists
+        if lists is None:
+            lists = self._by_kw_lists = (self._by_kw[0].tolist(), self._by_kw[1].tolist())
+        ptr, by_kw = lists
         for k in occ:
-            candidates.update(by_kw[k])
+            candidates.update(by_kw[ptr[k] : ptr[k + 1]])
         if only is not None:
             candidates &= only
         hits: list[Hit] = []
@@ -764,7 +790,7 @@ class _VectorRules:
         n_kw: int,
     ):
         n_rules = len(compiled)
-        whole = np.fromiter((r.whole_word for r in compiled.rules), dtype=np.bool_,
+        whole = np.fromiter(map(attrgetter("whole_word"), compiled.rules), dtype=np.bool_,
                             count=n_rules)
         vector = ~whole
         for i, c in full.items():

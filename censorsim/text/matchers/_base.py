@@ -178,13 +178,14 @@ class Matcher(ABC):
     """The extra that installs the backend's package, if it is optional."""
 
     def __init__(self, keywords: Iterable[str], *, whole_word: bool | Collection[str] = False):
-        kws: dict[str, None] = {}
-        for k in keywords:
-            if not isinstance(k, str):
-                raise TypeError(f"keyword {k!r} is not a string")
-            if not k:
-                raise ParameterError("keywords: empty keyword: a matcher needs non-empty keywords")
-            kws.setdefault(k, None)
+        given = keywords if isinstance(keywords, (list, tuple)) else list(keywords)
+        if set(map(type, given)) - {str}:  # the exact type first: one C-level pass
+            for k in given:
+                if not isinstance(k, str):
+                    raise TypeError(f"keyword {k!r} is not a string")
+        kws = dict.fromkeys(given)  # de-duplicated, first occurrence wins
+        if "" in kws:
+            raise ParameterError("keywords: empty keyword: a matcher needs non-empty keywords")
         self._keywords: tuple[str, ...] = tuple(kws)
         if whole_word is True:
             ww = set(range(len(self._keywords)))

@@ -56,15 +56,32 @@ class NumpyPrefixMatcher(Matcher):
         self.prefix_lengths: tuple[int, ...] = (
             (1, 2, 3) if mostly_han(keywords) else (1, 2, 3, 4, 6, 8, 12)
         )
+        # The tables of the per-position Python path are built on its first use: the
+        # array path of mostly-Han sets (:class:`_ExactPrefixes`) does not need them.
+        self._python_tables: (
+            tuple[dict[int, dict[str, list[int]]], tuple[int, ...], list[int],
+                  dict[int, npt.NDArray[np.bool_]]] | None
+        ) = None
+        self._exact: _ExactPrefixes | None = (
+            _ExactPrefixes(keywords) if self.prefix_lengths == (1, 2, 3) else None
+        )
+
+    def _tables(
+        self,
+    ) -> tuple[dict[int, dict[str, list[int]]], tuple[int, ...], list[int],
+               dict[int, npt.NDArray[np.bool_]]]:
+        """Prefix groups, prefix lengths in use, keyword lengths, bitmaps (built once)."""
+        got = self._python_tables
+        if got is not None:
+            return got
+        keywords = self._keywords
         groups: dict[int, dict[str, list[int]]] = {n: {} for n in self.prefix_lengths}
         for k, kw in enumerate(keywords):
             n = max(p for p in self.prefix_lengths if p <= len(kw))
             groups[n].setdefault(kw[:n], []).append(k)
-        self._groups = groups
-        self._used = tuple(n for n in self.prefix_lengths if groups[n])
-        self._kw_len = [len(k) for k in keywords]
-        self._bitmaps: dict[int, npt.NDArray[np.bool_]] = {}
-        for n in self._used:
+        used = tuple(n for n in self.prefix_lengths if groups[n])
+        bitmaps: dict[int, npt.NDArray[np.bool_]] = {}
+        for n in used:
             prefixes = list(groups[n])
             if n == 1:
                 table = np.zeros(0x110000, dtype=np.bool_)
@@ -77,10 +94,9 @@ class NumpyPrefixMatcher(Matcher):
                     h *= _BASE32
                     h += codes[:, j]
                 table[self._bucket(h)] = True
-            self._bitmaps[n] = table
-        self._exact: _ExactPrefixes | None = (
-            _ExactPrefixes(keywords, groups) if self.prefix_lengths == (1, 2, 3) else None
-        )
+            bitmaps[n] = table
+        got = self._python_tables = (groups, used, [len(k) for k in keywords], bitmaps)
+        return got
 
     @staticmethod
     def _bucket(h: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
@@ -101,20 +117,21 @@ class NumpyPrefixMatcher(Matcher):
         self, joined: str, bounds: npt.NDArray[np.int64], codes: npt.NDArray[np.uint32] | None
     ) -> dict[int, list[RawMatch]]:
         out: dict[int, list[RawMatch]] = {}
-        if not self._used or not joined:
+        if not self._keywords or not joined:
             return out
+        _, used, _, bitmaps = self._tables()
         if codes is None:
             codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         ends = bounds[1:]
         h = codes.copy()  # rolling hash of the n code points starting at each position
-        for n in range(1, self._used[-1] + 1):
+        for n in range(1, used[-1] + 1):
             if n > 1:
                 if h.size <= 1:
                     break
                 h = h[:-1]
                 h *= _BASE32
                 h += codes[n - 1 :]
-            table = self._bitmaps.get(n)
+            table = bitmaps.get(n)
             if table is None:
                 continue
             hits = table.take(codes) if n == 1 else table.take(self._bucket(h))
@@ -141,8 +158,8 @@ class NumpyPrefixMatcher(Matcher):
         n: int,
         out: dict[int, list[RawMatch]],
     ) -> None:
-        group = self._groups[n]
-        kw_len = self._kw_len
+        groups, _, kw_len, _ = self._tables()
+        group = groups[n]
         keywords = self._keywords
         owners = np.searchsorted(ends, positions, side="right")
         b = bounds.tolist()
@@ -188,7 +205,7 @@ class _ExactPrefixes:
     :meth:`NumpyPrefixMatcher._verify` is the readable reference it must agree with.
     """
 
-    def __init__(self, keywords: tuple[str, ...], groups: dict[int, dict[str, list[int]]]):
+    def __init__(self, keywords: tuple[str, ...]):
         self.kw_len = np.fromiter(map(len, keywords), dtype=np.int64, count=len(keywords))
         self.kw_off = np.zeros(len(keywords) + 1, dtype=np.int64)
         np.cumsum(self.kw_len, out=self.kw_off[1:])
@@ -197,33 +214,33 @@ class _ExactPrefixes:
             joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32
         ).astype(np.int64)
         # Per prefix length: sorted packed prefix keys, CSR pointers, keyword ids, bitmap.
+        # A keyword is filed under its first min(length, 3) code points; built with numpy
+        # (a sort of the packed keys), no Python object per keyword.
         self.tables: dict[
             int,
             tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64],
                   npt.NDArray[np.bool_]],
         ] = {}
-        for n, group in groups.items():
-            if not group:
+        filed = np.minimum(self.kw_len, 3)
+        for n in (1, 2, 3):
+            sel = np.flatnonzero(filed == n)
+            if not sel.size:
                 continue
-            prefixes = list(group)
-            pcodes = np.frombuffer(
-                "".join(prefixes).encode("utf-32-le", "surrogatepass"), dtype=np.uint32
-            )
-            keys = _pack(pcodes, n)[::n].copy() if n > 1 else pcodes.astype(np.int64)
-            order = np.argsort(keys, kind="stable")
-            counts = np.fromiter(
-                (len(group[prefixes[i]]) for i in order.tolist()), dtype=np.int64,
-                count=len(prefixes),
-            )
-            ptr = np.zeros(len(prefixes) + 1, dtype=np.int64)
-            np.cumsum(counts, out=ptr[1:])
-            ids = np.fromiter(
-                (k for i in order.tolist() for k in group[prefixes[i]]), dtype=np.int64,
-                count=int(ptr[-1]),
-            )
+            first = self.kw_off[sel]
+            key = self.kw_codes[first].copy()
+            for j in range(1, n):
+                key <<= _CP_BITS
+                key |= self.kw_codes[first + j]
+            order = np.lexsort((sel, key))  # by prefix, then keyword index
+            key, ids = key[order], sel[order]
+            new = np.ones(key.size, dtype=np.bool_)
+            new[1:] = key[1:] != key[:-1]
+            starts = np.flatnonzero(new)
+            ptr = np.append(starts, key.size).astype(np.int64)
+            keys = key[starts]
             bitmap = np.zeros(1 << _HASH_BITS, dtype=np.bool_)
             bitmap[_bucket64(keys)] = True
-            self.tables[n] = (keys[order], ptr, ids, bitmap)
+            self.tables[n] = (keys, ptr, ids.astype(np.int64, copy=False), bitmap)
 
     def find(self, codes: npt.NDArray[np.uint32], bounds: npt.NDArray[np.int64]) -> MatchArrays:
         parts_pos: list[npt.NDArray[np.int64]] = []

@@ -328,11 +328,34 @@ class NormalizedBatch:
     """
 
     joined: str
-    codes: npt.NDArray[np.uint32]
+    _codes: npt.NDArray[np.uint32] | None
     bounds: npt.NDArray[np.int64]
     _origin: npt.NDArray[np.int64] | None
     _starts: npt.NDArray[np.int64]
     _expanded: frozenset[int] = frozenset()
+    _removed: bytes | None = None
+    """ASCII batches: one byte per original character, 1 where it was removed; the
+    original index of every normalised character (``_origin``) is computed from it
+    on first need."""
+
+    @property
+    def codes(self) -> npt.NDArray[np.uint32]:
+        """The code points of ``joined`` (``uint32``; computed on first access)."""
+        got = self._codes
+        if got is None:
+            got = np.frombuffer(
+                self.joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32
+            )
+            object.__setattr__(self, "_codes", got)
+        return got
+
+    def _origin_array(self) -> npt.NDArray[np.int64] | None:
+        """Original (batch) index of every normalised character; None: the same index."""
+        if self._origin is None and self._removed is not None:
+            flags = np.frombuffer(self._removed, dtype=np.uint8)
+            object.__setattr__(self, "_origin", np.flatnonzero(flags == 0))
+            object.__setattr__(self, "_removed", None)
+        return self._origin
 
     def __len__(self) -> int:
         return len(self.bounds) - 1
@@ -351,16 +374,18 @@ class NormalizedBatch:
     def offsets(self, i: int) -> tuple[int, ...]:
         """Original index of every normalised character of text ``i``."""
         lo, hi = int(self.bounds[i]), int(self.bounds[i + 1])
-        if self._origin is None:
+        origin = self._origin_array()
+        if origin is None:
             return tuple(range(hi - lo))
-        return tuple((self._origin[lo:hi] - self._starts[i]).tolist())
+        return tuple((origin[lo:hi] - self._starts[i]).tolist())
 
     def _origin_of(self, i: int) -> tuple[npt.NDArray[np.int64] | None, int]:
         """Original indices (batch-relative) of text ``i``'s characters, and its start."""
-        if self._origin is None:
+        origin = self._origin_array()
+        if origin is None:
             return None, 0
         return (
-            self._origin[int(self.bounds[i]) : int(self.bounds[i + 1])],
+            origin[int(self.bounds[i]) : int(self.bounds[i + 1])],
             int(self._starts[i]),
         )
 
@@ -382,8 +407,8 @@ class NormalizedBatch:
         """:meth:`keep_aligned` over occurrence arrays of the whole batch, vectorised."""
         if not self._expanded or not len(occ):
             return occ
-        assert self._origin is not None
-        origin = self._origin
+        origin = self._origin_array()
+        assert origin is not None
         expanded = np.fromiter(self._expanded, dtype=np.int64, count=len(self._expanded))
         check = np.flatnonzero(np.isin(occ.text, expanded))
         base = self.bounds[occ.text[check]]
@@ -448,23 +473,23 @@ class Normalizer:
         self._lut: npt.NDArray[np.uint32] | None = None
         self._ascii = self._ascii_tables()
 
-    def _ascii_tables(self) -> tuple[bytes, bytes, npt.NDArray[np.bool_]] | None:
+    def _ascii_tables(self) -> tuple[bytes, bytes, bytes] | None:
         """``bytes.translate`` tables for ASCII text, when ASCII maps into ASCII 1:1 or 0."""
         trans = bytearray(range(256))
         delete = bytearray()
-        keep = np.ones(256, dtype=np.bool_)
+        removed = bytearray(256)  # translates a byte to 1 when it is removed, else 0
         for cp in range(128):
             rep = self._map.get(cp)
             if rep is None:
                 continue
             if rep == "":
                 delete.append(cp)
-                keep[cp] = False
+                removed[cp] = 1
             elif len(rep) == 1 and ord(rep) < 128:
                 trans[cp] = ord(rep)
             else:
                 return None
-        return bytes(trans), bytes(delete), keep
+        return bytes(trans), bytes(delete), bytes(removed)
 
     @classmethod
     def from_profile(cls, profile: str) -> Normalizer:
@@ -627,13 +652,27 @@ class Normalizer:
         )
 
     def _normalize_ascii(self, joined: str, starts: npt.NDArray[np.int64]) -> NormalizedBatch:
-        # All-ASCII batch: one bytes.translate does the mapping and the deletions.
+        # All-ASCII batch: one bytes.translate does the mapping and the deletions. Each
+        # text's new start is its old start minus the characters removed before it
+        # (one reduceat over per-byte removal flags); the offset map and the code point
+        # array are made only when asked for (NormalizedBatch._origin_array, .codes).
         assert self._ascii is not None
-        trans, delete, keep_table = self._ascii
+        trans, delete, removed_table = self._ascii
         data = joined.encode("ascii")
-        keep = keep_table.take(np.frombuffer(data, dtype=np.uint8))
         out = data.translate(trans, delete)
-        codes = np.frombuffer(out, dtype=np.uint8).astype(np.uint32)
-        origin = np.flatnonzero(keep).astype(np.int64, copy=False)
-        bounds = np.searchsorted(origin, starts).astype(np.int64, copy=False)
-        return NormalizedBatch(out.decode("ascii"), codes, bounds, origin, starts)
+        text = out.decode("ascii")
+        if len(out) == len(data):  # nothing removed: every index maps to itself
+            return NormalizedBatch(text, None, starts, None, starts)
+        flags = data.translate(removed_table)
+        lengths = np.diff(starts)
+        nonempty = np.flatnonzero(lengths)
+        per_text = np.zeros(lengths.size, dtype=np.int64)
+        if nonempty.size:
+            # Segments run from one non-empty text's start to the next's: empty texts
+            # between them hold no character.
+            per_text[nonempty] = np.add.reduceat(
+                np.frombuffer(flags, dtype=np.uint8), starts[nonempty], dtype=np.int64
+            )
+        bounds = starts.copy()
+        bounds[1:] -= np.cumsum(per_text)
+        return NormalizedBatch(text, None, bounds, None, starts, frozenset(), flags)

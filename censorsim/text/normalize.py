@@ -333,10 +333,10 @@ class NormalizedBatch:
     _origin: npt.NDArray[np.int64] | None
     _starts: npt.NDArray[np.int64]
     _expanded: frozenset[int] = frozenset()
-    _removed: bytes | None = None
-    """ASCII batches: one byte per original character, 1 where it was removed; the
-    original index of every normalised character (``_origin``) is computed from it
-    on first need."""
+    _removed: bytes | tuple[str, bytes] | None = None
+    """ASCII batches: one byte per original character, 1 where it was removed (or the
+    original joined text and the table that makes those bytes); the original index of
+    every normalised character (``_origin``) is computed from it on first need."""
 
     @property
     def codes(self) -> npt.NDArray[np.uint32]:
@@ -352,7 +352,11 @@ class NormalizedBatch:
     def _origin_array(self) -> npt.NDArray[np.int64] | None:
         """Original (batch) index of every normalised character; None: the same index."""
         if self._origin is None and self._removed is not None:
-            flags = np.frombuffer(self._removed, dtype=np.uint8)
+            removed = self._removed
+            if isinstance(removed, tuple):
+                source, table = removed
+                removed = source.encode("ascii").translate(table)
+            flags = np.frombuffer(removed, dtype=np.uint8)
             object.__setattr__(self, "_origin", np.flatnonzero(flags == 0))
             object.__setattr__(self, "_removed", None)
         return self._origin
@@ -617,7 +621,7 @@ class Normalizer:
         np.cumsum(lengths, out=starts[1:])
         joined = "".join(texts)
         if self._map and self._ascii is not None and joined.isascii():
-            return self._normalize_ascii(joined, starts)
+            return self._normalize_ascii(texts, joined, starts)
         codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         if not self._map:
             return NormalizedBatch(joined, codes, starts, None, starts)
@@ -651,13 +655,27 @@ class Normalizer:
             text, out, bounds, origin.astype(np.int64, copy=False), starts, expanded
         )
 
-    def _normalize_ascii(self, joined: str, starts: npt.NDArray[np.int64]) -> NormalizedBatch:
+    def _normalize_ascii(
+        self, texts: Sequence[str], joined: str, starts: npt.NDArray[np.int64]
+    ) -> NormalizedBatch:
         # All-ASCII batch: one bytes.translate does the mapping and the deletions. Each
         # text's new start is its old start minus the characters removed before it
         # (one reduceat over per-byte removal flags); the offset map and the code point
         # array are made only when asked for (NormalizedBatch._origin_array, .codes).
         assert self._ascii is not None
         trans, delete, removed_table = self._ascii
+        if 256 * len(texts) <= len(joined):
+            # Few long texts (documents): each translated on its own gives its new
+            # length directly; the removal flags wait until an offset is asked for.
+            outs = [t.encode("ascii").translate(trans, delete) for t in texts]
+            bounds = np.zeros(len(texts) + 1, dtype=np.int64)
+            np.cumsum(np.fromiter(map(len, outs), dtype=np.int64, count=len(outs)),
+                      out=bounds[1:])
+            out = b"".join(outs)
+            if len(out) == len(joined):
+                return NormalizedBatch(out.decode("ascii"), None, starts, None, starts)
+            return NormalizedBatch(out.decode("ascii"), None, bounds, None, starts,
+                                   frozenset(), (joined, removed_table))
         data = joined.encode("ascii")
         out = data.translate(trans, delete)
         text = out.decode("ascii")

@@ -491,7 +491,7 @@ class RuleSet:
         """
         texts = texts if isinstance(texts, (list, tuple)) else list(texts)
         batch = self._normalizer.normalize_many(texts)
-        occ = self._matcher.find_joined_arrays(batch.joined, batch.bounds, batch.codes)
+        occ = self._matcher.find_joined_arrays(batch.joined, batch.bounds, batch._codes)
         occ = batch.keep_aligned_arrays(occ)
         vec = self._vector
         f_text, f_rule = vec.fired(occ)
@@ -518,7 +518,7 @@ class RuleSet:
         """
         texts = texts if isinstance(texts, (list, tuple)) else list(texts)
         batch = self._normalizer.normalize_many(texts)
-        raws = self._matcher.find_joined_raw(batch.joined, batch.bounds, batch.codes)
+        raws = self._matcher.find_joined_raw(batch.joined, batch.bounds, batch._codes)
         found: dict[int, tuple[tuple[Hit, ...], list[RawMatch]]] = {}
         for i, raw in raws.items():
             raw = batch.keep_aligned(i, raw)

@@ -52,3 +52,18 @@ def test_empty_texts_between_others_keep_their_bounds() -> None:
     got = n.normalize_many(batch)
     assert got.texts == ["", "ab", "", "", "", "cd", ""]
     assert got.offsets(5) == (0, 2)
+
+
+@settings(max_examples=40, deadline=None)
+@given(base=st.lists(ascii_texts, min_size=1, max_size=3),
+       profile=st.sampled_from(sorted(PROFILES)))
+def test_long_ascii_texts_equal_the_reference(base: list[str], profile: str) -> None:
+    # At least 256 characters per text: the per-text translation path (documents).
+    batch = [t * 20 + "Ab, " * 64 for t in base]
+    n = Normalizer.from_profile(profile)
+    got = n.normalize_many(batch)
+    for i, text in enumerate(batch):
+        norm, offsets = n.normalize_reference(text)
+        assert got.text(i) == norm
+        assert got.offsets(i) == offsets
+        assert got.span(i, 0, len(norm)) == (offsets[0], offsets[-1] + 1)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import time
 
+from censorsim._optional import has_module
 from censorsim.bench.workloads import shared_prefix_workload
 from censorsim.text.matchers import (
+    AUTO_HYPERSCAN_MAX_KEYWORDS,
     AUTO_RUST_MAX_KEYWORDS,
     AUTO_RUST_MAX_NESTED,
+    hyperscan_fits,
     make_matcher,
     nested_share,
     rust_builds_fast,
@@ -46,10 +49,24 @@ def test_auto_never_gives_rust_a_shape_it_degrades_on() -> None:
 def test_rust_keeps_the_lists_it_builds_fast() -> None:
     small = [f"w{i}" for i in range(AUTO_RUST_MAX_NESTED)]
     assert rust_builds_fast(small)
-    assert make_matcher(small).delegate == "ahocorasick-rs"  # type: ignore[attr-defined]
+    # Not ASCII (so not hyperscan's), not Han: ahocorasick-rs.
+    latin = [f"é{i}" for i in range(AUTO_RUST_MAX_NESTED)]
+    assert make_matcher(latin).delegate == "ahocorasick-rs"  # type: ignore[attr-defined]
     nested = [f"w{i}" for i in range(AUTO_RUST_MAX_NESTED + 1)]
     assert not rust_builds_fast(nested)
     flat = [f"w{i:05d}" for i in range(AUTO_RUST_MAX_KEYWORDS)]
     assert rust_builds_fast(flat)
     assert not rust_builds_fast([*flat, "zz"])
     assert make_matcher(["六四", "法轮功"]).delegate == "numpy-prefix"  # type: ignore[attr-defined]
+
+
+def test_hyperscan_takes_small_ascii_lists() -> None:
+    small = [f"w{i}" for i in range(AUTO_HYPERSCAN_MAX_KEYWORDS)]
+    assert hyperscan_fits(small) == has_module("hyperscan")
+    assert not hyperscan_fits([*small, "zz"])
+    assert not hyperscan_fits(["abc", "é"])
+    assert not hyperscan_fits([])
+    if has_module("hyperscan"):
+        m = make_matcher(["falun", "tiananmen"])
+        assert m.delegate == "hyperscan"  # type: ignore[attr-defined]
+        assert m.find_raw("free tiananmen, falun") == [(5, 14, 1), (16, 21, 0)]

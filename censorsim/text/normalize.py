@@ -333,10 +333,12 @@ class NormalizedBatch:
     _origin: npt.NDArray[np.int64] | None
     _starts: npt.NDArray[np.int64]
     _expanded: frozenset[int] = frozenset()
-    _removed: bytes | tuple[str, bytes] | None = None
-    """ASCII batches: one byte per original character, 1 where it was removed (or the
-    original joined text and the table that makes those bytes); the original index of
-    every normalised character (``_origin``) is computed from it on first need."""
+    _removed: bytes | tuple[str, bytes] | npt.NDArray[np.int64] | None = None
+    """What was removed, when ``_origin`` is not made yet: ASCII batches give one byte
+    per original character, 1 where it was removed (or the original joined text and the
+    table that makes those bytes); others the sorted original indices removed. The
+    original index of every normalised character (``_origin``) is computed from it on
+    first need."""
 
     @property
     def codes(self) -> npt.NDArray[np.uint32]:
@@ -353,11 +355,15 @@ class NormalizedBatch:
         """Original (batch) index of every normalised character; None: the same index."""
         if self._origin is None and self._removed is not None:
             removed = self._removed
-            if isinstance(removed, tuple):
-                source, table = removed
-                removed = source.encode("ascii").translate(table)
-            flags = np.frombuffer(removed, dtype=np.uint8)
-            object.__setattr__(self, "_origin", np.flatnonzero(flags == 0))
+            if isinstance(removed, np.ndarray):
+                kept = np.ones(int(self._starts[-1]), dtype=np.bool_)
+                kept[removed] = False
+            else:
+                if isinstance(removed, tuple):
+                    source, table = removed
+                    removed = source.encode("ascii").translate(table)
+                kept = np.frombuffer(removed, dtype=np.uint8) == 0
+            object.__setattr__(self, "_origin", np.flatnonzero(kept))
             object.__setattr__(self, "_removed", None)
         return self._origin
 
@@ -630,12 +636,15 @@ class Normalizer:
         if not expand.size:
             keep = mapped != _REMOVE
             out = mapped[keep]
-            origin = np.flatnonzero(keep)
-            # Text i starts at the first kept character whose original index is at or
-            # after its original start: a binary search per text, no pass over the batch.
-            bounds = np.searchsorted(origin, starts).astype(np.int64, copy=False)
+            # Removed characters are few (separators, punctuation): text i starts at its
+            # original start minus the removed characters before it, a binary search
+            # per text; the offset map is made from them on first need.
+            removed = np.flatnonzero(~keep)
             text = out.tobytes().decode("utf-32-le", "surrogatepass")
-            return NormalizedBatch(text, out, bounds, origin, starts)
+            if not removed.size:
+                return NormalizedBatch(text, out, starts, None, starts)
+            bounds = starts - np.searchsorted(removed, starts)
+            return NormalizedBatch(text, out, bounds, None, starts, frozenset(), removed)
         cum = np.zeros(codes.size + 1, dtype=np.int64)
         counts = (mapped != _REMOVE).astype(np.int64)
         reps = [self._map[int(codes[p])] for p in expand.tolist()]

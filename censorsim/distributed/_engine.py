@@ -14,14 +14,16 @@ Engines (the registry :data:`ENGINES`):
 ``serial``
     In this process, in order (the reference).
 ``processes``
-    ``workers`` local processes (``concurrent.futures``). A process that dies (killed,
-    out of memory) breaks the pool; the unfinished items are submitted again to a new
-    pool, up to ``retries`` times.
+    ``workers`` local processes (``concurrent.futures``), forked from the process's
+    forkserver, which imported the task's module (and what it lists in
+    ``_WORKER_PRELOAD``) once. A process that dies (killed, out of memory) breaks the
+    pool; the unfinished items are submitted again to a new pool, up to ``retries`` times.
 ``dask``
     Dask: with ``address``, the distributed scheduler there; else with ``scheduler``
     ``"sync"``, ``"threads"`` or ``"processes"``, Dask's local scheduler; else a
     ``LocalCluster`` of ``workers`` single-threaded processes started for the call
-    (zero set-up). A task whose worker died is rerun elsewhere by the scheduler (up to
+    (zero set-up; forked from the same forkserver, its housekeeping slowed: see
+    :data:`_DASK_LOCAL_CONFIG`). A task whose worker died is rerun elsewhere by the scheduler (up to
     its ``allowed-failures`` setting, 3 by default); one that raised is retried
     ``retries`` times, then its error travels back as itself.
 """

@@ -23,7 +23,9 @@ started once, before the rows (as the first pool of a run would), and its start-
 reported as a row of its own (``forkserver``); ``speedups`` also gives each ratio with
 that start-up added to both sides (``cold``), as a fresh ``censorsim scan`` pays it.
 
-The machine may be shared: every row records the 1-minute load average before and after
+The machine may be shared: each run measures the cores free to it (two processes spin
+for a second before the scan, between scan and images, and after; ``free_cores``, 2.0 on
+an idle 2-core machine), every row records the 1-minute load average before and after
 it, the processor time the work took in the workers (``cpu``, scan) and in this process
 (``parent_cpu``: planning, scheduling, gathering results), so a speed-up lost to other
 people's jobs can be told from one lost to overhead. Odd repeats run the engines in
@@ -144,6 +146,29 @@ def start_forkserver() -> dict[str, Any]:
 
 def _noop() -> None:
     pass
+
+
+def _spin(seconds: float) -> float:
+    """Spin for ``seconds`` of wall time; the processor time this process got."""
+    c0 = time.process_time()
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        pass
+    return time.process_time() - c0
+
+
+def free_cores(seconds: float = 1.0) -> float:
+    """How many cores two spinning processes got between them (2.0 on an idle 2-core
+    machine; 1.0 when other jobs keep one core busy, when no 2-worker run can reach
+    1.7x whatever the code does)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from censorsim.distributed._engine import _forkserver_context
+
+    with ProcessPoolExecutor(2, mp_context=_forkserver_context([])) as pool:
+        list(pool.map(_spin, [0.05, 0.05]))  # both workers started
+        got = list(pool.map(_spin, [seconds, seconds]))
+    return round(sum(got) / seconds, 2)
 
 
 def start_dask() -> list[dict[str, Any]]:
@@ -277,16 +302,24 @@ def main(argv: list[str] | None = None) -> int:
         dask_setup = start_dask()
         for k in range(args.repeat):
             reverse = k % 2 == 1
+            cores = [free_cores()]
             print(f"run {k + 1} of {args.repeat}: {messages} messages, {images} images, "
-                  f"{os.cpu_count()} CPUs, load {_load():.2f}"
+                  f"{os.cpu_count()} CPUs, load {_load():.2f}, free cores {cores[0]}"
                   f"{', engines in reverse order' if reverse else ''}", flush=True)
-            rows = (bench_scan(tmp, corpus, messages, partition, reverse)
-                    + bench_images(paths, reverse))
+            rows = bench_scan(tmp, corpus, messages, partition, reverse)
+            cores.append(free_cores())
+            rows += bench_images(paths, reverse)
+            cores.append(free_cores())
             ups = speedups(rows, cold=setup["seconds"],
                            dask_cold=dask_setup[0]["seconds"] if dask_setup else 0.0)
+            print(f"  free cores before, between and after: {cores}"
+                  + ("" if min(cores) >= 1.8 else
+                     " (other jobs held the cores: the 2-worker ratios below are not "
+                     "the code's)"))
             for key, value in ups.items():
                 print(f"  {key}: {value}x")
-            runs.append({"rows": rows, "speedups": ups, "reverse": reverse})
+            runs.append({"rows": rows, "speedups": ups, "reverse": reverse,
+                         "free_cores": cores})
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     if args.repeat > 1:

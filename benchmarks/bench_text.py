@@ -4,6 +4,7 @@
     python benchmarks/bench_text.py            # chat 10k/100k keywords, dense list, long documents
     python benchmarks/bench_text.py --quick    # small sizes (checks the script, not speed)
     python benchmarks/bench_text.py --only chat --json out/bench_text.json
+    python benchmarks/bench_text.py --paired 5   # pipeline vs Hyperscan, scans alternated
 
 The pipeline is ``RuleSet.check_many`` with the default normalisation profile (normalise,
 match, evaluate the rules); the peers are used directly, one call per message:
@@ -24,6 +25,12 @@ pyahocorasick. Every contender passes the correctness gate first. Workloads:
 
 Ratios are of the median throughputs of interleaved repeats in one run. Exit status 1
 if a gate fails (not if a target is missed: this script measures, CI does not time).
+
+``--paired N`` measures the other way, for the shared machine: ``pipeline:default`` and
+``hyperscan`` built once per workload (chat zh/en at 10k and 100k keywords, zh/en
+documents), then N rounds of hyperscan, pipeline, pipeline, hyperscan over the whole
+workload; each round's ratio is hyperscan's seconds over the pipeline's, and the median
+and range of the rounds are printed (no gate: the harness runs gate these contenders).
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from censorsim.bench.config import BenchConfig, TextSpec
 from censorsim.bench.harness import run_benchmarks
@@ -59,6 +67,43 @@ def _kind(w: dict[str, object]) -> str:
     return f"chat-{w.get('language', name[:2])}"
 
 
+def _paired(rounds: int, kinds: set[str]) -> None:
+    import statistics
+    import time
+
+    from censorsim.bench.contenders import text_contender
+    from censorsim.bench.workloads import make_workload
+
+    cases: list[tuple[str, Workload]] = []
+    if "chat" in kinds:
+        cases += [(f"chat {lang} {n:,} keywords", make_workload(lang, n, 10_000))
+                  for lang in ("zh", "en") for n in (10_000, 100_000)]
+    if "long" in kinds:
+        cases += [(f"documents {lang} 10,000 keywords",
+                   make_workload(lang, 10_000, 20, min_length=100_000, max_length=120_000))
+                  for lang in ("zh", "en")]
+    print(f"# paired: hyperscan / {PIPELINE} seconds, {rounds} rounds (h, p, p, h)")
+    for label, w in cases:
+        msgs = list(w.messages)
+        runners = [text_contender(name).build(w) for name in ("hyperscan", PIPELINE)]
+
+        def seconds(runner: Any, msgs: list[str]) -> float:
+            t0 = time.perf_counter()
+            runner.scan(msgs)
+            return time.perf_counter() - t0
+
+        hs, pipe = runners
+        seconds(hs, msgs), seconds(pipe, msgs)  # warm-up
+        ratios = []
+        for _ in range(rounds):
+            h = seconds(hs, msgs)
+            p = seconds(pipe, msgs) + seconds(pipe, msgs)
+            h += seconds(hs, msgs)
+            ratios.append(h / p)
+        print(f"{label:34} median {statistics.median(ratios):5.2f}x "
+              f"(range {min(ratios):.2f}-{max(ratios):.2f})", flush=True)
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes")
@@ -66,8 +111,13 @@ def main(argv: list[str]) -> int:
                         help="run only these workload kinds (repeatable)")
     parser.add_argument("--repeats", type=int, default=None, help="timed repeats")
     parser.add_argument("--json", type=Path, help="also save the run as JSON")
+    parser.add_argument("--paired", type=int, metavar="N",
+                        help="instead: N alternated rounds, pipeline vs hyperscan")
     args = parser.parse_args(argv)
     kinds = set(args.only or ("chat", "dense", "long"))
+    if args.paired:
+        _paired(args.paired, kinds)
+        return 0
     q = args.quick
     specs: list[TextSpec] = []
     extra: list[Workload] = []

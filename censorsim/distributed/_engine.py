@@ -227,6 +227,9 @@ def _dask_distributed(
     if address is None:
         cluster = _local_cluster(distributed, workers, _preload(func))
         client = distributed.Client(cluster)
+        # Forked workers may still be registering when the client connects; the
+        # replication below counts the workers it sees, so wait for all of them.
+        client.wait_for_workers(workers, timeout=60)
     else:
         client = distributed.Client(address)
     try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 
 from censorsim.distributed._engine import run_tasks
@@ -12,11 +14,13 @@ from tests.distributed._faults import busy_pid
 def test_tasks_that_share_the_rules_spread_over_both_workers() -> None:
     """Every task depends on the shared rules; held by one worker only, the scheduler put
     every task on that worker for data locality (measured: 2 workers no faster than 1).
-    The engine replicates the shared value to every worker, so both run tasks."""
+    The engine waits for both forked workers to register, then replicates the shared
+    value to each, so both share the work (work stealing alone moved only a few tasks)."""
     results = list(run_tasks(busy_pid, list(range(8)), {"rules": "x" * 1000},
                              engine="dask", workers=2))
     assert sorted(i for i, _ in results) == list(range(8))
-    assert len({pid for _, pid in results}) == 2
+    per_worker = Counter(pid for _, pid in results)
+    assert len(per_worker) == 2 and min(per_worker.values()) >= 3, per_worker
 
 
 @pytest.mark.slow

@@ -127,9 +127,18 @@ def _processes(
                     result = fut.result()
                     pending.discard(i)
                     yield i, result
-            except BrokenProcessPool:
+            except BrokenProcessPool as exc:
                 attempts += 1
                 if attempts > retries:
+                    if len(pending) == len(items):
+                        # Nothing ever finished: most often a script without a
+                        # __main__ guard, whose top-level code the forkserver re-ran.
+                        raise BrokenProcessPool(
+                            f"every worker died before finishing a task ({attempts} "
+                            "pools); a script that starts workers must guard its entry "
+                            "point with 'if __name__ == \"__main__\":' (workers fork from "
+                            "a server that imports the main module)"
+                        ) from exc
                     raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)

@@ -32,10 +32,12 @@ from censorsim.models._results import (
 )
 from censorsim.models._rules import (
     Action,
+    KeywordRules,
     Match,
     Outcome,
     Rule,
     RuleMode,
+    keyword_rules,
 )
 
 __all__ = [
@@ -44,6 +46,7 @@ __all__ = [
     "Decision",
     "Direction",
     "Hit",
+    "KeywordRules",
     "Match",
     "Message",
     "NearMiss",
@@ -54,4 +57,5 @@ __all__ = [
     "RuleMode",
     "ScanResult",
     "Surface",
+    "keyword_rules",
 ]

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import enum
+import gc
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 from censorsim.errors import RuleError, UnknownNameError
 
 if TYPE_CHECKING:
     from censorsim.models._messages import Surface
 
-__all__ = ["Action", "Match", "Outcome", "Rule", "RuleMode"]
+__all__ = ["Action", "KeywordRules", "Match", "Outcome", "Rule", "RuleMode", "keyword_rules"]
 
 
 class Action(enum.IntEnum):
@@ -332,6 +334,25 @@ class Rule:
     outcome: Outcome | None = None
 
     def __post_init__(self) -> None:
+        comps = self.components
+        # Fast path: one literal keyword, every other field at its default (the shape of
+        # every rule in a plain list of 200,000 keywords). The checks below would change
+        # nothing here; skipping them makes such a rule about 4x cheaper (measured).
+        if (
+            type(comps) is tuple and len(comps) == 1
+            and type(comps[0]) is tuple and len(comps[0]) == 1
+            and type(comps[0][0]) is str and comps[0][0]
+            and type(self.id) is str and self.id
+            and self.unless == () and type(self.unless) is tuple
+            and self.mode is RuleMode.ALL and type(self.action) is Action
+            and self.max_gap is None and self.surfaces is None and self.outcome is None
+            and (self.added is None or self.removed is None)
+        ):
+            return
+        self._validate()
+
+    def _validate(self) -> None:
+        """Parse and check every field (the general path of :meth:`__post_init__`)."""
         what = f"rule {self.id!r}"
         if not isinstance(self.id, str) or not self.id:
             raise RuleError(f"rule id must be a non-empty string, got {self.id!r}")
@@ -469,3 +490,168 @@ class Rule:
         return sep.join("|".join(c) for c in self.components)
 
 
+
+
+def keyword_rules(
+    keywords: Iterable[str],
+    *,
+    ids: Iterable[str] | None = None,
+    action: Action | str = Action.DROP,
+) -> list[Rule]:
+    """One single-keyword rule per keyword, in order: ``[Rule.keyword(k, id=i, action=a)]``
+    made in bulk.
+
+    For lists of 100,000 keywords and more: the rules are made without the general
+    checks (a keyword and an id must be non-empty strings; nothing else can be wrong
+    with such a rule) and with Python's cyclic garbage collector paused while they are
+    made (they form no cycle; its passes over the growing heap cost more than making the
+    rules: 0.35-0.45 s instead of 1.3-1.9 s for 200,000, measured). Every field is set
+    here one by one, so a field added to :class:`Rule` must be added here too;
+    :func:`_keyword_rules_reference` is the plain version, and a test holds the two equal.
+
+    Args:
+        keywords: the keywords, taken literally (no ``+`` syntax).
+        ids: the rules' ids (default: each keyword is its own id); as many as keywords.
+        action: every rule's action.
+
+    Raises:
+        RuleError: for a keyword or id that is not a non-empty string, or ids and
+            keywords of different lengths.
+    """
+    words, names, act = _checked_keywords(keywords, ids, action)
+    new = object.__new__
+    s = {name: Rule.__dict__[name].__set__ for name in Rule.__slots__}
+    set_id, set_comps, set_mode, set_gap, set_han = (
+        s["id"], s["components"], s["mode"], s["max_gap"], s["gap_allows_han"])
+    set_word, set_unless, set_action, set_cat, set_src = (
+        s["whole_word"], s["unless"], s["action"], s["category"], s["source"])
+    set_note, set_added, set_removed, set_surf, set_out = (
+        s["note"], s["added"], s["removed"], s["surfaces"], s["outcome"])
+    mode_all = RuleMode.ALL
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        out: list[Rule] = []
+        append = out.append
+        for word, rid in zip(words, names, strict=True):
+            rule = new(Rule)
+            set_id(rule, rid)
+            set_comps(rule, ((word,),))
+            set_mode(rule, mode_all)
+            set_gap(rule, None)
+            set_han(rule, True)
+            set_word(rule, False)
+            set_unless(rule, ())
+            set_action(rule, act)
+            set_cat(rule, None)
+            set_src(rule, None)
+            set_note(rule, None)
+            set_added(rule, None)
+            set_removed(rule, None)
+            set_surf(rule, None)
+            set_out(rule, None)
+            append(rule)
+    finally:
+        if paused:
+            gc.enable()
+    return out
+
+
+def _keyword_rules_reference(
+    keywords: Iterable[str], *, ids: Iterable[str] | None = None,
+    action: Action | str = Action.DROP,
+) -> list[Rule]:
+    """The plain version of :func:`keyword_rules`: one ``Rule.keyword`` per keyword."""
+    words = list(keywords)
+    names = words if ids is None else list(ids)
+    if len(names) != len(words):
+        raise RuleError(f"{len(names)} ids for {len(words)} keywords")
+    return [Rule.keyword(w, id=i, action=Action.parse(action)) for w, i in
+            zip(words, names, strict=True)]
+
+
+def _checked_keywords(
+    keywords: Iterable[str], ids: Iterable[str] | None, action: Action | str,
+) -> tuple[list[str], list[str], Action]:
+    """Keywords, ids (the keywords when None) and the action, checked."""
+    try:
+        act = Action.parse(action)
+    except UnknownNameError as exc:
+        raise RuleError(str(exc)) from None
+    words = list(keywords)
+    names = words if ids is None else list(ids)
+    if len(names) != len(words):
+        raise RuleError(f"{len(names)} ids for {len(words)} keywords")
+    for what, values in (("keyword", words), ("rule id", names)):
+        if not all(type(v) is str and v for v in values):
+            bad = next(v for v in values if not (isinstance(v, str) and v))
+            raise RuleError(f"{what} must be a non-empty string, got {bad!r}")
+    return words, names, act
+
+
+class KeywordRules(Sequence[Rule]):
+    """A plain keyword list as rules, each made when read.
+
+    Rule ``i`` equals ``Rule.keyword(keywords[i], id=ids[i], action=action)``. A
+    :class:`~censorsim.text.rules.RuleSet` built over it
+    (:meth:`~censorsim.text.rules.RuleSet.from_keywords`) needs no ``Rule`` object at
+    all: 200,000 of them hold about 50 MB and take a second to make.
+
+    Args:
+        keywords: the keywords, taken literally (no ``+`` syntax).
+        ids: the rules' ids (default: each keyword is its own id).
+        action: every rule's action.
+
+    Raises:
+        RuleError: as :func:`keyword_rules`.
+    """
+
+    __slots__ = ("_action", "_ids", "_words")
+
+    def __init__(self, keywords: Iterable[str], *, ids: Iterable[str] | None = None,
+                 action: Action | str = Action.DROP) -> None:
+        words, names, act = _checked_keywords(keywords, ids, action)
+        self._words: tuple[str, ...] = tuple(words)
+        self._ids: tuple[str, ...] = self._words if ids is None else tuple(names)
+        self._action = act
+
+    @property
+    def keywords(self) -> tuple[str, ...]:
+        """The keywords, in order."""
+        return self._words
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """The rules' ids, in order."""
+        return self._ids
+
+    @property
+    def action(self) -> Action:
+        """Every rule's action."""
+        return self._action
+
+    def __len__(self) -> int:
+        return len(self._words)
+
+    @overload
+    def __getitem__(self, i: int) -> Rule: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[Rule]: ...
+
+    def __getitem__(self, i: int | slice) -> Rule | list[Rule]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        return Rule(self._ids[i], ((self._words[i],),), action=self._action)
+
+    def __iter__(self) -> Iterator[Rule]:
+        act = self._action
+        return (Rule(rid, ((w,),), action=act) for w, rid in zip(self._words, self._ids,
+                                                                  strict=True))
+
+    def materialize(self) -> list[Rule]:
+        """Every rule at once (:func:`keyword_rules`: faster than iterating)."""
+        return keyword_rules(self._words, ids=self._ids, action=self._action)
+
+    def __repr__(self) -> str:
+        return f"<KeywordRules {len(self)} keywords, action={self._action.name.lower()}>"

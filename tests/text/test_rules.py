@@ -247,3 +247,44 @@ def test_censored_indices_follow_action_censors() -> None:
     assert results.censored() == [False, False, True, False, True]
     assert results.censored_indices == [i for i, r in enumerate(results) if r.censored]
     assert results.fired_indices == [i for i, r in enumerate(results) if r.fired]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    word=st.one_of(keywords, st.text(min_size=1, max_size=6)),
+    rid=st.one_of(st.none(), st.text(min_size=1, max_size=6)),
+    action=st.sampled_from(list(Action)),
+)
+def test_plain_keyword_fast_path_equals_the_validated_rule(
+    word: str, rid: str | None, action: Action
+) -> None:
+    """A one-keyword rule skips the general checks of ``Rule.__post_init__``; it must
+    equal the same rule made through them (components given as lists, which take the
+    general path), and be the same after validating it again."""
+    fast = Rule.keyword(word, id=rid, action=action)
+    slow = Rule(rid or word, [[word]], action=action)  # type: ignore[arg-type]
+    assert fast == slow
+    assert fast.components == ((word,),) and fast.unless == () and fast.action is action
+    fast._validate()  # the skipped checks accept it and change nothing
+    assert fast == slow
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"id": "", "components": (("x",),)}, "non-empty"),
+        ({"id": "r", "components": (("",),)}, "empty keyword"),
+        ({"id": "r", "components": ((5,),)}, "not a string"),
+        ({"id": "r", "components": (("x",),), "action": "nonsense"}, "nonsense"),
+        ({"id": "r", "components": (("x",),), "unless": [("",)]}, "empty keyword"),
+        ({"id": "r", "components": (("x",),), "max_gap": 3}, "max_gap needs"),
+        ({"id": "r", "components": (("x",),), "added": date(2020, 2, 1),
+          "removed": date(2020, 1, 1)}, "before added"),
+    ],
+)
+def test_plain_keyword_shape_still_rejects_bad_fields(
+    kwargs: dict[str, object], message: str
+) -> None:
+    """The fast path for one-keyword rules takes only well-formed default fields."""
+    with pytest.raises(RuleError, match=message):
+        Rule(**kwargs)  # type: ignore[arg-type]

@@ -53,7 +53,7 @@ from typing import Literal, Protocol
 
 from censorsim._data import data_dir
 from censorsim.errors import ParameterError, RuleError, UnknownNameError, WordlistError
-from censorsim.models import Action, Rule
+from censorsim.models import Action, KeywordRules, Rule
 from censorsim.text._lines import (
     DEFAULT_MAX_LINE_LENGTH,
     PathLike,
@@ -91,6 +91,7 @@ from censorsim.text.citizenlab import (
     load_search_rules,
     load_wechat_csv,
 )
+from censorsim.text.normalize import Normalizer
 
 __all__ = [
     "CITIZENLAB_DATASETS",
@@ -103,6 +104,7 @@ __all__ = [
     "load_citizenlab",
     "load_client_csv",
     "load_exceptions",
+    "load_keyword_rules",
     "load_keywords",
     "load_line_list",
     "load_livestream_csv",
@@ -329,6 +331,57 @@ def load_rules(
                 raise WordlistError(f"{exc} in {text.strip()!r}", path=path, line=line) from None
             parsed.append((line, rule))
     return _finish(parsed, path, normalizer, duplicates)
+
+
+def load_keyword_rules(
+    path: PathLike,
+    *,
+    normalizer: SupportsNormalize | None = None,
+    default_action: Action | str = Action.DROP,
+    duplicates: Duplicates = "error",
+    max_line_length: int = DEFAULT_MAX_LINE_LENGTH,
+) -> KeywordRules:
+    """Read a plain keyword list as :class:`~censorsim.models.KeywordRules`.
+
+    The rules are those ``load_rules(path, format="plain", ...)`` returns (one rule per
+    keyword, its id the keyword), made only when read; the checks and their errors are
+    the same, in the same line order. For lists of 100,000 keywords and more
+    (:meth:`RuleSet.from_file <censorsim.text.rules.RuleSet.from_file>` uses it for the
+    ``plain`` format).
+
+    Raises:
+        WordlistError: naming file, line and problem.
+    """
+    action = _default_action(default_action)
+    words: list[str] = []
+    numbers: list[int] = []
+    for line, text in content_lines(read_lines(path, max_line_length)):
+        word = _plain_keyword(text)
+        if word:
+            words.append(word)
+            numbers.append(line)
+    if normalizer is None:
+        empty: set[int] = set()
+    elif isinstance(normalizer, Normalizer):
+        empty = {i for i, n in enumerate(normalizer.normalize_many(words).texts) if not n}
+    else:
+        empty = {i for i, w in enumerate(words) if not normalizer.normalize(w)}
+    if not empty and len(set(words)) == len(words):
+        return KeywordRules(words, action=action)
+    seen: dict[str, int] = {}
+    kept: list[str] = []
+    for i, (word, line) in enumerate(zip(words, numbers, strict=True)):
+        if i in empty:
+            raise WordlistError(f"rule {word!r}: component 1 keyword {word!r} normalises "
+                                "to nothing", path=path, line=line)
+        if word in seen:
+            if duplicates == "first":
+                continue
+            raise WordlistError(f"duplicate rule id {word!r} (first on line {seen[word]})",
+                                path=path, line=line)
+        seen[word] = line
+        kept.append(word)
+    return KeywordRules(kept, action=action)
 
 
 def _check_text_field(rule: Rule, value: str | None, what: str, path: PathLike) -> None:

@@ -456,3 +456,36 @@ def test_rule_columns_match_dump(tmp_path: Path) -> None:
     dump_rules([Rule.keyword("x")], tmp_path / "r.csv")
     header = (tmp_path / "r.csv").read_text(encoding="utf-8").splitlines()[0]
     assert tuple(header.split(",")) == RULE_COLUMNS
+
+
+@settings(max_examples=80, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lines=st.lists(st.one_of(st.sampled_from(["六四", "学生", " 六四 ", "#注释", "", "，",
+                                                 "\\#tag", "a+b", "！？"]),
+                                st.text(alphabet="六四学生ab ，#\\+", max_size=4)),
+                      max_size=12),
+       duplicates=st.sampled_from(["error", "first"]), normalise=st.booleans())
+def test_keyword_rules_loader_equals_the_plain_format(
+    tmp_path: Path, lines: list[str], duplicates: str, normalise: bool
+) -> None:
+    """``load_keyword_rules`` (rules made when read, normalisation checked in one batch)
+    gives the rules ``load_rules(format="plain")`` gives, or the same error on the same
+    line; ``RuleSet.from_file`` uses it for plain lists."""
+    from censorsim.text.normalize import Normalizer
+    from censorsim.text.rules import RuleSet
+
+    path = tmp_path / "list.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    norm = Normalizer.from_profile("default") if normalise else None
+    kwargs = {"normalizer": norm, "duplicates": duplicates}
+    try:
+        want = load_rules(path, format="plain", **kwargs)  # type: ignore[arg-type]
+    except WordlistError as exc:
+        with pytest.raises(WordlistError) as got:
+            wordlists.load_keyword_rules(path, **kwargs)  # type: ignore[arg-type]
+        assert str(got.value) == str(exc)
+        return
+    got_rules = wordlists.load_keyword_rules(path, **kwargs)  # type: ignore[arg-type]
+    assert list(got_rules) == want
+    if normalise and duplicates == "error":
+        assert RuleSet.from_file(path, format="plain").rules == tuple(want)

@@ -634,7 +634,8 @@ class Normalizer:
         codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         if not self._map:
             return NormalizedBatch(joined, codes, starts, None, starts)
-        mapped = self._table().take(codes)
+        # mode="wrap": code points are all below the table's size (no bounds checks).
+        mapped = self._table().take(codes, mode="wrap")
         expand = np.flatnonzero(mapped == _EXPAND)
         if not expand.size:
             keep = mapped != _REMOVE

@@ -187,10 +187,17 @@ def _pack(codes: npt.NDArray[np.uint32], n: int) -> npt.NDArray[np.int64]:
     return key
 
 
-def _bucket64(key: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+def _bucket64(key: npt.NDArray[np.int64], bits: int = _HASH_BITS) -> npt.NDArray[np.int64]:
     out = key.view(np.uint64) * _MULT64
-    out >>= np.uint64(64 - _HASH_BITS)
-    return out.view(np.int64)  # below 2**22: an index array without a conversion copy
+    out >>= np.uint64(64 - bits)
+    return out.view(np.int64)  # below 2**bits: an index array without a conversion copy
+
+
+def _bitmap_bits(n_keys: int) -> int:
+    """Hash bits of a prefix bitmap: about 32 buckets per key (3% false positives), at
+    least 2**12 and at most 2**22. A bitmap that fits the CPU's cache filters every
+    position of a batch faster than a 4 MB one (its lookups are random)."""
+    return min(_HASH_BITS, max(12, (max(1, n_keys) * 32 - 1).bit_length()))
 
 
 class _ExactPrefixes:
@@ -238,8 +245,8 @@ class _ExactPrefixes:
             starts = np.flatnonzero(new)
             ptr = np.append(starts, key.size).astype(np.int64)
             keys = key[starts]
-            bitmap = np.zeros(1 << _HASH_BITS, dtype=np.bool_)
-            bitmap[_bucket64(keys)] = True
+            bitmap = np.zeros(1 << _bitmap_bits(keys.size), dtype=np.bool_)
+            bitmap[_bucket64(keys, _bitmap_bits(keys.size))] = True
             self.tables[n] = (keys, ptr, ids.astype(np.int64, copy=False), bitmap)
 
     def find(self, codes: npt.NDArray[np.uint32], bounds: npt.NDArray[np.int64]) -> MatchArrays:
@@ -249,7 +256,9 @@ class _ExactPrefixes:
             if codes.size < n:
                 continue
             packed = _pack(codes, n)
-            pos = np.flatnonzero(bitmap.take(_bucket64(packed)))
+            bits = bitmap.size.bit_length() - 1
+            # mode="wrap": every bucket is in range, so no bounds check per position.
+            pos = np.flatnonzero(bitmap.take(_bucket64(packed, bits), mode="wrap"))
             if not pos.size:
                 continue
             got = packed[pos]

@@ -17,41 +17,18 @@ from PIL import Image, ImageDraw
 
 from censorsim.evasion import image_transform
 from censorsim.image import DEFAULT_VISUAL_THRESHOLD, VisualIndex, visual_features
-from censorsim.image.visual import PARTS, WINDOW_WEIGHT, VisualFeatures, _similarity
+from censorsim.image.visual import WINDOW_WEIGHT, _similarity
+from tests.image._visual_reference import features, plain_score
 
 T = DEFAULT_VISUAL_THRESHOLD
 
 
 def _reference(a: np.ndarray, b: np.ndarray, floor: float) -> float:
-    """Every shift by plain loops: strips of ``a`` correlated in absolute value, over
-    ``|a| * max(local ** (1 - w) * |b| ** w, floor |a|)``."""
-    na, nb = float(np.linalg.norm(a)), float(np.linalg.norm(b))
-    if na == 0 or nb == 0:
-        return 0.0
+    """Every shift by plain loops (``b`` may sit anywhere over ``a``)."""
     _, ha, wa = a.shape
     _, hb, wb = b.shape
-    cuts = np.linspace(0, wa, PARTS + 1).round().astype(int)
-    best = 0.0
-    for sy in range(-(hb - 1), ha):
-        for sx in range(-(wb - 1), wa):
-            sums = [0.0] * PARTS
-            local = 0.0
-            for y in range(ha):
-                for x in range(wa):
-                    v, u = y - sy, x - sx
-                    if 0 <= v < hb and 0 <= u < wb:
-                        k = int(np.searchsorted(cuts, x, side="right")) - 1
-                        sums[k] += float(a[:, y, x] @ b[:, v, u])
-                        local += float(b[:, v, u] @ b[:, v, u])
-            denominator = max((local ** 0.5) ** (1 - WINDOW_WEIGHT) * nb ** WINDOW_WEIGHT,
-                              floor * na)
-            best = max(best, sum(abs(s) for s in sums) / (na * denominator))
-    return min(1.0, best)
-
-
-def _features(edges: np.ndarray) -> VisualFeatures:
-    e = edges.astype(np.float32)
-    return VisualFeatures("x", e, float(np.linalg.norm(e)), (e.shape[2], e.shape[1]))
+    shifts = [(-sy, -sx) for sy in range(-(hb - 1), ha) for sx in range(-(wb - 1), wa)]
+    return plain_score(a, b, shifts, floor)
 
 
 @settings(max_examples=40, deadline=None)
@@ -62,7 +39,7 @@ def test_fft_path_agrees_with_the_plain_loops(ha: int, wa: int, hb: int, wb: int
     rng = np.random.default_rng(seed)
     a = rng.normal(size=(2, ha, wa)).astype(np.float32)
     b = rng.normal(size=(2, hb, wb)).astype(np.float32)
-    got = _similarity(_features(a), _features(b), None, None, 0.1)
+    got = _similarity(features(a), features(b), None, None, 0.1)
     assert got == pytest.approx(_reference(a, b, 0.1), rel=1e-3, abs=1e-4)
 
 

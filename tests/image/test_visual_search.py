@@ -20,48 +20,21 @@ from censorsim.errors import ParameterError
 from censorsim.evasion import image_transform
 from censorsim.image import VisualIndex, visual_features
 from censorsim.image.visual import (
-    PARTS,
-    WINDOW_WEIGHT,
     _edge_similarities,
     _local_similarity,
     visual_similarity,
 )
+from tests.image._visual_reference import features, plain_score
 
 
 def _box_reference(a: np.ndarray, b: np.ndarray, corner: tuple[int, int],
                    margin: tuple[int, int], floor: float) -> float:
     """Plain loops over the translations putting ``a``'s corner within ``margin`` of
-    ``corner`` in ``b``: strips correlated in absolute value, over the window-weighted
-    norm."""
-    na, nb = float(np.linalg.norm(a)), float(np.linalg.norm(b))
-    if na == 0 or nb == 0:
-        return 0.0
-    _, ha, wa = a.shape
-    _, hb, wb = b.shape
-    cuts = np.linspace(0, wa, PARTS + 1).round().astype(int)
-    best = 0.0
-    for oy in range(corner[0] - margin[0], corner[0] + margin[0] + 1):
-        for ox in range(corner[1] - margin[1], corner[1] + margin[1] + 1):
-            sums = [0.0] * PARTS
-            local = 0.0
-            for y in range(ha):
-                for x in range(wa):
-                    v, u = y + oy, x + ox
-                    if 0 <= v < hb and 0 <= u < wb:
-                        k = int(np.searchsorted(cuts, x, side="right")) - 1
-                        sums[k] += float(a[:, y, x] @ b[:, v, u])
-                        local += float(b[:, v, u] @ b[:, v, u])
-            denominator = max((local ** 0.5) ** (1 - WINDOW_WEIGHT) * nb ** WINDOW_WEIGHT,
-                              floor * na)
-            best = max(best, sum(abs(s) for s in sums) / (na * denominator))
-    return min(1.0, best)
-
-
-def _features(edges: np.ndarray):  # type: ignore[no-untyped-def]
-    from censorsim.image.visual import VisualFeatures
-
-    e = edges.astype(np.float32)
-    return VisualFeatures("x", e, float(np.linalg.norm(e)), (e.shape[2], e.shape[1]))
+    ``corner`` in ``b``."""
+    offsets = [(oy, ox)
+               for oy in range(corner[0] - margin[0], corner[0] + margin[0] + 1)
+               for ox in range(corner[1] - margin[1], corner[1] + margin[1] + 1)]
+    return plain_score(a, b, offsets, floor)
 
 
 @settings(max_examples=60, deadline=None)
@@ -75,7 +48,7 @@ def test_local_search_agrees_with_plain_loops_over_its_box(
     rng = np.random.default_rng(seed)
     a = rng.normal(size=(2, ha, wa)).astype(np.float32)
     b = rng.normal(size=(2, hb, wb)).astype(np.float32)
-    got = _local_similarity(a, float(np.linalg.norm(a)), _features(b), (cy, cx), (my, mx), 0.1)
+    got = _local_similarity(a, float(np.linalg.norm(a)), features(b), (cy, cx), (my, mx), 0.1)
     assert got == pytest.approx(_box_reference(a, b, (cy, cx), (my, mx), 0.1),
                                 rel=1e-3, abs=1e-4)
 

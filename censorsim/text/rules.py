@@ -466,10 +466,9 @@ class RuleSet:
         from censorsim.text import wordlists
 
         norm = Normalizer.from_spec(normalizer)
-        if wordlists._format_of(path, format) == "plain":  # no Rule objects (KeywordRules)
-            return cls(wordlists.load_keyword_rules(path, normalizer=norm), normalizer=norm,
-                       backend=backend)
-        rules = wordlists.load_rules(path, format=format, normalizer=norm)
+        # A plain list (or a combination file without its syntax) becomes KeywordRules:
+        # no Rule object per line.
+        rules = wordlists._load_for_ruleset(path, format, norm)
         return cls(rules, normalizer=norm, backend=backend)
 
     @classmethod

@@ -46,10 +46,10 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Final, Literal, Protocol
 
 from censorsim._data import data_dir
 from censorsim.errors import ParameterError, RuleError, UnknownNameError, WordlistError
@@ -301,7 +301,15 @@ def load_rules(
     """
     action = _default_action(default_action)
     fmt = _format_of(path, format)
-    lines = read_lines(path, max_line_length)
+    return _rules_from_lines(read_lines(path, max_line_length), fmt, path, normalizer, action,
+                             duplicates)
+
+
+def _rules_from_lines(
+    lines: list[tuple[int, str]], fmt: Format, path: PathLike,
+    normalizer: SupportsNormalize | None, action: Action, duplicates: Duplicates,
+) -> list[Rule]:
+    """:func:`load_rules` over lines already read."""
     parsed: list[tuple[int, Rule]] = []
     if fmt == "csv":
         parsed = _load_csv_rules(lines, path, action)
@@ -353,9 +361,39 @@ def load_keyword_rules(
         WordlistError: naming file, line and problem.
     """
     action = _default_action(default_action)
+    return _keyword_rules_from_lines(read_lines(path, max_line_length), path, normalizer,
+                                     action, duplicates)
+
+
+_SYNTAX_CHARS: Final = ("+", "|", ";", "\\")
+"""Characters with a meaning in the combination format (a line without them is a plain
+keyword there too)."""
+
+
+def _load_for_ruleset(
+    path: PathLike, format: Format, normalizer: SupportsNormalize | None,
+) -> Sequence[Rule]:
+    """What :meth:`RuleSet.from_file <censorsim.text.rules.RuleSet.from_file>` builds
+    over: :func:`load_rules`, or the same rules as :class:`KeywordRules` when the file is
+    a plain list (format ``plain``, or a combination file none of whose lines uses the
+    combination syntax). The file is read once."""
+    fmt = _format_of(path, format)
+    if fmt not in ("plain", "combination"):
+        return load_rules(path, format=format, normalizer=normalizer)
+    lines = read_lines(path, DEFAULT_MAX_LINE_LENGTH)
+    if fmt == "plain" or not any(ch in text for _, text in lines for ch in _SYNTAX_CHARS):
+        return _keyword_rules_from_lines(lines, path, normalizer, Action.DROP, "error")
+    return _rules_from_lines(lines, fmt, path, normalizer, Action.DROP, "error")
+
+
+def _keyword_rules_from_lines(
+    lines: list[tuple[int, str]], path: PathLike, normalizer: SupportsNormalize | None,
+    action: Action, duplicates: Duplicates,
+) -> KeywordRules:
+    """:func:`load_keyword_rules` over lines already read."""
     words: list[str] = []
     numbers: list[int] = []
-    for line, text in content_lines(read_lines(path, max_line_length)):
+    for line, text in content_lines(lines):
         word = _plain_keyword(text)
         if word:
             words.append(word)

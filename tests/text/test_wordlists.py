@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from censorsim.errors import UnknownNameError, WordlistError
+from censorsim.errors import RuleError, UnknownNameError, WordlistError
 from censorsim.models import Action, Rule, RuleMode
 from censorsim.text import wordlists
 from censorsim.text.wordlists import (
@@ -489,3 +489,41 @@ def test_keyword_rules_loader_equals_the_plain_format(
     assert list(got_rules) == want
     if normalise and duplicates == "error":
         assert RuleSet.from_file(path, format="plain").rules == tuple(want)
+
+
+@settings(max_examples=80, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lines=st.lists(st.one_of(st.sampled_from(["六四", "学生", " 六四 ", "#注释", "",
+                                                 "a+b", "六四|學生", "x;y", "\\+1", "ab c"]),
+                                st.text(alphabet="六四学生ab ，#\\+|;", max_size=4)),
+                      max_size=10),
+       suffix=st.sampled_from([".txt", ".rules"]))
+def test_rule_set_from_a_combination_file_without_syntax_reads_it_as_plain(
+    tmp_path: Path, lines: list[str], suffix: str
+) -> None:
+    """``RuleSet.from_file`` reads a combination file none of whose lines uses the
+    syntax as ``KeywordRules`` (no ``Rule`` object per line): the rules, and any
+    error, are those of ``load_rules``."""
+    from censorsim.models import KeywordRules
+    from censorsim.text.normalize import Normalizer
+    from censorsim.text.rules import RuleSet
+
+    path = tmp_path / f"list{suffix}"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    norm = Normalizer.from_profile("default")
+    try:
+        want = load_rules(path, normalizer=norm)
+    except WordlistError as exc:
+        with pytest.raises((WordlistError, RuleError)) as got:
+            RuleSet.from_file(path)
+        assert str(got.value) == str(exc)
+        return
+    try:
+        built = RuleSet.from_file(path)
+    except RuleError:  # duplicate normalised ids and the like: RuleSet's own checks
+        with pytest.raises(RuleError):
+            RuleSet(want, normalizer=norm)
+        return
+    lazy = isinstance(built._rules, KeywordRules)  # before .rules makes them all
+    assert built.rules == tuple(want)
+    assert lazy == (not any(ch in line for line in lines for ch in "+|;\\"))

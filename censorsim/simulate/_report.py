@@ -176,7 +176,8 @@ def write_report(
     folder.mkdir(parents=True, exist_ok=True)
     md = folder / "summary.md"
     title = f"Simulation report: {Path(path).name}"
-    benign = "\n".join(["", "## Benign text", "", *benign_summary(path)]) + "\n"
+    source = benign_summary(path)
+    benign = "\n".join(["", "## Benign text", "", *source]) + "\n"
     md.write_text(summary_markdown(m, title=title) + benign + transparency_markdown(legal),
                   encoding="utf-8")
     written: list[Path] = []
@@ -198,7 +199,7 @@ def write_report(
     if html:
         page = folder / "report.html"
         page.write_text(_html_page(m, title, pngs, _censored_messages(path),
-                                   transparency_html(legal)),
+                                   transparency_html(legal), source),
                         encoding="utf-8")
     return Report(md, tuple(written), m, page, legal)
 
@@ -374,7 +375,8 @@ def _select(name: str, label: str, values: list[str]) -> str:
 
 
 def _html_page(m: Metrics, title: str, pngs: dict[str, bytes],
-               messages: list[tuple[Any, ...]], legal: list[str] | None = None) -> str:
+               messages: list[tuple[Any, ...]], legal: list[str] | None = None,
+               benign: list[str] | None = None) -> str:
     rules = sorted({r for _, _, _, _, _, ids, imgs, _, _ in messages
                     for r in f"{ids};{imgs}".split(";") if r}
                    | {r for r, _ in m.top_rules} | {r for r, _ in m.collateral.by_rule})
@@ -418,6 +420,9 @@ def _html_page(m: Metrics, title: str, pngs: dict[str, bytes],
     out += ["<h2>Collateral damage</h2>",
             f"<p>{col.censored} of {col.benign} benign messages censored "
             f"({_pct(col.share)}).</p>",
+            # Where the benign texts came from (the markdown summary's "Benign text").
+            *[f'<p class="benign-source">{_e(line.replace("`", ""))}</p>'
+              for line in benign or []],
             "<table><tr><th>rule or image</th><th>benign messages censored</th></tr>"]
     out += [f'<tr data-f data-rules="{_e(r)}"><td>{_e(r)}</td><td class="n">{n}</td></tr>'
             for r, n in col.by_rule]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import html
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -187,3 +188,17 @@ def test_report_and_metrics_reprs_are_short(page: Path, log: Path) -> None:
     rep = write_report(log, page.parent, plots=False, html=True)
     text = repr(rep)
     assert len(text) < 300 and "plots=0" in text and "report.html" in text
+
+
+def test_html_page_says_where_the_benign_texts_came_from(log: Path, page: Path) -> None:
+    """The page states the benign source under "Collateral damage", as ``summary.md``'s
+    "Benign text" does: a collateral share means little without it."""
+    from censorsim.simulate._corpus import benign_summary
+
+    text = page.read_text(encoding="utf-8")
+    lines = benign_summary(log)
+    assert lines
+    collateral = text.index("<h2>Collateral damage")
+    for line in lines:
+        shown = html.escape(line.replace("`", ""), quote=True)
+        assert text.index(f'<p class="benign-source">{shown}</p>') > collateral

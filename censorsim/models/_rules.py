@@ -562,12 +562,8 @@ def _keyword_rules_reference(
     action: Action | str = Action.DROP,
 ) -> list[Rule]:
     """The plain version of :func:`keyword_rules`: one ``Rule.keyword`` per keyword."""
-    words = list(keywords)
-    names = words if ids is None else list(ids)
-    if len(names) != len(words):
-        raise RuleError(f"{len(names)} ids for {len(words)} keywords")
-    return [Rule.keyword(w, id=i, action=Action.parse(action)) for w, i in
-            zip(words, names, strict=True)]
+    words, names, act = _checked_keywords(keywords, ids, action)
+    return [Rule.keyword(w, id=i, action=act) for w, i in zip(words, names, strict=True)]
 
 
 def _checked_keywords(

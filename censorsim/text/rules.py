@@ -313,7 +313,7 @@ class RuleSet:
             for rule in self._rules:
                 if not isinstance(rule, Rule):
                     raise TypeError(f"expected a Rule, got {type(rule).__name__}")
-        ids = list(lazy.ids) if lazy is not None else list(map(attrgetter("id"), self._rules))
+        ids = lazy.ids if lazy is not None else list(map(attrgetter("id"), self._rules))
         if len(set(ids)) != len(ids):
             seen: set[str] = set()
             for rid in ids:
@@ -325,19 +325,23 @@ class RuleSet:
         # A rule of one keyword (no alternative, no exception) is kept as one int and
         # made into a _Compiled only when asked: a list of 200,000 such rules then costs
         # arrays, not 200,000 objects.
-        if lazy is not None:
-            components: list[tuple[tuple[str, ...], ...]] = []
-            plain = [True]
-        else:
+        components: list[tuple[tuple[str, ...], ...]] = []
+        plain: list[bool] = []
+        if lazy is None:
             components = list(map(attrgetter("components"), self._rules))
             plain = [len(c) == 1 and len(c[0]) == 1 for c in components]
             for i in np.flatnonzero(list(map(bool, map(attrgetter("unless"), self._rules)))):
                 plain[i] = False
-        # Every distinct keyword normalised in one vectorised batch.
+        all_plain = lazy is not None or all(plain)
+        # Every one-keyword rule's keyword, in rule order (when every rule is one).
+        words: Sequence[str] = ()
         if lazy is not None:
-            distinct = dict.fromkeys(lazy.keywords)
-        elif all(plain):
-            distinct = dict.fromkeys([c[0][0] for c in components])
+            words = lazy.keywords
+        elif all_plain:
+            words = [c[0][0] for c in components]
+        # Every distinct keyword normalised in one vectorised batch.
+        if all_plain:
+            distinct = dict.fromkeys(words)
         else:
             distinct = {}
             for rule, is_plain in zip(self._rules, plain, strict=True):
@@ -363,12 +367,9 @@ class RuleSet:
                 )
             return keyword_index.setdefault(norm, len(keyword_index))
 
-        single = [-1] * len(self._rules)
         full: dict[int, _Compiled] = {}
-        if all(plain):
+        if all_plain:
             # Every rule is one keyword: the same indices without a call per rule.
-            words = (list(lazy.keywords) if lazy is not None
-                     else [c[0][0] for c in components])
             normed = list(map(normalised.__getitem__, words))
             if "" in normalised.values():
                 for rule, word in zip(self._rules, words, strict=True):
@@ -380,7 +381,8 @@ class RuleSet:
             single_arr = np.fromiter(map(keyword_index.__getitem__, normed), dtype=np.int64,
                                      count=len(normed))
             del normed
-        todo = () if all(plain) else enumerate(zip(self._rules, plain, strict=True))
+        single = [] if all_plain else [-1] * len(self._rules)
+        todo = () if all_plain else enumerate(zip(self._rules, plain, strict=True))
         for ri, (rule, is_plain) in todo:
             if is_plain:
                 single[ri] = kw(rule.components[0][0], rule)
@@ -395,7 +397,7 @@ class RuleSet:
                 names.append(idx)
             unless = [tuple(sorted({kw(k, rule) for k in combo})) for combo in rule.unless]
             full[ri] = _Compiled(ri, rule, comps, names, unless)
-        if not all(plain):
+        if not all_plain:
             single_arr = np.array(single, dtype=np.int64)
         del single, components, plain
         self._compiled = _CompiledRules(self._rules, single_arr, full)

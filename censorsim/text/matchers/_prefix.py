@@ -245,8 +245,9 @@ class _ExactPrefixes:
             starts = np.flatnonzero(new)
             ptr = np.append(starts, key.size).astype(np.int64)
             keys = key[starts]
-            bitmap = np.zeros(1 << _bitmap_bits(keys.size), dtype=np.bool_)
-            bitmap[_bucket64(keys, _bitmap_bits(keys.size))] = True
+            bits = _bitmap_bits(keys.size)
+            bitmap = np.zeros(1 << bits, dtype=np.bool_)
+            bitmap[_bucket64(keys, bits)] = True
             self.tables[n] = (keys, ptr, ids.astype(np.int64, copy=False), bitmap)
 
     def find(self, codes: npt.NDArray[np.uint32], bounds: npt.NDArray[np.int64]) -> MatchArrays:

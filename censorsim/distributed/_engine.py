@@ -240,7 +240,10 @@ def _dask_distributed(
         # replication below counts the workers it sees, so wait for all of them.
         client.wait_for_workers(workers, timeout=60)
     else:
-        client = distributed.Client(address)
+        try:
+            client = distributed.Client(address)
+        except ValueError as exc:  # not an address Distributed can parse
+            raise ParameterError(f"Dask scheduler address {address!r}: {exc}") from None
     try:
         run = uuid.uuid4().hex[:8]
         shared_future = client.submit(_identity, shared, key=f"censorsim-{run}-shared",

@@ -66,3 +66,14 @@ def test_platform_scan_partitioned_gives_the_json_lines_decisions(
     assert [(r["id"], r["censored"], r["action"], r["rules"]) for r in rows] == [
         (w["id"], w["censored"], w["action"], w["rules"]) for w in want]
     assert any(r["censored"] and r["spans"] for r in rows)
+
+
+@pytest.mark.parametrize("address", ["notascheme://x:1", "tcp://"])
+def test_a_bad_scheduler_address_is_exit_2_with_a_message(
+    tmp_path: Path, corpus: list[Path], capsys: pytest.CaptureFixture[str], address: str
+) -> None:
+    """An address Distributed cannot parse: exit 2 naming it, no traceback."""
+    base = ["scan", "-r", str(_rules(tmp_path)), *map(str, corpus), "--no-progress"]
+    assert main([*base, "--out", str(tmp_path / "bad"), "--dask", address]) == 2
+    err = capsys.readouterr().err
+    assert f"Dask scheduler address {address!r}" in err and "Traceback" not in err

@@ -9,6 +9,7 @@ dense lists of one- and two-character keywords.
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 
 import numpy as np
@@ -16,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from censorsim.models import Action, Rule, RuleMode
-from censorsim.text.matchers import available_backends, make_matcher
+from censorsim.text.matchers import Matcher, available_backends, make_matcher
 from censorsim.text.rules import RuleSet
 from tests.text.strategies import chars, keyword_lists, texts
 
@@ -143,3 +144,47 @@ def test_daachorse_bytewise_path_on_ascii_lists(kws: list[str], batch: list[str]
     assert m.find_joined_arrays(joined, bounds).to_dict() == {
         i: raw for i, t in enumerate(batch) if (raw := reference.find_raw(t))
     }
+
+
+def _large_ascii_list() -> list[str]:
+    # About 100 KiB of keywords: more than DAACHORSE_PROFILE_BYTES, so daachorse's
+    # profile-guided build sees an evenly spaced sample of them, not the whole list.
+    syllables = ["ka", "lo", "mi", "ne", "su", "ta", "vo", "ri"]
+    return ["".join(syllables[(k >> (3 * j)) % 8] for j in range(6)) for k in range(9_000)]
+
+
+_LARGE_ASCII = _large_ascii_list()
+
+
+def test_daachorse_profile_corpus_is_a_bounded_sample() -> None:
+    from censorsim.text.matchers._compiled import DAACHORSE_PROFILE_BYTES, _profile_corpus
+
+    patterns = [kw.encode("ascii") for kw in _LARGE_ASCII]
+    corpus = _profile_corpus(patterns)
+    assert sum(map(len, patterns)) > DAACHORSE_PROFILE_BYTES
+    assert 0 < len(corpus) <= DAACHORSE_PROFILE_BYTES
+    assert corpus.startswith(patterns[0] + patterns[2])  # every second keyword
+    small = patterns[:10]
+    assert _profile_corpus(small) == b"".join(small)  # a small list: all of it
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    batch=st.lists(
+        st.lists(st.sampled_from(["ka", "lo", "mi", "ne", "su", "ta", "vo", "ri", " ", "中", "x"]),
+                 max_size=40).map("".join),
+        min_size=1, max_size=5,
+    ),
+)
+def test_daachorse_profiled_automaton_finds_what_the_reference_finds(batch: list[str]) -> None:
+    # The profile-guided layout changes where states live, never what is found.
+    profiled, reference = _large_matchers()
+    joined, bounds = _joined(batch)
+    assert profiled.find_joined_arrays(joined, bounds).to_dict() == {
+        i: raw for i, t in enumerate(batch) if (raw := reference.find_raw(t))
+    }
+
+
+@functools.cache
+def _large_matchers() -> tuple[Matcher, Matcher]:
+    return make_matcher(_LARGE_ASCII, "daachorse"), make_matcher(_LARGE_ASCII, "reference")

@@ -119,6 +119,11 @@ class HammingBackend(abc.ABC):
             self._blocks = []
         return self._words
 
+    def row(self, position: int) -> Words:
+        """The words of one row (a ``(w,)`` array)."""
+        out: Words = self.words[position]
+        return out
+
     def add(self, words: Words) -> None:
         """Append rows (an ``(n, w)`` uint64 array, or ``(n,)`` when ``w == 1``)."""
         rows = self.check_rows(words, "rows")
@@ -292,8 +297,12 @@ class _Table:
     start: int
     length: int
     offsets: _Indices  # 2**length + 1 bucket boundaries into the sorted arrays
-    rows: Ints | None  # value ids sorted by substring (None: found back by value)
-    words: Words  # the values' words in the same order (contiguous candidate reads)
+    # Row ids (wide rows) or distinct value ids (64-bit rows) sorted by substring;
+    # None for the first table of 64-bit rows, whose positions are the value ids.
+    rows: _Indices | None
+    # The rows' words in the same order (contiguous candidate reads); None over distinct
+    # values, whose words are read through ``rows`` (4 bytes per value, not 8).
+    words: Words | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,6 +317,13 @@ class _Distinct:
     values: Words  # sorted distinct values (1-D)
     rows: _Indices  # row ids grouped by value, in row order within a value
     starts: _Indices | None  # value v's rows are rows[starts[v]:starts[v + 1]]
+
+
+def _group_sizes(d: _Distinct) -> Ints:
+    """How many rows hold each distinct value."""
+    if d.starts is None:
+        return np.ones(len(d.values), dtype=np.int64)
+    return np.diff(d.starts).astype(np.int64)
 
 
 def _zeros(n: int, limit: int) -> _Indices:
@@ -340,7 +356,11 @@ class MIHBackend(HammingBackend):
     the first table is the sorted values themselves) and a match is expanded to every
     row holding that value, so duplicate-heavy collections cost neither candidates nor
     memory; table positions are mapped back to values by binary search on the matches
-    only. Memory beyond the rows: ``8 * m`` bytes per distinct value, 4 per row.
+    only. Once the tables are built the rows are not kept a second time: they are held
+    as the distinct values and the rows holding each (``8 + 4`` bytes per distinct
+    value, 4 per row), and :attr:`words` rebuilds the row array when asked. Memory in
+    all: ``8 * m + 4`` bytes per distinct value and 4 per row, plus the bucket offsets
+    (4 bytes per bucket), and 4 more per row once :meth:`row` has been asked for.
     """
 
     name = "mih"
@@ -370,16 +390,62 @@ class MIHBackend(HammingBackend):
         self.max_table_bits = max_table_bits
         self._tables: dict[int, list[_Table]] = {}
         self._distinct: _Distinct | None = None
+        # True once the rows are held only as ``_distinct`` (``_words`` is then empty).
+        self._compact = False
+        self._n_compact = 0
+        self._row_value: _Indices | None = None  # row -> distinct value id, on demand
 
-    _transient = ("_tables", "_distinct")
+    _transient = ("_tables", "_distinct", "_row_value")
+
+    def __len__(self) -> int:
+        return self._n_compact if self._compact else super().__len__()
+
+    @property
+    def words(self) -> Words:
+        """All rows as one ``(n, w)`` uint64 array (rebuilt from the distinct values once
+        the tables hold the rows: O(n) per call, nothing kept)."""
+        if self._compact:
+            return self._rows_from_distinct()
+        return self._row_array()
+
+    def _row_array(self) -> Words:
+        return HammingBackend.words.fget(self)  # type: ignore[attr-defined,no-any-return]
+
+    def row(self, position: int) -> Words:
+        """The words of one row (a ``(w,)`` array)."""
+        d = self._distinct
+        if not self._compact or d is None:
+            return super().row(position)
+        if self._row_value is None:
+            self._row_value = _zeros(self._n_compact, len(d.values))
+            self._row_value[d.rows] = np.repeat(
+                np.arange(len(d.values), dtype=self._row_value.dtype), _group_sizes(d)
+            )
+        out: Words = d.values[self._row_value[position]].reshape(1)
+        return out
+
+    def _rows_from_distinct(self) -> Words:
+        d = self._distinct
+        assert d is not None
+        out = np.empty((self._n_compact, 1), dtype=np.uint64)
+        out[d.rows, 0] = d.values if d.starts is None else np.repeat(d.values, _group_sizes(d))
+        return out
 
     def _invalidate(self) -> None:
+        if self._compact:
+            # Rows are being added: the row array comes back before its groups go.
+            self._words = self._rows_from_distinct()
+            self._compact = False
         self._tables.clear()
         self._distinct = None
+        self._row_value = None
 
     def _restore(self) -> None:
+        # A pickle holds the row array (HammingBackend.__getstate__ reads .words).
         self._tables = {}
         self._distinct = None
+        self._row_value = None
+        self._compact = False
 
     def plan(self, radius: int) -> int | None:
         """The number of substrings used for ``radius`` (``None``: a linear scan is cheaper)."""
@@ -389,26 +455,29 @@ class MIHBackend(HammingBackend):
         return _plan(self.bits, self.n_words, len(self), radius, self.max_table_bits, weights)
 
     def memory(self) -> dict[str, int]:
-        """Bytes held: the rows, and the structures built over them (tables, groups)."""
+        """Bytes held: the row array (0 once the groups hold the rows), and the
+        structures built over the rows (tables, distinct values and their groups)."""
         tables = sum(
-            t.offsets.nbytes + t.words.nbytes + (0 if t.rows is None else t.rows.nbytes)
+            t.offsets.nbytes + (0 if t.rows is None else t.rows.nbytes)
+            + (0 if t.words is None or t.rows is None else t.words.nbytes)
             for ts in self._tables.values() for t in ts
-            if self._distinct is None or t.words is not self._distinct.values
         )
         d = self._distinct
         groups = 0 if d is None else d.values.nbytes + d.rows.nbytes + (
             0 if d.starts is None else d.starts.nbytes)
-        return {"rows": self.words.nbytes, "index": tables + groups}
+        if self._row_value is not None:
+            groups += self._row_value.nbytes
+        rows = 0 if self._compact else self._row_array().nbytes
+        return {"rows": rows, "index": tables + groups}
 
     def _build(self, m: int) -> list[_Table]:
         if m not in self._tables:
-            words = self.words
             if self.n_words == 1:
-                if self._distinct is None:
-                    self._distinct = _distinct(words[:, 0])
+                self._compact_rows()
+                assert self._distinct is not None
                 base = self._distinct.values[:, None]
             else:
-                base = words
+                base = self.words
             tables: list[_Table] = []
             for start, length in _substrings(self.bits, self.n_words, m):
                 keys = _extract(base, start, length)
@@ -421,19 +490,35 @@ class MIHBackend(HammingBackend):
                     tables.append(_Table(start, length, offsets, None, self._distinct.values))
                     continue
                 order = np.argsort(keys, kind="stable")
-                sorted_words = np.ascontiguousarray(base[order])
                 if self.n_words == 1:
-                    tables.append(_Table(start, length, offsets, None, sorted_words[:, 0]))
-                else:
-                    tables.append(
-                        _Table(start, length, offsets, order.astype(np.int64), sorted_words)
-                    )
+                    ids = _zeros(len(order), len(order))
+                    ids[:] = order
+                    tables.append(_Table(start, length, offsets, ids, None))
+                    continue
+                sorted_words = np.ascontiguousarray(base[order])
+                tables.append(
+                    _Table(start, length, offsets, order.astype(np.int64), sorted_words)
+                )
             self._tables[m] = tables
         return self._tables[m]
+
+    def _compact_rows(self) -> None:
+        """Group the rows by distinct value and drop the row array (64-bit rows only)."""
+        if self._distinct is None:
+            words = self.words
+            self._distinct = _distinct(words[:, 0])
+            self._n_compact = len(words)
+            self._words = np.zeros((0, 1), dtype=np.uint64)
+            self._compact = True
 
     def _query(self, queries: Words, radius: int) -> QueryResult:
         m = self.plan(radius)
         if m is None:
+            if self._compact and self._distinct is not None:
+                # Scan each distinct value once, then expand to the rows holding it.
+                found = _scan(self._distinct.values[:, None], queries, radius,
+                              LinearBackend.block_cells)
+                return self._expand(*found) if len(found[0]) else found
             return _scan(self.words, queries, radius, LinearBackend.block_cells)
         tables = self._build(m)
         radii = _sub_radii(radius, m)
@@ -442,6 +527,7 @@ class MIHBackend(HammingBackend):
         )
         step = max(1, self.block_probes // max(1, per_query))
         flat = np.ascontiguousarray(queries[:, 0]) if self.n_words == 1 else queries
+        values = None if self._distinct is None else self._distinct.values
         out_q: list[Ints] = []
         out_r: list[Ints] = []
         out_d: list[Ints] = []
@@ -451,7 +537,8 @@ class MIHBackend(HammingBackend):
             for table, sub_radius in zip(tables, radii, strict=True):
                 if sub_radius < 0:
                     continue
-                qi, pos, dist = self._probe(table, block, flat_block, radius, sub_radius)
+                qi, pos, dist = self._probe(table, block, flat_block, radius, sub_radius,
+                                            values)
                 out_q.append(qi + start)
                 out_r.append(self._ids(table, pos))
                 out_d.append(dist)
@@ -471,9 +558,8 @@ class MIHBackend(HammingBackend):
     def _ids(self, table: _Table, positions: Ints) -> Ints:
         """Row ids (or, over distinct values, value ids) of table positions."""
         if table.rows is not None:
-            return table.rows[positions]
-        assert self._distinct is not None
-        return np.searchsorted(self._distinct.values, table.words[positions]).astype(np.int64)
+            return table.rows[positions].astype(np.int64, copy=False)
+        return positions  # the first table over distinct values: positions are value ids
 
     def _expand(self, qi: Ints, values: Ints, dist: Ints) -> QueryResult:
         """Value-level matches as row-level ones (every row holding a matched value)."""
@@ -491,9 +577,11 @@ class MIHBackend(HammingBackend):
 
     @staticmethod
     def _probe(
-        table: _Table, queries: Words, flat: Words, radius: int, sub_radius: int
+        table: _Table, queries: Words, flat: Words, radius: int, sub_radius: int,
+        values: Words | None,
     ) -> QueryResult:
-        """``(query, table position, distance)`` of every candidate within ``radius``."""
+        """``(query, table position, distance)`` of every candidate within ``radius``
+        (``values``: the distinct values a table without words refers to)."""
         masks = _neighbour_masks(table.length, sub_radius)
         keys = _extract(queries, table.start, table.length)
         probes = (keys[:, None] ^ masks[None, :]).ravel()
@@ -516,7 +604,11 @@ class MIHBackend(HammingBackend):
         positions = np.repeat(low - (ends - counts), counts)
         positions += np.arange(len(positions), dtype=np.int64)
         cand_query = np.repeat(probe_query, counts)
-        candidates = np.take(table.words, positions, axis=0)
+        if table.words is not None:
+            candidates = np.take(table.words, positions, axis=0)
+        else:
+            assert values is not None and table.rows is not None
+            candidates = np.take(values, np.take(table.rows, positions))
         candidates ^= np.take(flat, cand_query, axis=0)
         dist = _popcount(candidates)
         keep = np.flatnonzero(dist <= radius)

@@ -213,7 +213,7 @@ class HammingIndex:
         entry_id = self._ids[position]
         value = self._hashes[position]
         if value is None:
-            row = self._backend.words[self._entry_row[position]]
+            row = self._backend.row(self._entry_row[position])
             value = ImageHash(self.algorithm, self.size, _words_to_int(row))
         return IndexEntry(
             entry_id if entry_id is not None else str(position),

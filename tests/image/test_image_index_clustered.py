@@ -102,22 +102,45 @@ def test_memory_counts_tables_once_and_stays_small_on_duplicates() -> None:
     memory = mih.memory()
     assert memory["rows"] == 0
     assert 0 < memory["rows"] + memory["index"] <= 2 * words.nbytes
+    # Tighter budgets are kept with 4-byte value ids instead of copies of the words.
+    tight = MIHBackend(64, max_memory=1.7)
+    tight.add(words)
+    tight.query(words[:1], 10)
+    assert tight.memory()["index"] <= 1.7 * words.nbytes < memory["index"]
 
 
-@settings(max_examples=15, deadline=None)
-@given(st.integers(0, 2**32 - 1), st.integers(1, 1_500), st.integers(0, 3))
-def test_rows_held_as_groups_read_back_exactly(seed: int, n: int, small: int) -> None:
+def _mih_with_ids_tables(words: np.ndarray, radius: int) -> MIHBackend:
+    """An MIH index whose ``max_memory`` admits 4-byte value ids but not word copies."""
+    probe = MIHBackend(64, m=4, max_memory=None)
+    probe.add(words)
+    probe.query(words[:1], radius)
+    copy = probe.memory()["index"] / words.nbytes
+    mih = MIHBackend(64, m=4, max_memory=copy * (1 - 1e-9))
+    mih.add(words)
+    return mih
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(2, 1_500), st.integers(0, 3),
+       st.sampled_from(["copy", "ids"]))
+def test_rows_held_as_groups_read_back_exactly(
+    seed: int, n: int, small: int, layout: str
+) -> None:
     """After the tables are built the row array is dropped: the rows read back (all,
     one by one, pickled), a radius that scans, and rows added later all give what the
-    linear reference gives."""
+    linear reference gives, whether the tables copy the values' words or hold ids."""
     import pickle
 
     words = clustered_hashes(n, seed=seed)
     queries = clustered_queries(words, 20, seed=seed + 1)
-    mih = make_backend("mih", 64, m=4)  # tables even where the cost model would scan
-    assert isinstance(mih, MIHBackend)
-    mih.add(words)
+    if layout == "copy":
+        mih = MIHBackend(64, m=4, max_memory=None)  # tables even where a scan is cheaper
+        mih.add(words)
+    else:
+        mih = _mih_with_ids_tables(words, small)
     mih.query(queries[:1], small)  # builds the tables: rows now held as groups
+    tables = mih._tables[4][1:]
+    assert all((t.words is None) == (layout == "ids") for t in tables)
     mih.m = None  # from here the cost model chooses (radius 40: a scan)
     assert mih.plan(40) is None
     assert mih.memory()["rows"] == 0 and len(mih) == n

@@ -36,20 +36,15 @@ import itertools
 import math
 import os
 import re
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from censorsim._toml import read_toml
 from censorsim.distributed._engine import run_tasks
 from censorsim.errors import CensorsimError, SimulationError
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 __all__ = [
     "SWEEP_METRICS",
@@ -170,22 +165,8 @@ def load_sweep(path: str | os.PathLike[str]) -> SweepConfig:
         SimulationError: the file is missing or malformed, naming the file and line.
     """
     p = Path(path)
-    try:
-        if p.stat().st_size > MAX_CONFIG_BYTES:
-            raise SimulationError(f"{p}: sweep config larger than {MAX_CONFIG_BYTES} bytes")
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SimulationError(f"{p}: sweep config not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SimulationError(f"{p}: cannot read sweep config ({exc})") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"line (\d+)", str(exc))
-        line = f":{m.group(1)}" if m else ""
-        raise SimulationError(f"{p}{line}: malformed TOML ({exc})") from None
-    except RecursionError:
-        raise SimulationError(f"{p}: malformed TOML (nested too deeply)") from None
+    data, text = read_toml(p, what="sweep config", limit=MAX_CONFIG_BYTES,
+                           error=SimulationError)
 
     def bad(section: str, key: str | None, problem: str) -> SimulationError:
         where = f"[{section}] {key}" if key else f"[{section}]"

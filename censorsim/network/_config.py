@@ -47,21 +47,16 @@ from __future__ import annotations
 
 import math
 import re
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from censorsim._toml import read_toml
 from censorsim.errors import CensorsimError, PolicyError
 from censorsim.network._addresses import parse_address, parse_network
 from censorsim.network._names import normalize_name
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 __all__ = [
     "DEFAULT_DOMAINS",
@@ -440,25 +435,7 @@ def load_firewall_config(path: str | Path) -> FirewallConfig:
         PolicyError: the file is missing, unreadable, too large or malformed; the
             message names the file and, when it can, the line.
     """
-    p = Path(path)
-    where = str(p)
-    try:
-        if p.stat().st_size > MAX_FIREWALL_BYTES:
-            raise PolicyError(f"{where}: firewall file larger than {MAX_FIREWALL_BYTES} bytes")
-        if not p.is_file():
-            raise PolicyError(f"{where}: not a file")
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PolicyError(f"{where}: firewall file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PolicyError(f"{where}: cannot read firewall file ({exc})") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"line (\d+)", str(exc))
-        line = int(m.group(1)) if m else (
-            max(1, len(text.splitlines())) if "end of document" in str(exc) else None)
-        raise _fail(where, line, f"malformed TOML ({exc})") from None
-    except RecursionError:
-        raise PolicyError(f"{where}: malformed TOML (nested too deeply)") from None
+    where = str(path)
+    data, text = read_toml(path, what="firewall file", limit=MAX_FIREWALL_BYTES,
+                           error=PolicyError)
     return firewall_config_from_dict(data, where=where, text=text)

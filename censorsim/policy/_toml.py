@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import math
 import os
-import sys
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from censorsim._toml import read_toml
 from censorsim.errors import CensorsimError, PolicyError
 from censorsim.models import Action, Outcome, Region, Rule, Surface
 from censorsim.policy._delays import DelayDistribution
@@ -18,11 +18,6 @@ from censorsim.policy._identity import merge_identical
 from censorsim.policy._images import ImageBlacklist, ImageCheck
 from censorsim.policy._policy import Policy, Scope, SurfacePolicy
 from censorsim.text.rules import RuleSet
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 __all__ = ["load_policy", "policy_from_dict"]
 
@@ -247,19 +242,6 @@ def load_policy(path: str | os.PathLike[str]) -> Policy:
     """
     p = Path(path)
     where = str(p)
-    try:
-        if p.stat().st_size > MAX_POLICY_BYTES:
-            raise PolicyError(f"{where}: policy file larger than {MAX_POLICY_BYTES} bytes")
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PolicyError(f"{where}: policy file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PolicyError(f"{where}: cannot read policy file ({exc})") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise PolicyError(f"{where}: malformed TOML ({exc})") from None
-    except RecursionError:
-        raise PolicyError(f"{where}: malformed TOML (nested too deeply)") from None
+    data, _ = read_toml(p, what="policy file", limit=MAX_POLICY_BYTES, error=PolicyError)
     policy = policy_from_dict(data, base=p.resolve().parent, where=where)
     return replace(policy, inputs=(str(p.resolve()), *policy.inputs))

@@ -7,7 +7,6 @@ import json
 import math
 import numbers
 import os
-import sys
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -15,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from censorsim._data import data_dir
+from censorsim._toml import read_toml
 from censorsim.errors import CensorsimError, SimulationError
 from censorsim.models import Region, Surface
 from censorsim.policy import Policy, load_policy
@@ -22,11 +22,6 @@ from censorsim.simulate._corpus import _VARIANTS, BENIGN_ZH_SOURCES
 
 if TYPE_CHECKING:
     from censorsim.legal import Scenario
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 __all__ = ["SimulationConfig", "load_config"]
 
@@ -299,19 +294,7 @@ def load_config(path: str | os.PathLike[str]) -> SimulationConfig:
     """
     p = Path(path)
     where = str(p)
-    try:
-        if p.stat().st_size > MAX_CONFIG_BYTES:
-            raise SimulationError(f"{where}: config file larger than {MAX_CONFIG_BYTES} bytes")
-        text = p.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
-    except FileNotFoundError:
-        raise SimulationError(f"{where}: config file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SimulationError(f"{where}: cannot read config ({exc})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SimulationError(f"{where}: malformed TOML ({exc})") from None
-    except RecursionError:
-        raise SimulationError(f"{where}: malformed TOML (nested too deeply)") from None
+    data, text = read_toml(p, what="config file", limit=MAX_CONFIG_BYTES, error=SimulationError)
     unknown = sorted(set(data) - _TOP_KEYS)
     if unknown:
         raise SimulationError(f"{where}: unknown section(s) {', '.join(unknown)}")

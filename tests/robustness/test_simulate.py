@@ -82,7 +82,7 @@ CONFIG_CASES = [
      r"c\.toml: .*regions share of"),
     ("region-share-inf", "[users]\nregions = { mainland = inf, international = 1 }",
      r"c\.toml: .*regions share of"),
-    ("binary", "\0\xff", r"c\.toml: malformed TOML"),
+    ("binary", "\0\xff", r"c\.toml:1: malformed TOML"),
 ]
 
 

@@ -292,8 +292,6 @@ class Simulation:
         self, batch: MessageBatch, memory: ImageMemory, log: DecisionLog, state: _LogState
     ) -> int:
         """Check one batch, apply its learning and deletions, and log it; returns its size."""
-        import numpy as np
-
         decisions = self.censor.check_many(batch.messages, at=batch.times, memory=memory)
         # The policy's deletion share, drawn from the seed and each message's id.
         decisions = self.censor.settle(
@@ -324,7 +322,7 @@ class Simulation:
                 state.by_decision[key] = outcome
             outcome_ids[i] = outcome
         known = state.contents
-        new_contents = [c for c in np.unique(batch.content_ids).tolist() if c not in known]
+        new_contents = [c for c in sorted(set(batch.content_ids)) if c not in known]
         known.update(new_contents)
         legal: list[tuple[Any, ...]] = []
         if self._legal is not None:

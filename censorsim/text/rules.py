@@ -46,6 +46,7 @@ from typing import TypeVar, overload
 import numpy as np
 import numpy.typing as npt
 
+from censorsim._numpy import unique_sorted
 from censorsim.errors import RuleError
 from censorsim.models import (
     Action,
@@ -165,7 +166,7 @@ class CheckResults(Sequence[ScanResult]):
         if occurrences is None:
             self._matched: list[int] = sorted(found)
         else:
-            self._matched = np.unique(occurrences.text).tolist()
+            self._matched = unique_sorted(occurrences.text).tolist()
 
     def _raw(self, i: int) -> list[RawMatch]:
         got = self._eager.get(i)
@@ -249,7 +250,7 @@ class CheckResults(Sequence[ScanResult]):
         f_text, f_rule = self._fired
         if mask is not None:
             f_text = f_text[mask[f_rule]]
-        return set(np.unique(f_text).tolist())
+        return set(unique_sorted(f_text).tolist())
 
     @property
     def censored_indices(self) -> list[int]:
@@ -907,7 +908,7 @@ class _VectorRules:
 
     def python_texts(self, occ: MatchArrays) -> list[int]:
         """Texts holding an anchor keyword of a Python rule."""
-        found: list[int] = np.unique(occ.text[self.python_kw[occ.keyword]]).tolist()
+        found: list[int] = unique_sorted(occ.text[self.python_kw[occ.keyword]]).tolist()
         return found
 
     def fired(self, occ: MatchArrays) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
@@ -916,14 +917,14 @@ class _VectorRules:
         if not len(occ) or not self.anchor_rule.size:
             return empty, empty
         # Distinct (text, keyword) pairs, as sorted keys for membership tests.
-        pairs = np.unique(occ.text * self.n_kw + occ.keyword)
+        pairs = unique_sorted(occ.text * self.n_kw + occ.keyword)
         p_text, p_kw = np.divmod(pairs, self.n_kw)
         # Candidates: the rules anchored on each pair's keyword.
         cand_text, cand_rule = _expand(p_text, p_kw, self.anchor_ptr, self.anchor_rule)
         if not cand_rule.size:
             return empty, empty
         n_rules = self.n_comp.size
-        cand = np.unique(cand_text * n_rules + cand_rule)
+        cand = unique_sorted(cand_text * n_rules + cand_rule)
         cand_text, cand_rule = np.divmod(cand, n_rules)
         ncomp = self.n_comp[cand_rule]
         single = ncomp == 1  # the anchor component is the only one, and it is present

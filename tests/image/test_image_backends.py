@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from censorsim._optional import has_module
 from censorsim.errors import MissingDependencyError, UnknownNameError
 from censorsim.image import BACKENDS, available_backends, make_backend
-from censorsim.image.backends import MIHBackend, _sub_radii
+from censorsim.image._mih import _sub_radii
+from censorsim.image.backends import MIHBackend
 
 HAS_FAISS = has_module("faiss")
 # (name, options) for every backend, with MIH both planned and forced through each path.

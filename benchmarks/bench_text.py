@@ -134,7 +134,13 @@ def main(argv: list[str]) -> int:
                         help="instead: print the table of a run saved with --json")
     args = parser.parse_args(argv)
     if args.table:
-        _print_table(load_run(args.table))
+        try:
+            saved = load_run(args.table)
+        except (OSError, ValueError) as exc:  # ParameterError is a ValueError
+            print(f"bench_text.py: error: {args.table}: cannot read a saved run ({exc})",
+                  file=sys.stderr)
+            return 2
+        _print_table(saved)
         return 0
     kinds = set(args.only or ("chat", "dense", "long"))
     if args.paired:

@@ -66,3 +66,15 @@ def test_unpaired_results_fall_back_to_the_raw_ratio() -> None:
     bench = _script()
     assert bench._vs_reference(_result("hyperscan", [0.02], [])) is None
     assert bench._vs_reference(_result("hyperscan", [0.02, 0.03], [0.05])) is None
+
+
+def test_table_of_an_unreadable_run_is_exit_2_with_a_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    bench = _script()
+    bad = tmp_path / "bad.json"
+    bad.write_text("{}", encoding="utf-8")
+    for path in (tmp_path / "missing.json", bad):
+        assert bench.main(["--table", str(path)]) == 2
+        err = capsys.readouterr().err
+        assert f"{path.name}: cannot read a saved run" in err and "Traceback" not in err

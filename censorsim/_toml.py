@@ -1,7 +1,8 @@
 """Reading the project's TOML files: simulation and sweep configs, policies, firewall rules.
 
-One size check before anything is read (the read itself is bounded, so a file that grows
-after the check is still refused), one decode, and one error style: the message names the
+Opened only if it is a regular file (:func:`censorsim._files.open_regular`), one size
+check before anything is read (the read itself is bounded, so a file that grows after the
+check is still refused), one decode, and one error style: the message names the
 file, the line when the parser gives one, and what is wrong. Each caller passes the error
 class it raises and the words naming its file ("policy file", "sweep config").
 """
@@ -10,11 +11,12 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from censorsim._files import NotRegularFileError, open_regular
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -45,18 +47,18 @@ def read_toml(
     p = Path(path)
     where = str(p)
     try:
-        st = p.stat()
-        if not stat.S_ISREG(st.st_mode):  # a folder, or a FIFO that would block a read
-            raise error(f"{where}: not a file")
-        if st.st_size > limit:
-            raise error(f"{where}: {what} larger than {limit} bytes")
-        with p.open("rb") as fh:
+        fh, size = open_regular(p)  # a folder or FIFO is refused, a FIFO never waited on
+        with fh:
+            if size > limit:
+                raise error(f"{where}: {what} larger than {limit} bytes")
             raw = fh.read(limit + 1)
         if len(raw) > limit:
             raise error(f"{where}: {what} larger than {limit} bytes")
         text = raw.decode("utf-8")
     except FileNotFoundError:
         raise error(f"{where}: {what} not found") from None
+    except NotRegularFileError:
+        raise error(f"{where}: not a file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise error(f"{where}: cannot read {what} ({exc})") from None
     try:

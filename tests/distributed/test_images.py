@@ -33,7 +33,9 @@ def test_chunks_keep_order_and_shrink_towards_the_end(items: list[int], workers:
     if sizes:
         share = -(-len(items) // (workers * per_worker))
         assert sizes[0] == min(largest, max(_MIN_CHUNK, share), len(items))
-    if len(items) >= 4 * workers * per_worker * _MIN_CHUNK and largest >= len(items):
+    share = -(-len(items) // (workers * per_worker))
+    if (len(items) >= 4 * workers * per_worker * _MIN_CHUNK and largest >= len(items)
+            and share < len(items)):  # one worker's share of all the files: one chunk
         # enough files: several tasks per worker, the last one a few files
         assert len(chunks) > workers * per_worker and sizes[-1] <= _MIN_CHUNK
 
